@@ -1,0 +1,31 @@
+"""fanpin: find rural households about to fall (back) into poverty, say why, and help.
+
+Stages, each a subpackage (dependencies point one way, top to bottom):
+
+- :mod:`fanpin.schema`     the household contract: columns, aliases, reading, validation,
+                           hardship and labels.
+- :mod:`fanpin.config`     YAML configs (monitoring lines, rules, model, risk types,
+                           assistance, alerts) loaded into frozen, checked dataclasses.
+- :mod:`fanpin.synthetic`  a calibrated household-panel simulator with its true risks.
+- :mod:`fanpin.features`   one scikit-learn transformer per risk domain.
+- :mod:`fanpin.rules`      today's practice as configurable rules (the baseline).
+- :mod:`fanpin.models`     the calibrated LightGBM risk model, a logistic baseline,
+                           persistence with a model card.
+- :mod:`fanpin.evaluate`   temporal backtests, capacity metrics, drift and group metrics.
+- :mod:`fanpin.explain`    SHAP values -> risk domains -> official risk types -> sentences.
+- :mod:`fanpin.workflow`   alerts, assistance mapping, department pushes, case store.
+- :mod:`fanpin.io`         chunked readers and atomic writers.
+- :mod:`fanpin.scoring`    batch scoring: local streaming and the Dask backend.
+- :mod:`fanpin.cli`        the ``fanpin`` command (the only place that prints).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("fanpin")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+from .exceptions import ConfigError, FanpinError, SchemaError
+
+__all__ = ["ConfigError", "FanpinError", "SchemaError", "__version__"]

@@ -1,0 +1,5 @@
+"""``python -m fanpin``."""
+
+from fanpin.cli import main
+
+main()

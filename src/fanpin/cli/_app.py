@@ -1,0 +1,53 @@
+"""The typer application object and the helpers every command shares.
+
+Each command lives in its own module (``_simulate.py``, ``_validate.py`` ...) and
+registers itself on :data:`app`. Only this subpackage prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from ..exceptions import FanpinError
+
+__all__ = ["app", "console", "err_console", "fail_on_fanpin_error"]
+
+app = typer.Typer(
+    name="fanpin",
+    help=(
+        "fanpin: early warning of rural households at risk of falling (back) into "
+        "poverty (防止返贫致贫监测预警), with reasons, assistance and case tracking."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _main(
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log progress to stderr."
+    ),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@contextmanager
+def fail_on_fanpin_error() -> Iterator[None]:
+    """Turn a :class:`FanpinError` into a red message and exit code 1."""
+    try:
+        yield
+    except FanpinError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None

@@ -1,0 +1,16 @@
+"""Reading and writing tables: CSV (UTF-8 or GBK), Parquet and Excel; atomic writes.
+
+A leaf of the package: it depends only on :mod:`fanpin.exceptions`.
+"""
+
+from ._read import SUPPORTED_SUFFIXES, detect_encoding, read_table
+from ._write import atomic_path, write_table, write_text
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "atomic_path",
+    "detect_encoding",
+    "read_table",
+    "write_table",
+    "write_text",
+]

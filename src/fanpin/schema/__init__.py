@@ -1,0 +1,49 @@
+"""The household contract as code: columns, aliases, reading, validation, hardship, labels."""
+
+from ._columns import (
+    COLUMNS,
+    EVENT_COLUMNS,
+    EVENT_SOURCES,
+    EVENT_TYPES,
+    HOUSEHOLD_TYPES,
+    MONITOR_CATEGORIES,
+    PII_COLUMNS,
+    Column,
+    column,
+    columns_markdown,
+)
+from ._hardship import (
+    HARDSHIP_REASONS,
+    hardship_reasons,
+    in_hardship,
+    make_labels,
+    per_capita_income,
+    per_capita_income_after_rigid,
+)
+from ._read import read_events, read_households
+from ._summary import summarise_panel
+from ._validate import validate_events, validate_households
+
+__all__ = [
+    "COLUMNS",
+    "EVENT_COLUMNS",
+    "EVENT_SOURCES",
+    "EVENT_TYPES",
+    "HARDSHIP_REASONS",
+    "HOUSEHOLD_TYPES",
+    "MONITOR_CATEGORIES",
+    "PII_COLUMNS",
+    "Column",
+    "column",
+    "columns_markdown",
+    "hardship_reasons",
+    "in_hardship",
+    "make_labels",
+    "per_capita_income",
+    "per_capita_income_after_rigid",
+    "read_events",
+    "read_households",
+    "summarise_panel",
+    "validate_events",
+    "validate_households",
+]

@@ -1,0 +1,445 @@
+"""Validation of a household panel (and of department events) against the contract.
+
+Every problem is collected and reported at once in one :class:`SchemaError`: the
+column, the rule broken, how many rows, up to five household codes, and a
+suggestion for misspelt column names. Harmless formatting is repaired with a
+:class:`~fanpin.exceptions.DataRepairWarning` that says what was changed:
+thousands separators (``"12,550"``), full-width digits (``"１２５５０"``), unit
+suffixes (``"3人"``, ``"2023年"``) and spaces around household codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataRepairWarning, SchemaError
+from ._columns import (
+    COLUMNS,
+    EVENT_COLUMNS,
+    HOUSEHOLD_TYPES,
+    Column,
+)
+from ._headers import normalise_headers, suggest_column
+
+__all__ = ["validate_events", "validate_households"]
+
+logger = logging.getLogger(__name__)
+
+MSG_MISSING = "required column {name!r} ({alias}) is missing{hint}"
+MSG_NOT_NUMBER = (
+    "column {name!r} ({alias}): {n} value(s) are not numbers, e.g. {examples}{where}"
+)
+MSG_NOT_INTEGER = "column {name!r} ({alias}): {n} value(s) are not whole numbers{where}"
+MSG_NOT_BOOL = (
+    "column {name!r} ({alias}): {n} value(s) are not yes/no, e.g. {examples}{where}; "
+    "write 是/否, true/false or 1/0"
+)
+MSG_BAD_CATEGORY = (
+    "column {name!r} ({alias}): {n} value(s) not allowed, e.g. {examples}{where}; "
+    "allowed: {allowed}"
+)
+MSG_NOT_DATE = (
+    "column {name!r} ({alias}): {n} value(s) are not dates, e.g. {examples}{where}"
+)
+MSG_BELOW = "column {name!r} ({alias}): {n} value(s) below {low}{where}"
+MSG_ABOVE = "column {name!r} ({alias}): {n} value(s) above {high}{where}"
+MSG_MISSING_VALUES = (
+    "column {name!r} ({alias}): {n} missing value(s) in a required column{where}"
+)
+MSG_DUPLICATE_ROWS = (
+    "{n} duplicate (household_id, year) row(s){where}; a household may have one record "
+    "per year: merge or delete the duplicates"
+)
+MSG_NO_ROWS = "the table has a header but no rows; export the data again"
+
+_TRUE = {"true", "t", "1", "1.0", "yes", "y", "是", "有", "安全", "有保障", "√"}
+_FALSE = {"false", "f", "0", "0.0", "no", "n", "否", "无", "不安全", "无保障", "×"}
+_HOUSEHOLD_TYPE = {
+    "脱贫户": "脱贫户",
+    "lifted": "脱贫户",
+    "脱贫不稳定户": None,
+    "一般农户": "一般农户",
+    "普通农户": "一般农户",
+    "ordinary": "一般农户",
+}
+_CATEGORY_ALIASES = {
+    "head_education": {
+        "大专": "大专及以上",
+        "本科": "大专及以上",
+        "大学": "大专及以上",
+        "中专": "高中",
+        "学龄前": "文盲",
+    },
+    "disaster_type": {
+        "": "无",
+        "地震": "地震地质",
+        "地质": "地震地质",
+        "旱灾": "干旱",
+        "洪水": "洪涝",
+        "冰雹": "风雹",
+    },
+}
+_UNIT_SUFFIX = r"\s*(?:元|人次|人|年|亩|岁|户|个)$"
+
+
+def _where(ids: pd.Series, mask: np.ndarray) -> str:
+    hit = ids[mask]
+    if hit.empty:
+        return ""
+    shown = ", ".join(str(v) for v in hit.head(5).tolist())
+    more = "" if len(hit) <= 5 else ", …"
+    return f" (households {shown}{more})"
+
+
+def _examples(values: pd.Series) -> str:
+    uniq = pd.unique(values.astype(str))[:3]
+    return ", ".join(repr(v) for v in uniq)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    text = s.astype("string").str.normalize("NFKC").str.strip()
+    return text.mask(text == "")
+
+
+def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, int]:
+    """Parse numbers, repairing separators, full-width digits and unit suffixes."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("float64"), np.zeros(len(s), dtype=bool), 0
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64"), np.zeros(len(s), dtype=bool), 0
+    text = _as_text(s)
+    cleaned = text.str.replace(r"(?<=\d)[,，](?=\d{3})", "", regex=True).str.replace(
+        _UNIT_SUFFIX, "", regex=True
+    )
+    num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    present = text.notna().to_numpy()
+    bad = present & num.isna().to_numpy()
+    raw = s.astype("string").str.strip()
+    repaired = int((present & ~bad & (raw != cleaned).fillna(False).to_numpy()).sum())
+    return num, bad, repaired
+
+
+def _parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+        return s.astype("boolean"), np.zeros(len(s), dtype=bool)
+    text = _as_text(s).str.lower()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False).to_numpy()] = True
+    out[text.isin(_FALSE).fillna(False).to_numpy()] = False
+    bad = text.notna().to_numpy() & out.isna().to_numpy()
+    return out, bad
+
+
+def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    text = _as_text(s)
+    if col.name == "household_type":
+        key = text.str.lower()
+        mapped = key.map(
+            lambda v: _HOUSEHOLD_TYPE.get(v) if isinstance(v, str) else None
+        )
+        out = pd.Series(mapped, index=s.index, dtype="string")
+    else:
+        aliases = _CATEGORY_ALIASES.get(col.name, {})
+        out = text.replace(aliases) if aliases else text
+        out = out.where(out.isin(col.values)).astype("string")
+    bad = text.notna().to_numpy() & out.isna().to_numpy()
+    return out, bad
+
+
+def _coerce(
+    df: pd.DataFrame, columns: Sequence[Column], ids: pd.Series, problems: list[str]
+) -> tuple[dict[str, pd.Series], list[str]]:
+    out: dict[str, pd.Series] = {}
+    repairs: list[str] = []
+    for col in columns:
+        if col.name not in df:
+            continue
+        s = df[col.name]
+        fmt = {"name": col.name, "alias": col.alias}
+        if col.kind in ("int", "yuan", "float"):
+            num, bad, repaired = _parse_number(s)
+            if bad.any():
+                problems.append(
+                    MSG_NOT_NUMBER.format(
+                        n=int(bad.sum()),
+                        examples=_examples(s[bad]),
+                        where=_where(ids, bad),
+                        **fmt,
+                    )
+                )
+            if repaired:
+                repairs.append(
+                    f"{col.name}: {repaired} value(s) with separators, "
+                    "full-width digits or units"
+                )
+            if col.kind == "int":
+                frac = (num.notna() & (num != num.round())).to_numpy()
+                if frac.any():
+                    problems.append(
+                        MSG_NOT_INTEGER.format(
+                            n=int(frac.sum()), where=_where(ids, frac), **fmt
+                        )
+                    )
+                    num = num.round()
+            out[col.name] = num
+        elif col.kind == "bool":
+            val, bad = _parse_bool(s)
+            if bad.any():
+                problems.append(
+                    MSG_NOT_BOOL.format(
+                        n=int(bad.sum()),
+                        examples=_examples(s[bad]),
+                        where=_where(ids, bad),
+                        **fmt,
+                    )
+                )
+            out[col.name] = val
+        elif col.kind == "cat":
+            val, bad = _parse_category(col, s)
+            if bad.any():
+                allowed = ", ".join(col.values)
+                if col.name == "household_type":
+                    allowed += " (or 普通农户, lifted, ordinary)"
+                problems.append(
+                    MSG_BAD_CATEGORY.format(
+                        n=int(bad.sum()),
+                        examples=_examples(s[bad]),
+                        where=_where(ids, bad),
+                        allowed=allowed,
+                        **fmt,
+                    )
+                )
+            out[col.name] = val
+        elif col.kind == "date":
+            text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
+            val = pd.to_datetime(text, errors="coerce", format="mixed")
+            bad = text.notna().to_numpy() & val.isna().to_numpy()
+            if bad.any():
+                problems.append(
+                    MSG_NOT_DATE.format(
+                        n=int(bad.sum()),
+                        examples=_examples(s[bad]),
+                        where=_where(ids, bad),
+                        **fmt,
+                    )
+                )
+            out[col.name] = val.astype("datetime64[ns]")
+        else:  # id, str
+            text = s.astype("string")
+            stripped = text.str.normalize("NFKC").str.strip()
+            stripped = stripped.mask(stripped == "")
+            if col.kind == "id" and pd.api.types.is_numeric_dtype(s):
+                repairs.append(
+                    f"{col.name}: stored as numbers; leading zeros may be lost "
+                    "upstream, store codes as text"
+                )
+            elif (text.notna() & (text != stripped)).any():
+                repairs.append(f"{col.name}: spaces or full-width characters trimmed")
+            out[col.name] = stripped
+    return out, repairs
+
+
+def _check_ranges(
+    values: dict[str, pd.Series],
+    columns: Sequence[Column],
+    ids: pd.Series,
+    problems: list[str],
+) -> None:
+    for col in columns:
+        if col.name not in values or col.kind not in ("int", "yuan", "float"):
+            continue
+        v = values[col.name]
+        fmt = {"name": col.name, "alias": col.alias}
+        for bound, msg, op in (
+            (col.low, MSG_BELOW, np.less),
+            (col.high, MSG_ABOVE, np.greater),
+        ):
+            if bound is None:
+                continue
+            if isinstance(bound, str):
+                if bound not in values:
+                    continue
+                ref = values[bound].to_numpy(dtype=float, na_value=np.nan)
+                label = bound
+            else:
+                ref, label = float(bound), bound
+            with np.errstate(invalid="ignore"):
+                hit = op(v.to_numpy(dtype=float, na_value=np.nan), ref)
+            hit = np.asarray(hit, dtype=bool)
+            if hit.any():
+                key = "low" if msg is MSG_BELOW else "high"
+                problems.append(
+                    msg.format(
+                        n=int(hit.sum()), where=_where(ids, hit), **{key: label}, **fmt
+                    )
+                )
+
+
+def _finish(
+    values: dict[str, pd.Series], columns: Sequence[Column], n: int, index: pd.Index
+) -> dict[str, pd.Series]:
+    typed: dict[str, pd.Series] = {}
+    for col in columns:
+        if col.name in values:
+            s = values[col.name]
+        elif col.dtype in ("float64", "int64", "Int64"):
+            s = pd.Series(np.nan, index=index, dtype="float64")
+        else:
+            s = pd.Series(pd.NA, index=index, dtype="object")
+        if col.dtype in ("int64", "Int64"):
+            s = s.astype("float64").round().astype("Int64")
+            typed[col.name] = s.astype("int64") if col.dtype == "int64" else s
+        elif col.dtype == "bool":
+            typed[col.name] = s.astype("boolean").astype(bool)
+        else:
+            typed[col.name] = s.astype(col.dtype)
+    return typed
+
+
+def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(
+            f"expected a pandas DataFrame of {what}, got {type(df).__name__}"
+        )
+    df, _ = normalise_headers(df, tuple(columns))
+    if df.columns.duplicated().any():
+        dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise SchemaError(
+            [f"column {d!r} appears more than once; keep one" for d in dup]
+        )
+    problems: list[str] = []
+    names = {c.name for c in columns}
+    unknown = [str(c) for c in df.columns if c not in names]
+    for col in columns:
+        if col.required and col.name not in df:
+            cand = suggest_column(col.name, unknown) or suggest_column(
+                col.alias, unknown
+            )
+            hint = f" (did you mean {cand!r}?)" if cand else ""
+            problems.append(
+                MSG_MISSING.format(name=col.name, alias=col.alias, hint=hint)
+            )
+    if len(df) == 0:
+        problems.append(MSG_NO_ROWS)
+        raise SchemaError(problems)
+    df = df.reset_index(drop=True)
+    ids = (
+        df["household_id"].astype("string").str.strip()
+        if "household_id" in df
+        else pd.Series([f"row {i + 2}" for i in range(len(df))], dtype="string")
+    )
+    values, repairs = _coerce(df, columns, ids, problems)
+    for col in columns:
+        if col.required and col.name in values:
+            miss = values[col.name].isna().to_numpy()
+            if miss.any():
+                problems.append(
+                    MSG_MISSING_VALUES.format(
+                        name=col.name,
+                        alias=col.alias,
+                        n=int(miss.sum()),
+                        where=_where(ids, miss),
+                    )
+                )
+    _check_ranges(values, columns, ids, problems)
+    if "year" in values and "household_id" in values and what == "households":
+        dup = (
+            pd.DataFrame({"h": values["household_id"], "y": values["year"]})
+            .duplicated(keep=False)
+            .to_numpy()
+        )
+        if dup.any():
+            problems.append(
+                MSG_DUPLICATE_ROWS.format(n=int(dup.sum()), where=_where(ids, dup))
+            )
+    if problems:
+        raise SchemaError(
+            problems,
+            header=(
+                f"The {what} break the data contract ({len(problems)} problem(s)); fix them in "
+                "the source file and run again:"
+            ),
+        )
+    if repairs:
+        warnings.warn(
+            "Input repaired: " + "; ".join(repairs), DataRepairWarning, stacklevel=3
+        )
+    typed = _finish(values, columns, len(df), df.index)
+    extras = df[unknown] if unknown else None
+    out = pd.DataFrame(typed, index=df.index)
+    if extras is not None:
+        out = pd.concat([out, extras], axis=1)
+    logger.info("validated %d %s rows", len(out), what)
+    return out
+
+
+def validate_households(df: pd.DataFrame) -> pd.DataFrame:
+    """Check a household panel against the contract and return it typed.
+
+    Headers may be English, Chinese or mixed; personal-data columns are dropped;
+    every optional column is present in the result (all missing if absent from the
+    input); unknown columns are kept after the contract columns.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"户编码": ["0012"], "年度": ["2023年"], "省": ["湖北省"],
+    ...     "县": ["A县"], "村": ["B村"], "户类型": ["脱贫户"], "家庭人口数": ["3"],
+    ...     "劳动力人数": [2], "慢性病人数": [0], "大病人数": [0], "残疾人数": [0],
+    ...     "医疗总费用": [0], "医疗自付费用": [0], "因灾损失": [0],
+    ...     "工资性收入": ["30,000"], "生产经营性净收入": [0], "转移性收入": [0],
+    ...     "住房安全有保障": ["是"], "饮水安全有保障": ["是"]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     panel = validate_households(raw)
+    >>> panel.loc[0, "household_id"], int(panel.loc[0, "year"]), panel.loc[0, "income_wage"]
+    ('0012', 2023, np.float64(30000.0))
+    """
+    out = _validate(df, COLUMNS, "households")
+    assert set(out["household_type"].unique()) <= set(HOUSEHOLD_TYPES)
+    return out
+
+
+def validate_events(
+    events: pd.DataFrame,
+    panel: pd.DataFrame | None = None,
+    *,
+    today: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Check a department-push table against the contract and return it typed.
+
+    With ``panel``, every event must name a household of the panel; dates after
+    ``today`` (default: now) are refused.
+    """
+    out = _validate(events, EVENT_COLUMNS, "events")
+    problems: list[str] = []
+    ids = out["household_id"]
+    if panel is not None:
+        unknown = ~ids.isin(set(panel["household_id"].astype(str))).to_numpy()
+        if unknown.any():
+            problems.append(
+                f"{int(unknown.sum())} event(s) name households that are not in the panel"
+                f"{_where(ids, unknown)}; check the household codes (户编码) or add the "
+                "households to the panel"
+            )
+    limit = pd.Timestamp.now() if today is None else pd.Timestamp(today)
+    future = (out["date"] > limit).to_numpy()
+    if future.any():
+        problems.append(
+            f"{int(future.sum())} event(s) are dated in the future (after "
+            f"{limit.date()}){_where(ids, future)}; correct the dates"
+        )
+    if problems:
+        raise SchemaError(problems)
+    return out

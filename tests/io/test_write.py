@@ -1,0 +1,33 @@
+import os
+
+import pandas as pd
+import pytest
+
+from fanpin.exceptions import OutputError
+from fanpin.io import atomic_path, read_table, write_table
+
+
+def test_interrupted_write_keeps_previous_file(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("killed")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.csv"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
+def test_round_trip(tmp_path, suffix):
+    df = pd.DataFrame({"household_id": ["007", "8"], "risk": [0.5, 0.25]})
+    path = write_table(df, tmp_path / f"t{suffix}")
+    back = read_table(path, known_columns=["household_id", "risk"])
+    assert back["household_id"].astype(str).tolist() == ["007", "8"]
+
+
+def test_unwritable_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="Cannot write"):
+        write_table(pd.DataFrame({"a": [1]}), blocker / "sub" / "t.csv")
