@@ -1,0 +1,178 @@
+"""Risk elimination (风险消除) rules: checked before a case may close as eliminated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from ..config import MonitoringLines
+from ..exceptions import CaseStoreError, ConfigError
+
+__all__ = ["EliminationEvidence", "EliminationRules"]
+
+ELIMINATION_REFUSED = (
+    "Case {case_id}: risk elimination refused, {n} rule(s) fail (domain.md section "
+    "4):\n"
+    "{rules}\nKeep the case in 帮扶中 and try again when every rule holds."
+)
+
+
+@dataclass(frozen=True)
+class EliminationEvidence:
+    """What the caller knows about the household at elimination time.
+
+    Parameters
+    ----------
+    per_capita_income : float
+        Current yearly per-capita net income (yuan).
+    line : float
+        The monitoring line of the household's province for the current year.
+    labor_count : int
+        Members able to work.
+    guarantees_secure : bool
+        Housing, compulsory schooling and drinking water are secure.
+
+    Examples
+    --------
+    >>> EliminationEvidence(per_capita_income=9000, line=7100, labor_count=2).line
+    7100.0
+    """
+
+    per_capita_income: float
+    line: float
+    labor_count: int
+    guarantees_secure: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("per_capita_income", "line"):
+            v = getattr(self, name)
+            if v is None or pd.isna(v):
+                raise CaseStoreError(
+                    f"EliminationEvidence.{name} is missing; give a number."
+                )
+            object.__setattr__(self, name, float(v))
+        if (
+            self.labor_count is None
+            or pd.isna(self.labor_count)
+            or self.labor_count < 0
+        ):
+            raise CaseStoreError(
+                "EliminationEvidence.labor_count must be >= 0; got "
+                f"{self.labor_count!r}."
+            )
+        object.__setattr__(self, "labor_count", int(self.labor_count))
+
+    @classmethod
+    def from_panel(
+        cls,
+        panel: pd.DataFrame,
+        household_id: str,
+        lines: MonitoringLines,
+        *,
+        year: int | None = None,
+    ) -> EliminationEvidence:
+        """Evidence from a validated panel: the household's row of ``year``.
+
+        The latest year when ``year`` is None.
+
+        Per-capita income is (wage + business + property + transfer) / size.
+        """
+        rows = panel[panel["household_id"] == household_id]
+        if year is not None:
+            rows = rows[rows["year"] == year]
+        if rows.empty:
+            raise CaseStoreError(
+                f"Household {household_id!r} has no row"
+                + ("" if year is None else f" in {year}")
+                + " in the panel; pass the panel that holds its current record."
+            )
+        row = rows.sort_values("year").iloc[-1]
+        income = sum(
+            0.0 if pd.isna(row.get(c)) else float(row[c])
+            for c in (
+                "income_wage",
+                "income_business",
+                "income_property",
+                "income_transfer",
+            )
+        )
+        dropout = row.get("dropout_count")
+        secure = (
+            bool(row["housing_safe"])
+            and bool(row["water_safe"])
+            and not (dropout is not None and not pd.isna(dropout) and dropout > 0)
+        )
+        return cls(
+            per_capita_income=income / float(row["household_size"]),
+            line=lines.line(str(row["province"]), int(row["year"])),
+            labor_count=int(row["labor_count"]),
+            guarantees_secure=secure,
+        )
+
+
+@dataclass(frozen=True)
+class EliminationRules:
+    """The rules a case must meet before its risk is eliminated.
+
+    Parameters
+    ----------
+    min_monitored_days : int
+        Days since identification (已认定), normally half a year [S20].
+    min_measures : int
+        Measures recorded on the case [S20].
+
+    Examples
+    --------
+    >>> EliminationRules().min_monitored_days
+    183
+    """
+
+    min_monitored_days: int = 183
+    min_measures: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("min_monitored_days", "min_measures"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ConfigError(
+                    f"EliminationRules.{name} must be an int >= 0; got {v!r}."
+                )
+
+    def failures(
+        self,
+        *,
+        identified_at: datetime | None,
+        n_measures: int,
+        evidence: EliminationEvidence,
+        now: datetime,
+    ) -> list[str]:
+        """Every failing rule as a readable line (empty when elimination may go on)."""
+        out = []
+        days = None if identified_at is None else (now - identified_at).days
+        if days is None or days < self.min_monitored_days:
+            out.append(
+                f"monitored for {days} day(s) since identification; at least "
+                f"{self.min_monitored_days} are needed"
+            )
+        if n_measures < self.min_measures:
+            out.append(
+                f"{n_measures} measure(s) recorded; at least {self.min_measures} "
+                "needed "
+                "(record one with --measure)"
+            )
+        if not evidence.per_capita_income > evidence.line:
+            out.append(
+                f"per-capita income {evidence.per_capita_income:.0f} is not above the "
+                f"line {evidence.line:.0f}"
+            )
+        if evidence.labor_count == 0:
+            out.append(
+                "no one in the household can work (labor_count 0): such households "
+                "stay "
+                "under follow-up and are not marked eliminated"
+            )
+        if not evidence.guarantees_secure:
+            out.append("housing, compulsory schooling or drinking water is not secure")
+        return out

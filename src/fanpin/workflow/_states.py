@@ -1,0 +1,82 @@
+"""Case states and the legal transitions of the identification procedure."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from ..exceptions import TransitionError
+
+__all__ = [
+    "CATEGORIES",
+    "CLOSED_STATES",
+    "ELIMINATION_METHODS",
+    "NEXT_STATES",
+    "STATES",
+    "check_transition",
+]
+
+STATES = ("预警", "核查中", "已认定", "已排除", "帮扶中", "风险消除")
+"""预警 alert -> 核查中 checking -> 已认定 identified | 已排除 excluded;
+已认定 -> 帮扶中 assisted -> 风险消除 risk eliminated."""
+
+NEXT_STATES = MappingProxyType(
+    {
+        "预警": ("核查中",),
+        "核查中": ("已认定", "已排除"),
+        "已认定": ("帮扶中",),
+        "帮扶中": ("风险消除",),
+        "已排除": (),
+        "风险消除": (),
+    }
+)
+CLOSED_STATES = ("已排除", "风险消除")
+"""A case in one of these states is closed; a new alert opens a new case."""
+
+CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+"""监测对象类别, required when a case is identified (已认定)."""
+
+ELIMINATION_METHODS = ("帮扶消除", "自然消除")
+"""风险消除方式, required when a risk is eliminated."""
+
+ILLEGAL_TRANSITION = (
+    "Case {case_id} is in state {current!r} and cannot move to {target!r}. "
+    "Allowed next state(s): {allowed}. {how}"
+)
+UNKNOWN_STATE = "Unknown case state {target!r}. States are: {states}."
+
+_HOW = {
+    "预警": "Start the home check first: update the case --to 核查中.",
+    "核查中": "Finish the check: --to 已认定 --category C, or --to 已排除.",
+    "已认定": "Record a measure and start assistance: --to 帮扶中 --measure M.",
+    "帮扶中": "When the rules hold: --to 风险消除 --method 帮扶消除.",
+    "已排除": "The case is closed; a new alert for the household opens a new case.",
+    "风险消除": "The case is closed; a new alert for the household opens a new case.",
+}
+
+
+def check_transition(case_id: object, current: str, target: str) -> None:
+    """Raise :class:`TransitionError` unless ``current -> target`` is legal.
+
+    Examples
+    --------
+    >>> check_transition(1, "预警", "核查中")
+    >>> check_transition(1, "预警", "已认定")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fanpin.exceptions.TransitionError: Case 1 is in state '预警' and cannot ...
+    """
+    if target not in STATES:
+        raise TransitionError(
+            UNKNOWN_STATE.format(target=target, states=", ".join(STATES))
+        )
+    allowed = NEXT_STATES[current]
+    if target not in allowed:
+        raise TransitionError(
+            ILLEGAL_TRANSITION.format(
+                case_id=case_id,
+                current=current,
+                target=target,
+                allowed=", ".join(allowed) or "none (closed)",
+                how=_HOW[current],
+            )
+        )
