@@ -40,6 +40,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
         )
         os.close(fd)
+        # mkstemp creates 0600 files; give the output the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
     except OSError as exc:
         raise OutputError(
             f"Cannot write {str(target)!r}: {exc.strerror or exc}. Choose a folder you can "

@@ -1,0 +1,24 @@
+"""The calibrated synthetic household panel and its true risks.
+
+:func:`simulate` draws a household-year panel in the contract's form, the
+department events, and the oracle ``p_next``: the generator's own probability
+that each household is in hardship the next year, computed by Monte Carlo
+through the same :func:`step` that produced the data. Each mechanism lives in
+its own module (household composition, health, disasters, labour, farming,
+schooling, transfers, assistance) and reads its knobs from
+:class:`SimulationParams`. :func:`calibration_table` compares the panel with
+the published figures it is calibrated to.
+"""
+
+from ._calibration import calibration_table
+from ._params import SimulationParams
+from ._simulate import SimulationResult, simulate
+from ._step import step
+
+__all__ = [
+    "SimulationParams",
+    "SimulationResult",
+    "calibration_table",
+    "simulate",
+    "step",
+]

@@ -1,0 +1,60 @@
+"""The oracle: the true probability of hardship next year, by Monte Carlo.
+
+For each household-year the state at the end of the year is copied ``R`` times
+and the next year is drawn with :func:`step`, the same code that made the
+panel, so ``p_next`` is the generator's own truth (up to Monte Carlo noise of
+at most ``0.5 / sqrt(R)`` in standard error), not a fitted model.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ._state import CARRIED, State, StepContext, repeat_state, take_state
+from ._step import step
+
+__all__ = ["next_year_risk"]
+
+ORACLE_STREAM = 3
+
+
+def _chunk_risk(
+    state: State, idx: np.ndarray, year: int, ctx: StepContext, seed: int, chunk: int
+) -> np.ndarray:
+    carried = [k for k in state if k in CARRIED]
+    draws = ctx.params.oracle_draws
+    sub = take_state({k: state[k] for k in carried}, idx)
+    rep = repeat_state(sub, draws)
+    rng = np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(ORACLE_STREAM, year, chunk))
+    )
+    nxt = step(rep, rng, year + 1, ctx, outcome_only=True)
+    return nxt["hardship"].reshape(draws, len(idx)).mean(axis=0)
+
+
+def next_year_risk(
+    state: State, year: int, ctx: StepContext, seed: int, n_jobs: int = 2
+) -> np.ndarray:
+    """P(in hardship in ``year + 1`` | state at the end of ``year``), per household.
+
+    Chunks are seeded by (seed, year, chunk number), so the result does not
+    depend on ``n_jobs`` or thread scheduling.
+    """
+    n = len(state["prov"])
+    per_chunk = max(1, ctx.params.oracle_chunk // ctx.params.oracle_draws)
+    bounds = [np.arange(a, min(a + per_chunk, n)) for a in range(0, n, per_chunk)]
+    if n_jobs <= 1 or len(bounds) == 1:
+        parts = [
+            _chunk_risk(state, b, year, ctx, seed, k) for k, b in enumerate(bounds)
+        ]
+    else:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            parts = list(
+                pool.map(
+                    lambda kb: _chunk_risk(state, kb[1], year, ctx, seed, kb[0]),
+                    enumerate(bounds),
+                )
+            )
+    return np.concatenate(parts) if parts else np.zeros(0)
