@@ -85,6 +85,12 @@ class MonitoringLines:
         object.__setattr__(self, "default", MappingProxyType(default))
         object.__setattr__(self, "provinces", MappingProxyType(provinces))
 
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled or deep-copied: rebuild from plain dicts
+        # (this makes ``sklearn.clone`` and joblib work on objects holding lines).
+        d = self.to_dict()
+        return (type(self), (d["default"], d["provinces"], self.source))
+
     @property
     def years(self) -> list[int]:
         """Years covered by ``default``."""

@@ -1,0 +1,174 @@
+"""The plumbing shared by every feature builder."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import _fit_context
+from ..exceptions import SchemaError
+from ._panel import PanelView
+
+__all__ = ["BaseFeatureBuilder"]
+
+MSG_NOT_A_FRAME = (
+    "{name} expects the household panel as a pandas DataFrame with the contract's "
+    "English column names; got {kind}. Read the file with "
+    "fanpin.schema.read_households(path) (or validate a frame with "
+    "fanpin.schema.validate_households(df)) and pass the result."
+)
+MSG_MISSING_COLUMNS = (
+    "{name} needs the column(s) {missing}, which the panel lacks. Add them to the "
+    "input (Chinese headers such as {aliases} are accepted), or read the file with "
+    "fanpin.schema.read_households, which checks the contract."
+)
+MSG_BAD_COMPUTE = "{name}._compute returned columns {got}; expected {expected}."
+
+
+def _alias(col: str) -> str:
+    try:
+        from ..schema._columns import column
+
+        return column(col).alias
+    except KeyError:  # pragma: no cover - every required column is in the contract
+        return col
+
+
+class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
+    """Base class of the per-domain feature builders.
+
+    ``fit`` checks the panel and learns nothing from it except what a subclass
+    stores in ``_fit``; ``transform`` checks fittedness and the
+    ``required_columns``, calls the subclass's ``_compute`` and returns a
+    DataFrame with one float64 column per feature, named
+    ``<domain>__<feature>``, on the input's index (bools become 0/1; values are
+    finite or NaN, never inf).
+
+    Subclasses set the class attributes ``domain``, ``required_columns`` and
+    ``features`` (bare names, in output order) and implement
+    ``_compute(X: PanelView) -> DataFrame`` returning exactly those columns.
+    Optional contract columns that are all-NA or absent give NaN features.
+    """
+
+    domain: ClassVar[str] = ""
+    required_columns: ClassVar[tuple[str, ...]] = ()
+    features: ClassVar[tuple[str, ...]] = ()
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
+
+    # --- checks -------------------------------------------------------------
+    def _check_frame(self, X: Any) -> pd.DataFrame:
+        name = type(self).__name__
+        if not isinstance(X, pd.DataFrame):
+            raise SchemaError(MSG_NOT_A_FRAME.format(name=name, kind=type(X).__name__))
+        needed = ("household_id", "year", *self._required())
+        missing = [c for c in dict.fromkeys(needed) if c not in X.columns]
+        if missing:
+            aliases = ", ".join(repr(_alias(c)) for c in missing[:3])
+            raise SchemaError(
+                MSG_MISSING_COLUMNS.format(name=name, missing=missing, aliases=aliases)
+            )
+        return X
+
+    def _required(self) -> tuple[str, ...]:
+        return self.required_columns
+
+    # --- sklearn API ----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: pd.DataFrame, y: Any = None) -> BaseFeatureBuilder:
+        """Check the panel and fit (most builders learn nothing from data).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Household panel following the data contract.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        X = self._check_frame(X)
+        self._fit(X)
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        return self
+
+    def _fit(self, X: pd.DataFrame) -> None:
+        """Hook for subclasses that learn or resolve something at fit time."""
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Compute the features of every row.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Household panel; may hold any years and extra columns.
+
+        Returns
+        -------
+        DataFrame
+            Same index as ``X``, float64 columns ``<domain>__<feature>``.
+        """
+        check_is_fitted(self)
+        X = self._check_frame(X)
+        return self._transform_view(PanelView(X), X.index)
+
+    def _transform_view(self, view: PanelView, index: pd.Index) -> pd.DataFrame:
+        return pd.DataFrame(
+            self._values(view), index=index, columns=self._names_out(), copy=False
+        )
+
+    def _values(self, view: PanelView) -> np.ndarray:
+        """The features as one float64 array (rows x features), inf as NaN."""
+        out = self._compute(view)
+        if tuple(out.columns) != tuple(self.features):
+            raise RuntimeError(  # pragma: no cover - a programming error
+                MSG_BAD_COMPUTE.format(
+                    name=type(self).__name__, got=list(out.columns),
+                    expected=list(self.features),
+                )
+            )
+        values = out.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        values[np.isinf(values)] = np.nan
+        return values
+
+    def _compute(self, X: PanelView) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _names_out(self) -> list[str]:
+        return [f"{self.domain}__{f}" for f in self.features]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Output feature names, ``<domain>__<feature>``.
+
+        Parameters
+        ----------
+        input_features : ignored
+            Accepted for scikit-learn compatibility; the output names do not
+            depend on the input columns.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self)
+        return np.asarray(self._names_out(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def feature_frame(X: PanelView, cols: dict[str, Any]) -> pd.DataFrame:
+    """Assemble ``_compute`` output from a dict of arrays (a small helper)."""
+    return pd.DataFrame({k: np.asarray(v, dtype="float64") for k, v in cols.items()},
+                        index=pd.RangeIndex(X.n))

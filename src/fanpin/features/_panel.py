@@ -1,0 +1,253 @@
+"""A read-only view of a household panel with vectorised history helpers.
+
+Every builder computes its features through :class:`PanelView`: it turns
+columns into float arrays (missing or absent optional columns become NaN),
+and gives each row its household's history without any per-household Python
+loop. The panel is sorted once by ``(household_id, year)`` with
+:func:`numpy.lexsort`; all results are returned in the input's row order.
+
+History convention (no leakage): a feature of year ``t`` only uses the
+household's rows with ``year <= t``.
+
+- :meth:`PanelView.lag` is the value of **exactly year t-1**; it is NaN when
+  the household has no record in ``t-1`` (its first year, or a gap in the
+  years). A two-year-old value is never passed off as "last year".
+- :meth:`PanelView.expanding_cv` uses every record of the household with
+  ``year <= t``, gaps included.
+- :meth:`PanelView.group_mean` is cross-sectional (same county, same year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import SchemaError
+
+__all__ = ["PanelView"]
+
+MSG_DUPLICATE_KEYS = (
+    "household_id must be unique within a year, but {n} (household_id, year) "
+    "pair(s) occur more than once, e.g. {examples}. Keep one record per household "
+    "and year (validate the file with `fanpin validate`)."
+)
+MSG_BAD_YEAR = (
+    "year must be whole numbers like 2023; found values that are not ({dtype}). "
+    "Validate the panel with fanpin.schema.validate_households first."
+)
+
+
+def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` with NaN where ``den`` is 0 or NaN (never inf)."""
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
+    ok = np.isfinite(den) & (den != 0)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+class PanelView:
+    """Float-array access and household history for one panel.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A panel with at least ``household_id`` and ``year``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"household_id": ["a", "a", "b"], "year": [2022, 2021, 2021],
+    ...                    "x": [5.0, 3.0, 1.0]})
+    >>> v = PanelView(df)
+    >>> v.lag(v.num("x")).tolist()
+    [3.0, nan, nan]
+    >>> v.num("absent").tolist()
+    [nan, nan, nan]
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.n = len(frame)
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        codes, _ = pd.factorize(frame["household_id"], use_na_sentinel=True)
+        try:
+            year = pd.to_numeric(frame["year"]).to_numpy(
+                dtype="float64", na_value=np.nan
+            )
+        except (TypeError, ValueError):
+            raise SchemaError(MSG_BAD_YEAR.format(dtype=frame["year"].dtype)) from None
+        self.hh_codes = codes
+        self.year = year
+        order = np.lexsort((year, codes))
+        sc, sy = codes[order], year[order]
+        same_hh = np.zeros(self.n, dtype=bool)
+        if self.n > 1:
+            same_hh[1:] = (sc[1:] == sc[:-1]) & (sc[1:] != -1)
+        dup = np.zeros(self.n, dtype=bool)
+        dup[1:] = same_hh[1:] & (sy[1:] == sy[:-1])
+        if dup.any():
+            pos = order[np.flatnonzero(dup)]
+            ids = frame["household_id"].to_numpy()[pos]
+            examples = ", ".join(
+                f"({ids[i]}, {int(year[pos[i]])})" for i in range(min(3, len(pos)))
+            )
+            raise SchemaError(MSG_DUPLICATE_KEYS.format(n=len(pos), examples=examples))
+        self._order = order
+        self._same_hh_sorted = same_hh
+        prev_sorted = np.full(self.n, -1, dtype=np.int64)
+        consecutive = np.zeros(self.n, dtype=bool)
+        consecutive[1:] = same_hh[1:] & (sy[1:] == sy[:-1] + 1)
+        prev_sorted[consecutive] = order[np.flatnonzero(consecutive) - 1]
+        self.prev = np.empty(self.n, dtype=np.int64)
+        self.prev[order] = prev_sorted
+
+    # --- columns -------------------------------------------------------------
+    def has(self, col: str) -> bool:
+        """Whether ``col`` is present and holds at least one value."""
+        return col in self.frame.columns and bool(self.frame[col].notna().any())
+
+    def num(self, col: str) -> np.ndarray:
+        """Column as float64 (bools as 0/1); NaN where missing or absent."""
+        if col not in self.frame.columns:
+            return np.full(self.n, np.nan)
+        s = self.frame[col]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            s = pd.to_numeric(s, errors="coerce")
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+
+    def num0(self, col: str) -> np.ndarray:
+        """Like :meth:`num`, with missing values counted as 0 (optional money)."""
+        return np.nan_to_num(self.num(col), nan=0.0)
+
+    def codes(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        """Integer codes (-1 where missing or absent) and the distinct values.
+
+        Values are stripped strings; computed once per column and cached.
+        """
+        if col not in self._codes:
+            if col not in self.frame.columns:
+                self._codes[col] = (np.full(self.n, -1, dtype=np.int64),
+                                    np.array([], dtype=object))
+            else:
+                codes, uniques = pd.factorize(self.frame[col], use_na_sentinel=True)
+                values = np.array([str(u).strip() for u in uniques], dtype=object)
+                self._codes[col] = (codes.astype(np.int64, copy=False), values)
+        return self._codes[col]
+
+    def map_values(self, col: str, mapping: Mapping[str, float]) -> np.ndarray:
+        """Map a text column through ``mapping`` (NaN where missing or unmapped)."""
+        codes, values = self.codes(col)
+        per_value = np.array([mapping.get(v, np.nan) for v in values] + [np.nan])
+        return per_value[codes]  # code -1 picks the trailing NaN
+
+    def equals(self, col: str, value: str) -> np.ndarray:
+        """1.0 where the text column equals ``value``, 0.0 elsewhere, NaN if missing."""
+        codes, values = self.codes(col)
+        per_value = np.array([float(v == value) for v in values] + [np.nan])
+        return per_value[codes]
+
+    def group_ids(self, by: Sequence[str]) -> np.ndarray:
+        """One integer id per distinct combination of ``by`` (missing is a value)."""
+        ids = np.zeros(self.n, dtype=np.int64)
+        for col in by:
+            if col == "year":
+                codes = pd.factorize(self.year, use_na_sentinel=True)[0]
+                k = int(codes.max(initial=-1)) + 2
+            else:
+                codes, values = self.codes(col)
+                k = len(values) + 1
+            ids = pd.factorize(ids * k + (codes + 1))[0].astype(np.int64, copy=False)
+        return ids
+
+    # --- history -------------------------------------------------------------
+    def lag(self, values: np.ndarray) -> np.ndarray:
+        """The same household's value in exactly year t-1 (NaN if no such record)."""
+        values = np.asarray(values, dtype="float64")
+        has_prev = self.prev >= 0
+        out = np.full(self.n, np.nan)
+        out[has_prev] = values[self.prev[has_prev]]
+        return out
+
+    def diff(self, values: np.ndarray) -> np.ndarray:
+        """``values - lag(values)``: change since year t-1."""
+        return np.asarray(values, dtype="float64") - self.lag(values)
+
+    def _expanding_sum(self, values_sorted: np.ndarray) -> np.ndarray:
+        cs = np.cumsum(values_sorted)
+        starts = ~self._same_hh_sorted
+        base = np.where(starts, cs - values_sorted, np.nan)
+        # Forward-fill the value of cs just before each household's first row.
+        idx = np.where(starts, np.arange(self.n), 0)
+        np.maximum.accumulate(idx, out=idx)
+        return cs - base[idx]
+
+    def expanding_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` over the household's years <= t (NaN counted as 0)."""
+        v = np.nan_to_num(np.asarray(values, dtype="float64")[self._order], nan=0.0)
+        out = np.empty(self.n)
+        out[self._order] = self._expanding_sum(v)
+        return out
+
+    def expanding_cv(self, values: np.ndarray) -> np.ndarray:
+        """Coefficient of variation of ``values`` over the household's years <= t.
+
+        Sample standard deviation (ddof=1) over mean; NaN with fewer than two
+        non-missing records or a mean <= 0.
+        """
+        values = np.asarray(values, dtype="float64")
+        v = values[self._order]
+        ok = np.isfinite(v)
+        v0 = np.where(ok, v, 0.0)
+        n = self._expanding_sum(ok.astype("float64"))
+        s1 = self._expanding_sum(v0)
+        s2 = self._expanding_sum(v0 * v0)
+        mean = safe_div(s1, n)
+        var = safe_div(s2 - n * mean * mean, n - 1)
+        var = np.where(n >= 2, np.maximum(var, 0.0), np.nan)
+        cv_sorted = np.where(mean > 0, safe_div(np.sqrt(var), mean), np.nan)
+        out = np.empty(self.n)
+        out[self._order] = cv_sorted
+        return out
+
+    # --- cross-section ---------------------------------------------------------
+    def group_mean(
+        self, values: np.ndarray, by: Sequence[str] = ("province", "county", "year")
+    ) -> np.ndarray:
+        """Mean of ``values`` over the rows sharing ``by`` (NaNs skipped)."""
+        ids = self.group_ids(by)
+        v = np.asarray(values, dtype="float64")
+        ok = np.isfinite(v)
+        sums = np.bincount(ids, weights=np.where(ok, v, 0.0))
+        counts = np.bincount(ids, weights=ok.astype("float64"))
+        return safe_div(sums, counts)[ids]
+
+    # --- shared money quantities -------------------------------------------------
+    def total_income(self) -> np.ndarray:
+        """Net household income: wage + business + property + transfer.
+
+        Missing optional money (property) counts as 0, as in
+        :func:`fanpin.schema.per_capita_income`.
+        """
+        return (
+            self.num("income_wage")
+            + self.num("income_business")
+            + self.num0("income_property")
+            + self.num("income_transfer")
+        )
+
+    def gross_income(self) -> np.ndarray:
+        """Sum of the positive income components (business losses count as 0).
+
+        Used as the denominator of every "share of income" feature, so shares
+        stay in a meaningful range even when business income is negative.
+        """
+        return (
+            self.num("income_wage")
+            + np.maximum(self.num("income_business"), 0.0)
+            + self.num0("income_property")
+            + self.num("income_transfer")
+        )
