@@ -1,0 +1,147 @@
+"""Quality bench: risk model vs logistic baseline, rules and oracle.
+
+Simulates 50,000 households x 2021-2025 (seed 0). Features are computed once on the
+whole panel (history-aware). Two phases:
+
+- **validation** (tuning): train on transitions with t <= 2022, evaluate t = 2023
+  (labels from 2024). Variants of the model (monotone constraints, imbalance
+  handling, refit, booster size) are compared here; the defaults in
+  configs/model.yaml are chosen from this phase only.
+- **test**: train on t <= 2023 (labels up to 2024), test t = 2024 -> 2025. Reports
+  the expected capture of the top 5 % (share of the expected number of falls,
+  sum of the true p_next, held by the list) for model, logistic, rules and oracle,
+  the ratios model/oracle (target >= 0.90) and model/rules (target >= 1.25), and the
+  variants again for information.
+
+Writes bench/results_quality.json. Run: python bench/bench_quality.py [--households N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from fanpin.config import load_model_config
+from fanpin.evaluate import classification_metrics, expected_capture
+from fanpin.features import make_features
+from fanpin.models import RiskModel, make_logistic_baseline
+from fanpin.rules import RuleBaseline
+from fanpin.schema import make_labels
+from fanpin.synthetic import simulate
+
+OUT = Path(__file__).with_name("results_quality.json")
+
+
+def _capture(p_true, score, f=0.05):
+    return float(expected_capture(p_true, score, [f])["expected_capture"].iloc[0])
+
+
+def _evaluate(name, y, p_true, score, probability=True):
+    m = classification_metrics(y, score, probability=probability)
+    return {
+        "ranker": name,
+        "capture_top1": _capture(p_true, score, 0.01),
+        "capture_top5": _capture(p_true, score, 0.05),
+        "capture_top10": _capture(p_true, score, 0.10),
+        **{k: m[k] for k in ("auc", "pr_auc", "brier", "ece")},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--households", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    sim = simulate(args.households, years=range(2021, 2026), seed=args.seed, n_jobs=2)
+    panel, lines = sim.panel, sim.lines
+    t_sim = time.perf_counter() - t0
+    X = make_features(lines=lines).fit_transform(panel)
+    y = make_labels(panel, lines)
+    years = panel["year"].to_numpy(dtype="int64")
+    lab = y.notna().to_numpy()
+    truth = (
+        panel[["household_id", "year"]]
+        .merge(sim.truth, on=["household_id", "year"], how="left")["p_next"]
+        .to_numpy()
+    )
+    cfg = load_model_config()
+    base = cfg.risk_model_params()
+    mono = dict(cfg.monotone_constraints)
+    variants = {
+        "default (model.yaml)": {},
+        "monotone on": {"monotone_constraints": mono},
+        "scale_pos_weight": {"imbalance": "scale_pos_weight"},
+        "no refit": {"refit_full": False},
+        "isotonic": {"calibration": "isotonic"},
+        "sigmoid": {"calibration": "sigmoid"},
+        "600 trees lr 0.025": {"n_estimators": 600, "learning_rate": 0.025},
+        "31 leaves": {"num_leaves": 31},
+    }
+    rules = RuleBaseline(lines=lines)
+    result: dict = {
+        "households": args.households,
+        "seed": args.seed,
+        "simulate_seconds": round(t_sim, 1),
+        "config": cfg.to_dict(),
+    }
+    for phase, test_year in (("validation", 2023), ("test", 2024)):
+        tr = lab & (years < test_year)
+        te = lab & (years == test_year)
+        y_tr, y_te = y[tr].to_numpy("int64"), y[te].to_numpy("int64")
+        p_te = truth[te]
+        rows = []
+        for name, over in variants.items():
+            t = time.perf_counter()
+            m = RiskModel(**{**base, **over}).fit(X[tr], y_tr, years=years[tr])
+            s = m.predict_proba(X[te])[:, 1]
+            r = _evaluate(f"model: {name}", y_te, p_te, s)
+            r["calibration"] = m.calibration_
+            r["fit_seconds"] = round(time.perf_counter() - t, 1)
+            rows.append(r)
+            print(phase, r)
+        lr = make_logistic_baseline(C=cfg.logistic_C).fit(X[tr], y_tr)
+        rows.append(_evaluate("logistic", y_te, p_te, lr.predict_proba(X[te])[:, 1]))
+        rows.append(
+            _evaluate("rules", y_te, p_te, rules.predict_score(panel.loc[te]), False)
+        )
+        rows.append(_evaluate("oracle", y_te, p_te, p_te))
+        by = {r["ranker"]: r for r in rows}
+        model = by["model: default (model.yaml)"]["capture_top5"]
+        result[phase] = {
+            "train_years_t": sorted(set(years[tr].tolist())),
+            "test_year_t": test_year,
+            "n_train": int(tr.sum()),
+            "n_test": int(te.sum()),
+            "test_positive_rate": float(y_te.mean()),
+            "expected_falls": float(np.nansum(p_te)),
+            "rankers": rows,
+            "capture_top5": {
+                "model": model,
+                "logistic": by["logistic"]["capture_top5"],
+                "rules": by["rules"]["capture_top5"],
+                "oracle": by["oracle"]["capture_top5"],
+            },
+            "model_over_oracle": model / by["oracle"]["capture_top5"],
+            "model_over_rules": model / by["rules"]["capture_top5"],
+        }
+        print(
+            phase,
+            json.dumps(result[phase]["capture_top5"]),
+            result[phase]["model_over_oracle"],
+            result[phase]["model_over_rules"],
+        )
+    result["targets"] = {"model_over_oracle": 0.90, "model_over_rules": 1.25}
+    result["total_seconds"] = round(time.perf_counter() - t0, 1)
+    OUT.write_text(
+        json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The ``fanpin`` command line: a thin typer app over the library.
+
+Only this subpackage prints; nothing imports it.
+"""
+
+from __future__ import annotations
+
+# Each import registers its commands on ``app``.
+from . import _validate  # noqa: E402,F401
+from . import _cases  # noqa: E402,F401
+from . import _train  # noqa: E402,F401
+from . import _score  # noqa: E402,F401
+from . import _evaluate  # noqa: E402,F401
+from . import _report  # noqa: E402,F401
+from . import _simulate  # noqa: E402,F401
+from ._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``fanpin`` console script."""
+    app()

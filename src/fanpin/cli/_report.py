@@ -1,0 +1,81 @@
+"""``fanpin report``: the self-contained HTML report for bureau leadership."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..config import load_monitoring_lines
+from ..io import read_table
+from ..report import ChartFontWarning, write_report
+from ..schema import read_households
+from ._app import app, console, err_console, fail_on_fanpin_error
+
+
+@app.command("report")
+def report(
+    panel: Annotated[
+        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
+    ],
+    model: Annotated[
+        Path, typer.Option("--model", help="Model directory written by `fanpin train`.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth", help="True risks (household_id, year, p_next), if known."
+        ),
+    ] = None,
+    lines: Annotated[
+        Path | None,
+        typer.Option(
+            "--lines",
+            help="Your monitoring-lines YAML (default: the model's own lines).",
+        ),
+    ] = None,
+    fraction: Annotated[
+        float,
+        typer.Option(
+            "--fraction",
+            min=0.001,
+            max=1.0,
+            help="Verification list size, as a share of ranked households.",
+        ),
+    ] = 0.05,
+    generated_at: Annotated[
+        str | None,
+        typer.Option("--date", help="Date to print in the header (e.g. 2025-03-01)."),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML file (inline charts, no network): model card,
+    backtest against the rules (and the oracle with --truth), capacity curve,
+    calibration, risk by county, risk types, group metrics and drift."""
+    with fail_on_fanpin_error():
+        monitoring = load_monitoring_lines(lines) if lines is not None else None
+        data = read_households(panel)
+        t = read_table(truth) if truth is not None else None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ChartFontWarning)
+            path = write_report(
+                out,
+                data,
+                model,
+                truth=t,
+                lines=monitoring,
+                fraction=fraction,
+                generated_at=generated_at,
+            )
+        for w in caught:
+            if issubclass(w.category, ChartFontWarning):
+                err_console.print(f"[yellow]warning:[/yellow] {w.message}")
+            else:
+                warnings.warn_explicit(
+                    w.message, w.category, w.filename, w.lineno, source=w.source
+                )
+        console.print(f"report written to {path}")

@@ -1,0 +1,45 @@
+"""Configs: YAML files under ``configs/`` loaded at the edge into frozen, checked dataclasses.
+
+Every loader takes the user's own file (``path``) and falls back to the shipped
+default when given None.
+"""
+
+from ._lines import MonitoringLines, load_monitoring_lines
+from ._model import ModelConfig, load_model_config
+from ._rules import RulesConfig, RuleSpec, load_rules_config
+from ._yaml import default_config_path, read_yaml
+
+__all__ = [
+    "ModelConfig",
+    "MonitoringLines",
+    "RuleSpec",
+    "RulesConfig",
+    "default_config_path",
+    "load_model_config",
+    "load_monitoring_lines",
+    "load_rules_config",
+    "read_yaml",
+]
+
+from ._assistance import (  # noqa: E402
+    DEPARTMENTS,
+    MEASURE_CATEGORIES,
+    AssistanceConfig,
+    MeasureSpec,
+    RuleItem,
+    load_assistance_config,
+)
+from ._risk_types import RiskType, RiskTypes, load_risk_types  # noqa: E402
+
+__all__ += [
+    "DEPARTMENTS",
+    "MEASURE_CATEGORIES",
+    "AssistanceConfig",
+    "MeasureSpec",
+    "RiskType",
+    "RiskTypes",
+    "RuleItem",
+    "load_assistance_config",
+    "load_risk_types",
+]
+

@@ -1,0 +1,28 @@
+"""Evaluation: temporal backtests, ranking and calibration metrics, capacity metrics
+(top k %, top n per area), expected capture against the oracle, group breakdowns.
+Every function returns DataFrames or dicts; nothing prints or plots.
+"""
+
+from ._backtest import BacktestResult, backtest, temporal_folds
+from ._capacity import (
+    expected_capture,
+    top_k_mask,
+    top_k_metrics,
+    top_n_per_group_metrics,
+)
+from ._groups import group_metrics
+from ._metrics import classification_metrics, expected_calibration_error, ks_statistic
+
+__all__ = [
+    "BacktestResult",
+    "backtest",
+    "classification_metrics",
+    "expected_calibration_error",
+    "expected_capture",
+    "group_metrics",
+    "ks_statistic",
+    "temporal_folds",
+    "top_k_mask",
+    "top_k_metrics",
+    "top_n_per_group_metrics",
+]
