@@ -23,7 +23,10 @@ DATA   := data/synthetic
 ## make demo: the monthly job end to end on the bundled synthetic data
 demo: $(STAMP)
 	$(FANPIN) validate $(DATA)/panel.parquet --lines $(DATA)/monitoring_lines.yaml
-	@echo "Results are in $(OUT)/"
+	$(FANPIN) train $(DATA)/panel.parquet --lines $(DATA)/monitoring_lines.yaml \
+		--out $(OUT)/model
+	$(FANPIN) score $(DATA)/panel.parquet --model $(OUT)/model --out $(OUT)/scores.csv
+	@echo "Results are in $(OUT)/: model/ (model + model card), scores.csv"
 
 ## make test: the whole suite (doctests included)
 test: $(STAMP)

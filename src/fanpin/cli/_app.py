@@ -7,6 +7,7 @@ registers itself on :data:`app`. Only this subpackage prints.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,8 +28,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# Piped output (make, cron, logs) gets 120 columns instead of rich's 80 so that the
+# bilingual tables stay readable.
+_WIDTH = None if sys.stdout.isatty() else 120
+console = Console(soft_wrap=True, width=_WIDTH)
+err_console = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 
 @app.callback()
