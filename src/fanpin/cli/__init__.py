@@ -12,6 +12,7 @@ from . import _train  # noqa: E402,F401
 from . import _score  # noqa: E402,F401
 from . import _evaluate  # noqa: E402,F401
 from . import _report  # noqa: E402,F401
+from . import _alerts  # noqa: E402,F401
 from . import _simulate  # noqa: E402,F401
 from ._app import app
 

@@ -43,3 +43,20 @@ __all__ += [
     "load_risk_types",
 ]
 
+from ._alerts import (  # noqa: E402
+    ALERT_LEVELS,
+    WHAT_IF_MEASURES,
+    AlertsConfig,
+    load_alerts_config,
+)
+from ._explain import ExplainConfig, Template, load_explain_config  # noqa: E402
+
+__all__ += [
+    "ALERT_LEVELS",
+    "WHAT_IF_MEASURES",
+    "AlertsConfig",
+    "ExplainConfig",
+    "Template",
+    "load_alerts_config",
+    "load_explain_config",
+]

@@ -1,4 +1,4 @@
-"""Workflow: assistance mapping and the case store (alerts and events come next).
+"""Workflow: assistance mapping, department pushes, alert lists, what-if, case store.
 
 - :class:`AssistanceMap` turns ranked official risk types into measure categories
   and lead departments, with the labour / safety-net policy rules.
@@ -44,4 +44,40 @@ __all__ = [
     "UpsertSummary",
     "load_assistance_map",
     "split_codes",
+]
+
+from ._alerts import (  # noqa: E402
+    ALERT_OUTPUT_COLUMNS,
+    SOURCE_MODEL,
+    SOURCE_PUSH,
+    alert_cutoff,
+    build_alerts,
+    flag_capacity,
+    level_of,
+)
+from ._events import AppliedEvents, apply_events, event_reason  # noqa: E402
+from ._export import EXCEL_HEADERS, read_pii, write_alert_files, write_workbooks  # noqa: E402
+from ._run import AlertRun, run_alerts  # noqa: E402
+from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
+
+__all__ += [
+    "ALERT_OUTPUT_COLUMNS",
+    "EXCEL_HEADERS",
+    "SOURCE_MODEL",
+    "SOURCE_PUSH",
+    "AlertRun",
+    "AppliedEvents",
+    "alert_cutoff",
+    "apply_events",
+    "apply_measure",
+    "build_alerts",
+    "event_reason",
+    "flag_capacity",
+    "level_of",
+    "read_pii",
+    "run_alerts",
+    "what_if",
+    "what_if_text",
+    "write_alert_files",
+    "write_workbooks",
 ]

@@ -1,0 +1,121 @@
+"""``fanpin alerts``: the early-warning list (预警名单), reasons, measures, what-if."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from ..config import load_alerts_config, load_monitoring_lines
+from ..exceptions import InputError
+from ..models import load_model
+from ..schema import read_events, read_households
+from ..workflow import CaseStore, read_pii, run_alerts, write_alert_files
+from ._app import app, console, fail_on_fanpin_error
+
+
+@app.command("alerts")
+def alerts(
+    panel: Annotated[
+        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
+    ],
+    model: Annotated[
+        Path, typer.Option("--model", help="Model directory from `train`.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    events: Annotated[
+        Path | None, typer.Option("--events", help="Department-push events table.")
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", help="Case store URL (sqlite:///cases.db, postgresql://…)."
+        ),
+    ] = None,
+    lines: Annotated[
+        Path | None,
+        typer.Option("--lines", help="Monitoring-lines YAML (default: the model's)."),
+    ] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option("--capacity", min=0, help="Households each township can verify."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Run date YYYY-MM-DD (default: today)."),
+    ] = None,
+    pii: Annotated[
+        Path | None,
+        typer.Option(
+            "--pii",
+            help="File with household_id + 户主姓名/联系电话, joined "
+            "only into the Excel workbooks.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
+    ] = None,
+) -> None:
+    """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
+    scored.csv, monitored.csv and exclusions.csv."""
+    with fail_on_fanpin_error():
+        try:
+            when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
+        except ValueError:
+            raise InputError(
+                f"--as-of must be a date like 2025-03-31; got {as_of!r}."
+            ) from None
+        pipe = load_model(model)
+        if not hasattr(pipe, "features"):
+            raise InputError(
+                f"{model} holds a bare RiskModel, not a panel pipeline; train it with "
+                "`fanpin train`."
+            )
+        cfg = load_alerts_config(config)
+        monitoring = load_monitoring_lines(lines) if lines is not None else None
+        data = read_households(panel)
+        ev = read_events(events, data, today=when) if events is not None else None
+        people = read_pii(pii) if pii is not None else None
+        run = run_alerts(
+            pipe,
+            data,
+            as_of=when,
+            events=ev,
+            lines=monitoring,
+            config=cfg,
+            capacity=capacity,
+        )
+        files = write_alert_files(run, out, pii=people)
+        summary = None
+        if store is not None:
+            cs = CaseStore(store)
+            try:
+                summary = cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
+            finally:
+                cs.close()
+    s = run.scored
+    console.print(
+        f"{len(s):,} households scored, {int(s['alerted'].sum()):,} above the alert "
+        f"cutoff {run.cutoff:.3f}: {len(run.alerts):,} listed, "
+        f"{int(s['over_capacity'].sum()):,} over township capacity (kept in "
+        f"scored.csv); {len(run.monitored):,} already in hardship (monitored.csv)."
+    )
+    if run.events is not None:
+        pushed = int((run.alerts["source"] == "部门推送").sum())
+        console.print(
+            f"Department pushes: {len(run.events.applied):,} events applied, "
+            f"{len(run.events.skipped):,} skipped; {pushed:,} households raised."
+        )
+    if summary is not None:
+        c = summary.counts()
+        console.print(
+            f"Case store: {c['new']:,} new, {c['escalated']:,} escalated, "
+            f"{c['fell']:,} fell."
+        )
+    console.print(
+        f"Wrote {out / 'alerts.csv'}, {out / 'alerts.parquet'}, "
+        f"{len(files['excel']):,} workbooks in {out / 'excel'}."
+    )

@@ -1,0 +1,249 @@
+"""The early-warning list (预警名单): who to visit first, why, what help, by when."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import AlertsConfig, load_alerts_config
+from ..config._alerts import ALERT_LEVELS
+from ..exceptions import InputError
+from ._assistance import AssistanceMap
+from ._upsert import ALERT_COLUMNS
+
+__all__ = [
+    "ALERT_OUTPUT_COLUMNS",
+    "NO_TOWNSHIP",
+    "SOURCE_MODEL",
+    "SOURCE_PUSH",
+    "alert_cutoff",
+    "build_alerts",
+    "flag_capacity",
+    "level_of",
+]
+
+logger = logging.getLogger(__name__)
+
+SOURCE_MODEL = "模型预警"
+SOURCE_PUSH = "部门推送"
+NO_TOWNSHIP = "(未填乡镇)"
+REASON_SEP = "；"
+
+ALERT_OUTPUT_COLUMNS = (
+    "household_id", "year", "province", "county", "township", "village", "rank",
+    "risk_score", "risk_level", "risk_types", "risk_names", "reasons", "measures",
+    "departments", "discovered", "deadline", "source", "what_if",
+)  # fmt: skip
+"""Columns of the alert list (a superset of the case store's ``ALERT_COLUMNS``)."""
+assert set(ALERT_COLUMNS) <= set(ALERT_OUTPUT_COLUMNS)
+
+MSG_SCORED_COLUMNS = (
+    "The scored table lacks column(s) {missing}; expected the output of "
+    "fanpin.models.score_panel plus labor_count."
+)
+
+
+def level_of(scores: np.ndarray, cutoffs: dict[str, float]) -> np.ndarray:
+    """高 / 中 / 低 of scores against fixed cutoffs (the lowest score of each level).
+
+    Examples
+    --------
+    >>> level_of(np.array([0.5, 0.2, 0.01]), {"高": 0.4, "中": 0.1}).tolist()
+    ['高', '中', '低']
+    """
+    s = np.asarray(scores, dtype="float64")
+    return np.where(
+        s >= cutoffs.get("高", np.inf),
+        "高",
+        np.where(s >= cutoffs.get("中", np.inf), "中", "低"),
+    ).astype(object)
+
+
+def level_cutoffs(scored: pd.DataFrame) -> dict[str, float]:
+    """The lowest score of each level in a scored table."""
+    out = {}
+    for lv in ("高", "中"):
+        at = scored.loc[
+            scored["risk_level"].isin(ALERT_LEVELS[ALERT_LEVELS.index(lv) :]),
+            "risk_score",
+        ]
+        out[lv] = float(at.min()) if len(at) else np.inf
+    return out
+
+
+def alert_cutoff(scored: pd.DataFrame, config: AlertsConfig) -> float:
+    """The score from which a household is alerted: ``min_score`` when set, else
+    the lowest score of the households at ``min_level`` or above.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"risk_score": [0.5, 0.3, 0.1],
+    ...                   "risk_level": ["高", "中", "低"]})
+    >>> alert_cutoff(s, AlertsConfig(min_level="中"))
+    0.3
+    """
+    if config.min_score is not None:
+        return float(config.min_score)
+    levels = ALERT_LEVELS[ALERT_LEVELS.index(config.min_level) :]
+    at = scored.loc[scored["risk_level"].isin(levels), "risk_score"]
+    return float(at.min()) if len(at) else float("inf")
+
+
+def _township_key(df: pd.DataFrame) -> pd.Series:
+    t = df["township"] if "township" in df else pd.Series(pd.NA, index=df.index)
+    return t.astype("string").fillna(NO_TOWNSHIP)
+
+
+def flag_capacity(
+    scored: pd.DataFrame,
+    *,
+    cutoff: float | None = None,
+    config: AlertsConfig,
+    capacity: int | None = None,
+) -> pd.DataFrame:
+    """Mark who is listed: ``alerted`` (score >= cutoff, or the ``alerted`` column
+    when ``cutoff`` is None), ``rank`` within the
+    township (highest risk first, ties by household_id), ``over_capacity``
+    (alerted but beyond the township's verification capacity) and ``listed``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"household_id": ["a", "b", "c"], "county": "C",
+    ...     "township": ["T", "T", "U"], "risk_score": [0.9, 0.8, 0.7]})
+    >>> f = flag_capacity(s, cutoff=0.5, config=AlertsConfig(), capacity=1)
+    >>> f["rank"].tolist(), f["listed"].tolist(), f["over_capacity"].tolist()
+    ([1, 2, 1], [True, False, True], [False, True, False])
+    """
+    out = scored.copy()
+    if cutoff is not None:
+        out["alerted"] = out["risk_score"].to_numpy(dtype="float64") >= cutoff
+    elif "alerted" in out:
+        out["alerted"] = out["alerted"].astype(bool)
+    else:
+        raise InputError("flag_capacity needs a cutoff or an 'alerted' column.")
+    town = _township_key(out)
+    county = out["county"].astype("string").fillna("") if "county" in out else ""
+    order = out.assign(
+        _t=town, _c=county, _s=-out["risk_score"], _h=out["household_id"].astype(str)
+    )
+    order = order.sort_values(["_c", "_t", "_s", "_h"], kind="stable")
+    rank = order.groupby(["_c", "_t"], sort=False).cumcount() + 1
+    out["rank"] = rank.reindex(out.index).astype("int64")
+    cap = np.array(
+        [capacity if capacity is not None else config.capacity_of(t) for t in town],
+        dtype="int64",
+    )
+    # rank among alerted households only (capacity counts alerted ones)
+    alerted_rank = (
+        order[order.index.isin(out.index[out["alerted"]])]
+        .groupby(["_c", "_t"], sort=False)
+        .cumcount()
+        + 1
+    ).reindex(out.index)
+    within = alerted_rank.fillna(np.inf).to_numpy() <= cap
+    out["listed"] = out["alerted"].to_numpy() & within
+    out["over_capacity"] = out["alerted"].to_numpy() & ~within
+    return out
+
+
+def _join(*parts: Any) -> str:
+    items = []
+    for p in parts:
+        if p is None or (not isinstance(p, str) and pd.isna(p)) or p == "":
+            continue
+        items.extend(s for s in str(p).split(REASON_SEP) if s)
+    return REASON_SEP.join(dict.fromkeys(items))
+
+
+def build_alerts(
+    scored: pd.DataFrame,
+    explanations: pd.DataFrame,
+    assistance: AssistanceMap,
+    *,
+    capacity: int | None = None,
+    as_of: date | pd.Timestamp,
+    deadline_days: int | None = None,
+    config: AlertsConfig | None = None,
+    cutoff: float | None = None,
+) -> pd.DataFrame:
+    """The early-warning list, per township and village, highest risk first.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        Scored households (:func:`fanpin.models.score_panel`) with ``labor_count``;
+        optional ``source``, ``event_reasons`` and ``discovered`` (department
+        pushes); optional ``alerted`` (else from the config's cutoff).
+    explanations : DataFrame
+        :func:`fanpin.explain.explain_households` output (``household_id``,
+        ``risk_types``, ``risk_names``, ``reasons``).
+    assistance : AssistanceMap
+    capacity : int, optional
+        Verification capacity of every township (default: the config's).
+    as_of : date
+        Discovery date of model alerts.
+    deadline_days : int, optional
+        Discovery + this many days (default: the config's, 15).
+    config : AlertsConfig, optional
+    cutoff : float, optional
+        Alert cutoff score (default: :func:`alert_cutoff`).
+
+    Returns
+    -------
+    DataFrame
+        :data:`ALERT_OUTPUT_COLUMNS`, sorted by county, township and rank; it
+        holds the case store's ``ALERT_COLUMNS``. Households cut by capacity are
+        not in it (see :func:`flag_capacity`).
+    """
+    cfg = config if config is not None else load_alerts_config()
+    days = cfg.deadline_days if deadline_days is None else int(deadline_days)
+    need = ["household_id", "risk_score", "risk_level", "labor_count", "county"]
+    missing = [c for c in need if c not in scored.columns]
+    if missing:
+        raise InputError(MSG_SCORED_COLUMNS.format(missing=missing))
+    if "alerted" not in scored and cutoff is None:
+        cutoff = alert_cutoff(scored, cfg)
+    flagged = flag_capacity(scored, cutoff=cutoff, config=cfg, capacity=capacity)
+    df = flagged.loc[flagged["listed"]].copy()
+    ex = explanations.set_index(explanations["household_id"].astype(str))
+    hid = df["household_id"].astype(str)
+    for c in ("risk_types", "risk_names", "reasons"):
+        df[c] = ex[c].reindex(hid).to_numpy() if c in ex else pd.NA
+    df["risk_types"] = df["risk_types"].astype("string").fillna("")
+    df["risk_names"] = df["risk_names"].astype("string").fillna("")
+    events = (
+        df["event_reasons"] if "event_reasons" in df else pd.Series("", index=df.index)
+    )
+    df["reasons"] = pd.array(
+        [
+            _join(e, r)
+            for e, r in zip(events.tolist(), df["reasons"].tolist(), strict=True)
+        ],
+        dtype="string",
+    )
+    sugg = assistance.suggest_frame(df, limit=cfg.max_measures)
+    df["measures"], df["departments"] = sugg["measures"], sugg["departments"]
+    as_of = pd.Timestamp(as_of).normalize()
+    disc = (
+        pd.to_datetime(df["discovered"]).fillna(as_of)
+        if "discovered" in df
+        else pd.Series(as_of, index=df.index)
+    )
+    df["discovered"] = disc.dt.normalize()
+    df["deadline"] = df["discovered"] + pd.Timedelta(days=days)
+    if "source" not in df:
+        df["source"] = SOURCE_MODEL
+    df["source"] = df["source"].astype("string").fillna(SOURCE_MODEL)
+    df["what_if"] = pd.array([""] * len(df), dtype="string")
+    for c in ALERT_OUTPUT_COLUMNS:
+        if c not in df:
+            df[c] = pd.NA
+    df = df.assign(_t=_township_key(df)).sort_values(
+        ["county", "_t", "rank"], kind="stable"
+    )
+    logger.info("alert list: %d households", len(df))
+    return df[list(ALERT_OUTPUT_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,330 @@
+"""Department pushes (部门推送): events update the current-year record year to date.
+
+Each event changes the household's record of the event's year (``date.year``):
+
+==========  ==============================================================
+event       effect on the record
+==========  ==============================================================
+住院自付    medical_cost_oop and medical_cost_total += amount
+大病        serious_ill_count += persons (capped at household_size);
+            medical costs += amount when given
+新增残疾    disabled_count += persons (capped)
+灾害损失    disaster_loss += amount; income_business -= amount x
+            ``disaster_business_share`` (config, a placeholder judgement);
+            disaster_type 其他 when it was empty or 无
+意外事故    accident_count += persons; medical costs += amount when given
+失业返乡    migrant_workers -= persons (>= 0); income_wage -= amount, or when
+            no amount, the returning workers' share of wages
+            (persons / migrant workers) for the months left in the year
+新增低保    dibao = True; income_transfer += amount when given
+临时救助    income_transfer += amount
+辍学        dropout_count += persons
+危房        housing_safe = False
+饮水中断    water_safe = False
+==========  ==============================================================
+
+``persons`` defaults to ``events.default_persons`` (1). When the household has
+no record for the event's year and the year is after its latest record, that
+record is created from the latest one (documented choice): household make-up,
+incomes (the best guess of this year's until the sweep), guarantees and
+assistance are carried over; the year-to-date flows (medical costs,
+disaster loss and type, accidents, dropouts) start at zero before the events
+are added. Events for a year before the household's latest record that has no
+row, for households not in the panel, or dated after ``as_of`` are skipped and
+listed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..config import AlertsConfig, load_alerts_config
+from ..exceptions import InputError
+
+__all__ = ["AppliedEvents", "apply_events", "event_reason"]
+
+logger = logging.getLogger(__name__)
+
+RESET_ON_NEW_ROW = {
+    "medical_cost_oop": 0.0, "medical_cost_total": 0.0, "disaster_loss": 0.0,
+    "accident_count": 0, "dropout_count": 0, "disaster_type": "无",
+}  # fmt: skip
+"""Year-to-date flows that start at zero in a record created for a new year."""
+
+SKIP_FUTURE = "dated after as_of"
+SKIP_UNKNOWN = "household not in the panel"
+SKIP_PAST = "no record for that year (before the household's latest record)"
+SKIP_TYPE = "unknown event type"
+
+
+def event_reason(
+    source: object,
+    when: object,
+    event_type: object,
+    amount: object = None,
+    persons: object = None,
+) -> str:
+    """The reason line of an event: ``医保推送:2025-03-02 住院自付 12,000 元``.
+
+    Examples
+    --------
+    >>> event_reason("医保", pd.Timestamp("2025-03-02"), "住院自付", 12000.0)
+    '医保推送:2025-03-02 住院自付 12,000 元'
+    >>> event_reason("残联", pd.Timestamp("2025-01-05"), "新增残疾", None, 1)
+    '残联推送:2025-01-05 新增残疾 1 人'
+    """
+    text = f"{source}推送:{pd.Timestamp(when):%Y-%m-%d} {event_type}"
+    if amount is not None and not pd.isna(amount):
+        text += f" {float(amount):,.0f} 元"
+    elif persons is not None and not pd.isna(persons):
+        text += f" {int(persons)} 人"
+    return text
+
+
+@dataclass(frozen=True)
+class AppliedEvents:
+    """The result of :func:`apply_events`.
+
+    Attributes
+    ----------
+    panel : DataFrame
+        The updated panel (a copy; new rows appended at the end).
+    applied : DataFrame
+        The events applied, with ``year``, ``row`` (index label of the updated
+        record) and ``reason`` (:func:`event_reason`).
+    skipped : DataFrame
+        Events not applied, with ``why``.
+    """
+
+    panel: pd.DataFrame
+    applied: pd.DataFrame
+    skipped: pd.DataFrame
+
+    @property
+    def rows(self) -> pd.Index:
+        """Index labels of the records changed (one per household and year)."""
+        return pd.Index(self.applied["row"].unique())
+
+
+def _add(
+    df: pd.DataFrame,
+    row: int,
+    col: str,
+    value: float,
+    cap: float | None = None,
+    floor: float | None = 0.0,
+) -> None:
+    if col not in df.columns:
+        return
+    old = df.at[row, col]
+    new = (0.0 if pd.isna(old) else float(old)) + float(value)
+    if cap is not None and not pd.isna(cap):
+        new = min(new, float(cap))
+    if floor is not None:
+        new = max(new, floor)
+    df.at[row, col] = round(new) if pd.api.types.is_integer_dtype(df[col]) else new
+
+
+def _money(amount: object) -> float:
+    return 0.0 if amount is None or pd.isna(amount) else float(amount)
+
+
+def _apply_one(df: pd.DataFrame, row: int, ev: dict, cfg: AlertsConfig) -> None:
+    kind = ev["event_type"]
+    amount = _money(ev["amount"])
+    persons = ev["persons"]
+    persons = (
+        cfg.default_persons if persons is None or pd.isna(persons) else int(persons)
+    )
+    size = df.at[row, "household_size"]
+    if kind in ("住院自付", "大病", "意外事故") and amount:
+        _add(df, row, "medical_cost_oop", amount)
+        _add(df, row, "medical_cost_total", amount)
+    if kind == "大病":
+        _add(df, row, "serious_ill_count", persons, cap=size)
+    elif kind == "新增残疾":
+        _add(df, row, "disabled_count", persons, cap=size)
+    elif kind == "灾害损失":
+        _add(df, row, "disaster_loss", amount)
+        _add(
+            df,
+            row,
+            "income_business",
+            -amount * cfg.disaster_business_share,
+            floor=None,
+        )
+        if "disaster_type" in df.columns:
+            t = df.at[row, "disaster_type"]
+            if pd.isna(t) or str(t) in ("", "无"):
+                df.at[row, "disaster_type"] = "其他"
+    elif kind == "意外事故":
+        _add(df, row, "accident_count", persons)
+    elif kind == "失业返乡":
+        wage = _money(df.at[row, "income_wage"])
+        if amount:
+            lost = amount
+        else:
+            migrants = (
+                df.at[row, "migrant_workers"] if "migrant_workers" in df else None
+            )
+            base = (
+                df.at[row, "labor_count"]
+                if migrants is None or pd.isna(migrants)
+                else migrants
+            )
+            share = min(persons / max(float(base), 1.0), 1.0)
+            months_left = (12 - pd.Timestamp(ev["date"]).month) / 12
+            lost = wage * share * months_left
+        _add(df, row, "income_wage", -min(lost, wage))
+        _add(df, row, "migrant_workers", -persons)
+    elif kind == "新增低保":
+        if "dibao" in df.columns:
+            df.at[row, "dibao"] = True
+        _add(df, row, "income_transfer", amount)
+    elif kind == "临时救助":
+        _add(df, row, "income_transfer", amount)
+    elif kind == "辍学":
+        _add(df, row, "dropout_count", persons)
+    elif kind == "危房":
+        df.at[row, "housing_safe"] = False
+    elif kind == "饮水中断":
+        df.at[row, "water_safe"] = False
+
+
+def apply_events(
+    panel: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    as_of: date | pd.Timestamp,
+    config: AlertsConfig | None = None,
+) -> AppliedEvents:
+    """Update each affected household's current-year record with its events.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A validated panel (not modified).
+    events : DataFrame
+        A validated events table (:func:`fanpin.schema.read_events`).
+    as_of : date
+        Events dated after it are skipped.
+    config : AlertsConfig, optional
+        Event parameters (default: the shipped ``alerts.yaml``).
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"household_id": ["a"], "year": [2024],
+    ...     "household_size": [3], "labor_count": [2], "medical_cost_oop": [500.0],
+    ...     "medical_cost_total": [900.0], "housing_safe": [True]})
+    >>> ev = pd.DataFrame({"household_id": ["a", "a"], "date": pd.to_datetime(
+    ...     ["2024-03-02", "2024-04-01"]), "source": ["医保", "住建"],
+    ...     "event_type": ["住院自付", "危房"], "amount": [12000.0, None],
+    ...     "persons": [None, None]})
+    >>> res = apply_events(panel, ev, as_of=pd.Timestamp("2024-05-01"))
+    >>> out = res.panel
+    >>> float(out.at[0, "medical_cost_oop"]), bool(out.at[0, "housing_safe"])
+    (12500.0, False)
+    >>> res.applied["reason"].tolist()[0]
+    '医保推送:2024-03-02 住院自付 12,000 元'
+    """
+    cfg = config if config is not None else load_alerts_config()
+    need = {"household_id", "date", "event_type"}
+    if not need <= set(events.columns):
+        raise InputError(
+            f"The events table needs columns {sorted(need)}; got "
+            f"{list(events.columns)}. Read it with fanpin.schema.read_events."
+        )
+    ev = events.copy()
+    for c in ("source", "amount", "persons"):
+        if c not in ev:
+            ev[c] = None
+    ev["household_id"] = ev["household_id"].astype(str)
+    ev["date"] = pd.to_datetime(ev["date"])
+    ev = ev.sort_values(["date", "household_id"], kind="stable").reset_index(drop=True)
+    ev["year"] = ev["date"].dt.year.astype("int64")
+    df = panel.copy()
+    ids = df["household_id"].astype(str)
+    key = pd.Series(df.index, index=pd.MultiIndex.from_arrays([ids, df["year"]]))
+    latest = df.groupby(ids.to_numpy(), sort=False)["year"].idxmax()
+    why = np.full(len(ev), None, dtype=object)
+    why[(ev["date"] > pd.Timestamp(as_of)).to_numpy()] = SKIP_FUTURE
+    why[
+        ~ev["event_type"]
+        .isin(
+            [
+                "住院自付",
+                "大病",
+                "新增残疾",
+                "灾害损失",
+                "意外事故",
+                "失业返乡",
+                "新增低保",
+                "临时救助",
+                "辍学",
+                "危房",
+                "饮水中断",
+            ]
+        )
+        .to_numpy()
+        & pd.isna(why)
+    ] = SKIP_TYPE
+    why[~ev["household_id"].isin(latest.index).to_numpy() & pd.isna(why)] = SKIP_UNKNOWN
+    new_rows: dict[tuple[str, int], dict] = {}
+    rows = np.full(len(ev), -1, dtype="int64")
+    next_label = int(df.index.max()) + 1 if len(df) else 0
+    for i, (hid, yr) in enumerate(zip(ev["household_id"], ev["year"], strict=True)):
+        if why[i] is not None:
+            continue
+        if (hid, yr) in key.index:
+            rows[i] = key[(hid, yr)]
+            continue
+        last = latest[hid]
+        if int(df.at[last, "year"]) > yr:
+            why[i] = SKIP_PAST
+            continue
+        if (hid, yr) not in new_rows:
+            rec = df.loc[last].to_dict()
+            rec["year"] = yr
+            for c, v in RESET_ON_NEW_ROW.items():
+                if c in rec:
+                    rec[c] = v
+            new_rows[(hid, yr)] = {"label": next_label, "record": rec}
+            next_label += 1
+        rows[i] = new_rows[(hid, yr)]["label"]
+    if new_rows:
+        add = pd.DataFrame(
+            [v["record"] for v in new_rows.values()],
+            index=[v["label"] for v in new_rows.values()],
+        )
+        add = add.astype(df.dtypes.to_dict())
+        df = pd.concat([df, add])
+        logger.info("created %d current-year records from the latest ones", len(add))
+    ok = pd.isna(why)
+    records = ev.to_dict("records")
+    for i in np.flatnonzero(ok):
+        _apply_one(df, int(rows[i]), records[i], cfg)
+    applied = ev.loc[ok].copy()
+    applied["row"] = rows[ok]
+    applied["reason"] = pd.array(
+        [
+            event_reason(
+                r["source"], r["date"], r["event_type"], r["amount"], r["persons"]
+            )
+            for r in applied.to_dict("records")
+        ],
+        dtype="string",
+    )
+    skipped = ev.loc[~ok].copy()
+    skipped["why"] = pd.array(why[~ok].tolist(), dtype="string")
+    if len(skipped):
+        logger.warning("skipped %d event(s) (see the skipped table)", len(skipped))
+    return AppliedEvents(
+        panel=df,
+        applied=applied.reset_index(drop=True),
+        skipped=skipped.reset_index(drop=True),
+    )

@@ -1,0 +1,223 @@
+"""One alerts run: score, apply department pushes, explain, list, what-if."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import (
+    AlertsConfig,
+    ExplainConfig,
+    MonitoringLines,
+    load_alerts_config,
+)
+from ..schema import HARDSHIP_REASONS, hardship_reasons
+from ._alerts import (
+    SOURCE_MODEL,
+    SOURCE_PUSH,
+    alert_cutoff,
+    build_alerts,
+    flag_capacity,
+    level_cutoffs,
+    level_of,
+)
+from ._assistance import AssistanceMap, load_assistance_map
+from ._events import AppliedEvents, apply_events
+from ._whatif import what_if
+
+__all__ = ["AlertRun", "run_alerts"]
+
+logger = logging.getLogger(__name__)
+
+ID_COLUMNS = ("household_id", "year", "province", "county", "township", "village",
+              "household_type")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AlertRun:
+    """Everything one alerts run produced.
+
+    Attributes
+    ----------
+    alerts : DataFrame
+        The early-warning list (:func:`~fanpin.workflow.build_alerts`), with
+        ``risk_after`` and ``what_if``.
+    scored : DataFrame
+        Every scored household (latest record, not in hardship): risk, level,
+        ``alerted``, ``over_capacity``, ``listed``, ``source``.
+    monitored : DataFrame
+        Households already in hardship, with ``reasons`` (event reasons added).
+    exclusions : DataFrame
+        What was left out and why (``kind``, ``household_id``, ``why``): skipped
+        events and households without a record in the latest year.
+    events : AppliedEvents or None
+    cutoff : float
+        The alert cutoff score.
+    """
+
+    alerts: pd.DataFrame
+    scored: pd.DataFrame
+    monitored: pd.DataFrame
+    exclusions: pd.DataFrame
+    events: AppliedEvents | None
+    cutoff: float
+
+
+def _latest_rows(panel: pd.DataFrame) -> pd.Series:
+    """Index label of each household's latest record, keyed by household_id."""
+    ids = panel["household_id"].astype(str)
+    return panel["year"].groupby(ids.to_numpy(), sort=False).idxmax()
+
+
+def run_alerts(
+    model: Any,
+    panel: pd.DataFrame,
+    *,
+    as_of: date | pd.Timestamp,
+    events: pd.DataFrame | None = None,
+    lines: MonitoringLines | None = None,
+    config: AlertsConfig | None = None,
+    explain_config: ExplainConfig | None = None,
+    assistance: AssistanceMap | None = None,
+    capacity: int | None = None,
+) -> AlertRun:
+    """Score the panel, apply department pushes, and build the alert list.
+
+    The annual sweep's households (the panel's latest year, not in hardship) are
+    scored; households touched by an event are scored again at once on their
+    updated record (see :func:`~fanpin.workflow.apply_events`). An event
+    household whose new score crosses the alert cutoff is raised with source
+    部门推送, discovered on its first event's date, the events among its reasons;
+    one that falls into hardship moves to the monitored list.
+    """
+    from ..explain import explain_households
+    from ..models import score_panel
+
+    cfg = config if config is not None else load_alerts_config()
+    amap = assistance if assistance is not None else load_assistance_map()
+    lines = lines if lines is not None else model.lines
+    as_of = pd.Timestamp(as_of).normalize()
+    scored, monitored = score_panel(model, panel, lines)
+    cutoff = alert_cutoff(scored, cfg)
+    cuts = level_cutoffs(scored)
+    latest_year = int(panel["year"].max())
+    work = panel
+    applied = None
+    scored["source"] = SOURCE_MODEL
+    scored["event_reasons"] = pd.array([""] * len(scored), dtype="string")
+    scored["discovered"] = as_of
+    if events is not None and len(events):
+        applied = apply_events(panel, events, as_of=as_of, config=cfg)
+        work = applied.panel
+    X = model.features.transform(work)
+    last = _latest_rows(work)
+    if applied is not None and len(applied.applied):
+        hit = applied.applied["household_id"].astype(str).unique()
+        rows = pd.Index(last.loc[hit].to_numpy())
+        p_new = model.model.predict_proba(X.loc[rows, model.feature_names])[:, 1]
+        hard = hardship_reasons(work.loc[rows], lines)
+        in_hard = hard.any(axis=1).to_numpy()
+        first = applied.applied.groupby("household_id")["date"].min()
+        why = applied.applied.groupby("household_id")["reason"].agg("；".join)
+        before = scored.set_index(scored["household_id"].astype(str))["risk_score"]
+        was = before.reindex(hit).to_numpy(dtype="float64")
+        new = pd.DataFrame(
+            {c: work.loc[rows, c].to_numpy() for c in ID_COLUMNS if c in work}
+        )
+        new["risk_score"] = p_new
+        new["risk_level"] = pd.array(level_of(p_new, cuts), dtype="string")
+        crossed = (p_new >= cutoff) & ~(np.nan_to_num(was, nan=-1.0) >= cutoff)
+        new["source"] = np.where(crossed, SOURCE_PUSH, SOURCE_MODEL)
+        new["event_reasons"] = pd.array(why.reindex(hit).tolist(), dtype="string")
+        new["discovered"] = np.where(
+            crossed, first.reindex(hit).dt.normalize().to_numpy(), as_of.to_datetime64()
+        )
+        keep = scored[~scored["household_id"].astype(str).isin(hit)]
+        scored = pd.concat([keep, new.loc[~in_hard]], ignore_index=True)
+        mon_keep = monitored[~monitored["household_id"].astype(str).isin(hit)]
+        moved = new.loc[in_hard, [c for c in ID_COLUMNS if c in new]].copy()
+        h = hard.loc[:, list(HARDSHIP_REASONS)].to_numpy(dtype=bool)[in_hard]
+        labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
+        for j, name in enumerate(HARDSHIP_REASONS):
+            moved[f"reason_{name}"] = h[:, j]
+        moved["reasons"] = [
+            "；".join([*labels[r], e])
+            for r, e in zip(h, new.loc[in_hard, "event_reasons"].tolist(), strict=True)
+        ]
+        monitored = pd.concat([mon_keep, moved], ignore_index=True)
+        logger.info(
+            "events: %d households re-scored, %d crossed the cutoff, %d now "
+            "in hardship",
+            len(hit),
+            int(crossed.sum()),
+            int(in_hard.sum()),
+        )
+    ids = scored["household_id"].astype(str)
+    scored["labor_count"] = work.loc[last.loc[ids].to_numpy(), "labor_count"].to_numpy()
+    order = np.lexsort((ids.to_numpy(), -scored["risk_score"].to_numpy()))
+    scored = scored.iloc[order].reset_index(drop=True)
+    scored["risk_rank"] = np.arange(1, len(scored) + 1)
+    flagged = flag_capacity(scored, cutoff=cutoff, config=cfg, capacity=capacity)
+    listed = flagged.loc[flagged["listed"]]
+    rows = pd.Index(last.loc[listed["household_id"].astype(str)].to_numpy())
+    ex = explain_households(
+        model, work, rows=rows, lines=lines, config=explain_config, features=X
+    )
+    alerts = build_alerts(
+        flagged.drop(columns=["alerted", "listed", "over_capacity", "rank"]).assign(
+            alerted=flagged["alerted"]
+        ),
+        ex,
+        amap,
+        capacity=capacity,
+        as_of=as_of,
+        config=cfg,
+    )
+    alert_rows = pd.Index(last.loc[alerts["household_id"].astype(str)].to_numpy())
+    wi = what_if(model, work, alerts, alert_rows, config=cfg)
+    alerts["risk_after"] = wi["risk_after"].to_numpy()
+    alerts["what_if"] = wi["what_if"].to_numpy()
+    excl = []
+    if applied is not None and len(applied.skipped):
+        s = applied.skipped
+        excl.append(
+            pd.DataFrame(
+                {
+                    "kind": "event",
+                    "household_id": s["household_id"].astype(str),
+                    "date": s["date"],
+                    "event_type": s["event_type"],
+                    "why": s["why"],
+                }
+            )
+        )
+    old = panel.groupby(panel["household_id"].astype(str).to_numpy())["year"].max()
+    old = old[old < latest_year]
+    if len(old):
+        excl.append(
+            pd.DataFrame(
+                {
+                    "kind": "household",
+                    "household_id": old.index.astype(str),
+                    "why": [f"no record in {latest_year} (latest {y})" for y in old],
+                }
+            )
+        )
+    exclusions = (
+        pd.concat(excl, ignore_index=True)
+        if excl
+        else pd.DataFrame(columns=["kind", "household_id", "why"])
+    )
+    return AlertRun(
+        alerts=alerts,
+        scored=flagged,
+        monitored=monitored,
+        exclusions=exclusions,
+        events=applied,
+        cutoff=cutoff,
+    )

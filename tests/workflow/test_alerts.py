@@ -1,0 +1,98 @@
+"""The alert list: capacity per township, deadlines, columns for the case store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+import pandas as pd
+import pytest
+
+from fanpin.config import AlertsConfig, load_alerts_config
+from fanpin.exceptions import ConfigError
+from fanpin.workflow import ALERT_COLUMNS, CaseStore, run_alerts
+from tests.explain.support import small_panel, small_pipe
+
+AS_OF = pd.Timestamp("2025-01-15")
+
+
+@lru_cache(maxsize=4)
+def _run(capacity=None, deadline_days=15):
+    cfg = AlertsConfig(deadline_days=deadline_days, capacity=30)
+    return run_alerts(small_pipe(), small_panel(), as_of=AS_OF, config=cfg,
+                      capacity=capacity)  # fmt: skip
+
+
+def _town(df):
+    return df["county"].astype(str) + "/" + df["township"].astype(str)
+
+
+def test_capacity_respected_per_township_highest_risk_first():
+    run = _run(capacity=2)
+    alerts, scored = run.alerts, run.scored
+    assert (_town(alerts).value_counts() <= 2).all()
+    for _, part in scored[scored["alerted"]].groupby(
+        _town(scored[scored["alerted"]])
+    ):
+        listed = part[part["listed"]]
+        cut = part[part["over_capacity"]]
+        assert len(listed) == min(2, len(part))
+        if len(cut):
+            assert listed["risk_score"].min() >= cut["risk_score"].max()
+    # cut households are kept and flagged; every household accounted for
+    assert (scored["listed"] | scored["over_capacity"]).sum() == scored["alerted"].sum()
+    assert not (scored["listed"] & scored["over_capacity"]).any()
+    latest = small_panel()[small_panel()["year"] == 2024]
+    assert len(scored) + len(run.monitored) == len(latest)
+    assert set(alerts["household_id"]) == set(
+        scored.loc[scored["listed"], "household_id"]
+    )
+
+
+def test_ranks_within_township_follow_risk():
+    alerts = _run().alerts
+    for _, part in alerts.groupby(_town(alerts)):
+        part = part.sort_values("rank")
+        assert part["rank"].tolist() == list(range(1, len(part) + 1))
+        assert part["risk_score"].is_monotonic_decreasing
+
+
+def test_alerted_means_level_at_least_min_level():
+    run = _run()
+    s = run.scored
+    assert set(s.loc[s["alerted"], "risk_level"]) <= {"高", "中"}
+    assert (s.loc[s["risk_level"].isin(["高", "中"]), "alerted"]).all()
+
+
+@pytest.mark.parametrize("days", [15, 20])
+def test_deadline_is_discovery_plus_days(days):
+    alerts = _run(deadline_days=days).alerts
+    assert (alerts["discovered"] == AS_OF).all()
+    assert (alerts["deadline"] - alerts["discovered"] == pd.Timedelta(days=days)).all()
+
+
+def test_alerts_carry_reasons_measures_and_store_columns():
+    alerts = _run().alerts
+    assert set(ALERT_COLUMNS) <= set(alerts.columns)
+    assert alerts["measures"].str.len().gt(0).all()
+    assert alerts["departments"].str.len().gt(0).all()
+    n_codes = alerts["risk_types"].str.split(";").str.len()
+    assert (n_codes <= 5).all()
+    store = CaseStore("sqlite://")
+    try:
+        summary = store.upsert_alerts(alerts, run_at=datetime(2025, 1, 15))
+        assert summary.counts()["new"] == len(alerts)
+    finally:
+        store.close()
+
+
+def test_alerts_config_defaults_and_errors(tmp_path):
+    cfg = load_alerts_config()
+    assert cfg.deadline_days == 15 and cfg.capacity_of("任意镇") == cfg.capacity
+    p = tmp_path / "alerts.yaml"
+    p.write_text("alert: {min_level: 很高}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="min_level"):
+        load_alerts_config(p)
+    p.write_text("capacity: {default: 5, townships: {乙镇: 2}}\n", encoding="utf-8")
+    cfg = load_alerts_config(p)
+    assert (cfg.capacity_of("乙镇"), cfg.capacity_of("丙镇")) == (2, 5)

@@ -1,0 +1,75 @@
+"""`fanpin alerts` end to end through typer's CliRunner."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from fanpin.cli import app
+from fanpin.models import save_model
+from tests.explain.support import events_2025, small_panel, small_pipe
+
+
+def test_alerts_cli_end_to_end(tmp_path):
+    panel = small_panel()
+    panel_path = tmp_path / "panel.parquet"
+    panel.to_parquet(panel_path)
+    save_model(small_pipe(), tmp_path / "m")
+    ev_path = tmp_path / "events.csv"
+    events_2025().to_csv(ev_path, index=False)
+    pii_path = tmp_path / "pii.csv"
+    ids = panel["household_id"].unique()
+    pd.DataFrame({"户编码": ids, "户主姓名": [f"户主{i}号" for i in range(len(ids))],
+                  "联系电话": "13900000000"}).to_csv(pii_path, index=False)  # fmt: skip
+    out = tmp_path / "out"
+    db = tmp_path / "cases.db"
+    res = CliRunner().invoke(
+        app,
+        [
+            "alerts", str(panel_path), "--model", str(tmp_path / "m"),
+            "--events", str(ev_path), "--store", f"sqlite:///{db}",
+            "--capacity", "3", "--as-of", "2025-12-31", "--pii", str(pii_path),
+            "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "Case store:" in res.output and "new" in res.output
+    assert "Wrote" in res.output
+    alerts = pd.read_csv(out / "alerts.csv", encoding="utf-8-sig", dtype=str)
+    pq = pd.read_parquet(out / "alerts.parquet")
+    assert len(alerts) == len(pq) > 0
+    assert (alerts.groupby(["county", "township"]).size() <= 3).all()
+    scored = pd.read_csv(out / "scored.csv", encoding="utf-8-sig")
+    assert scored["over_capacity"].any()
+    assert (out / "monitored.csv").exists()
+    # personal data: only in the Excel workbooks
+    for f in ("alerts.csv", "scored.csv", "monitored.csv"):
+        text = (out / f).read_text(encoding="utf-8-sig")
+        assert "户主" not in text.replace("户主姓名", "") and "13900000000" not in text
+    assert "13900000000" not in pq.to_csv()
+    with sa.create_engine(f"sqlite:///{db}").connect() as conn:
+        dump = " ".join(
+            str(r) for t in ("cases", "case_risk_history", "case_transitions")
+            for r in conn.execute(sa.text(f"SELECT * FROM {t}"))
+        )  # fmt: skip
+    assert "13900000000" not in dump and "户主0号" not in dump
+    books = sorted((out / "excel").glob("*.xlsx"))
+    assert len(books) == alerts.groupby(["county", "township"]).ngroups
+    wb = load_workbook(books[0])
+    ws = wb[wb.sheetnames[0]]
+    header = [c.value for c in ws[1]]
+    assert "户主姓名" in header and ws.freeze_panes == "A2"
+    assert str(ws.cell(row=2, column=header.index("户主姓名") + 1).value).startswith(
+        "户主"
+    )
+
+
+def test_alerts_cli_bad_date(tmp_path):
+    res = CliRunner().invoke(
+        app, ["alerts", "x.csv", "--model", "m", "--out", str(tmp_path),
+              "--as-of", "yesterday"],
+    )  # fmt: skip
+    assert res.exit_code == 1
+    assert "--as-of" in res.output

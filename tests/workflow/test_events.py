@@ -1,0 +1,143 @@
+"""Department pushes update the current-year record and re-score at once."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from fanpin.config import AlertsConfig
+from fanpin.schema import in_hardship
+from fanpin.workflow import SOURCE_PUSH, apply_events, run_alerts
+from fanpin.workflow._events import SKIP_FUTURE, SKIP_UNKNOWN
+from tests.explain.support import small_panel, small_pipe
+
+AS_OF = pd.Timestamp("2025-06-30")
+
+
+def _panel():
+    return pd.DataFrame(
+        {
+            "household_id": ["a"], "year": [2025], "household_size": [4],
+            "labor_count": [2], "serious_ill_count": [0], "disabled_count": [0],
+            "medical_cost_total": [1000.0], "medical_cost_oop": [400.0],
+            "disaster_loss": [0.0], "income_wage": [24000.0],
+            "income_business": [8000.0], "income_transfer": [1000.0],
+            "housing_safe": [True], "water_safe": [True],
+            "accident_count": pd.array([0], dtype="Int64"),
+            "dropout_count": pd.array([0], dtype="Int64"),
+            "migrant_workers": pd.array([2], dtype="Int64"),
+            "dibao": pd.array([False], dtype="boolean"),
+            "disaster_type": pd.array(["无"], dtype="string"),
+        }
+    )  # fmt: skip
+
+
+def _event(kind, amount=None, persons=None, when="2025-04-01", hid="a"):
+    return pd.DataFrame(
+        {
+            "household_id": [hid], "date": [pd.Timestamp(when)], "source": ["医保"],
+            "event_type": [kind], "amount": [amount], "persons": [persons],
+        }
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "persons", "changes"),
+    [
+        ("住院自付", 12000.0, None,
+         {"medical_cost_oop": 12400.0, "medical_cost_total": 13000.0}),
+        ("大病", None, 1, {"serious_ill_count": 1}),
+        ("新增残疾", None, 2, {"disabled_count": 2}),
+        ("灾害损失", 6000.0, None,
+         {"disaster_loss": 6000.0, "income_business": 5000.0, "disaster_type": "其他"}),
+        ("意外事故", None, 1, {"accident_count": 1}),
+        ("失业返乡", 9000.0, 1, {"income_wage": 15000.0, "migrant_workers": 1}),
+        ("新增低保", 3000.0, 4, {"dibao": True, "income_transfer": 4000.0}),
+        ("临时救助", 2000.0, None, {"income_transfer": 3000.0}),
+        ("辍学", None, 1, {"dropout_count": 1}),
+        ("危房", None, None, {"housing_safe": False}),
+        ("饮水中断", None, None, {"water_safe": False}),
+    ],
+)  # fmt: skip
+def test_each_event_updates_its_fields(kind, amount, persons, changes):
+    before = _panel()
+    res = apply_events(before, _event(kind, amount, persons), as_of=AS_OF)
+    after = res.panel
+    for col, want in changes.items():
+        assert after.at[0, col] == want, col
+    untouched = [c for c in before.columns if c not in changes]
+    pd.testing.assert_frame_equal(after[untouched], before[untouched])
+    assert len(res.applied) == 1 and len(res.skipped) == 0
+
+
+def test_job_loss_without_amount_uses_months_left():
+    res = apply_events(_panel(), _event("失业返乡", persons=1, when="2025-04-15"),
+                       as_of=AS_OF)  # fmt: skip
+    # one of two migrant workers, 8 of 12 months left
+    assert res.panel.at[0, "income_wage"] == pytest.approx(24000 - 24000 * 0.5 * 8 / 12)
+
+
+def test_new_year_record_created_from_latest():
+    panel = _panel().assign(year=2024, medical_cost_oop=5000.0)
+    res = apply_events(panel, _event("住院自付", 3000.0), as_of=AS_OF)
+    out = res.panel
+    assert len(out) == 2
+    new = out.loc[out["year"] == 2025].iloc[0]
+    assert new["medical_cost_oop"] == 3000.0  # year-to-date flows restart
+    assert new["income_wage"] == 24000.0  # carried over from 2024
+    assert out.dtypes.equals(panel.dtypes)
+    assert res.applied.loc[0, "row"] == new.name
+
+
+def test_skipped_events_are_listed():
+    ev = pd.concat(
+        [_event("危房", when="2025-12-01"), _event("危房", hid="zz")], ignore_index=True
+    )
+    res = apply_events(_panel(), ev, as_of=AS_OF)
+    assert sorted(res.skipped["why"]) == sorted([SKIP_FUTURE, SKIP_UNKNOWN])
+    assert bool(res.panel.at[0, "housing_safe"]) is True
+
+
+def _push(hid, income):
+    return pd.concat(
+        [
+            _event("大病", None, 1, when="2025-03-02", hid=hid),
+            _event("住院自付", round(0.15 * income), when="2025-03-20", hid=hid),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_event_pushing_over_threshold_raises_the_household():
+    pipe, panel = small_pipe(), small_panel()
+    base = run_alerts(pipe, panel, as_of=AS_OF)
+    quiet = base.scored[~base.scored["alerted"]].sort_values("risk_score")
+    latest = panel[panel["year"] == 2024].set_index("household_id")
+    income = latest[["income_wage", "income_business", "income_transfer"]].sum(axis=1)
+    # the first quiet household whose risk the push raises without hardship
+    for hid, before in zip(quiet["household_id"], quiet["risk_score"], strict=True):
+        ev = _push(hid, float(income[hid]))
+        applied = apply_events(panel, ev, as_of=AS_OF)
+        row = applied.panel.index[applied.panel["household_id"] == hid].max()
+        hard = in_hardship(applied.panel.loc[[row]], pipe.lines).iloc[0]
+        after = float(pipe.predict_proba(applied.panel).loc[row])
+        if not hard and after > before + 1e-6:
+            break
+    else:
+        pytest.fail("no household's risk rose with a hospital stay")
+    cfg = AlertsConfig(min_score=(before + after) / 2, capacity=10_000)
+    run = run_alerts(pipe, panel, as_of=AS_OF, events=ev, config=cfg)
+    alert = run.alerts.set_index("household_id").loc[hid]
+    assert alert["source"] == SOURCE_PUSH
+    assert alert["risk_score"] == pytest.approx(after)
+    assert alert["year"] == 2025
+    assert (
+        f"医保推送:2025-03-20 住院自付 {round(0.15 * income[hid]):,.0f} 元"
+        in (alert["reasons"])
+    )
+    assert "医保推送:2025-03-02 大病 1 人" in alert["reasons"]
+    assert alert["discovered"] == pd.Timestamp("2025-03-02")
+    assert alert["deadline"] == pd.Timestamp("2025-03-17")
+    # without the events the same config does not list it
+    quiet_run = run_alerts(pipe, panel, as_of=AS_OF, config=cfg)
+    assert hid not in set(quiet_run.alerts["household_id"])
