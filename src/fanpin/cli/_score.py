@@ -1,4 +1,8 @@
-"""``fanpin score``: rank the latest year's households by risk of falling next year."""
+"""``fanpin score``: rank the latest year's households by risk of falling next year.
+
+The panel is read and scored in chunks of whole counties (bounded memory, any
+size), locally or on a Dask cluster; see :func:`fanpin.scoring.score_file`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,50 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from ..config import load_monitoring_lines
-from ..exceptions import OutputError
-from ..io import write_table
-from ..models import load_model, score_panel
-from ..schema import read_households
-from ._app import app, console, fail_on_fanpin_error
+from ..scoring import monitored_path, score_file
+from ._app import app, console, err_console, fail_on_fanpin_error
+
+__all__ = ["monitored_path", "score"]
+
+_STAGES = {"score": "scoring", "explain": "explaining", "write": "writing"}
 
 
-def monitored_path(out: Path) -> Path:
-    """``scores.csv`` -> ``scores.monitored.csv`` (same folder and format)."""
-    return out.with_name(f"{out.stem}.monitored{out.suffix}")
+class _Bar:
+    """A rich progress bar on stderr fed by score_file's progress callback."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(
+                _STAGES.get(stage, stage), total=max(total, 1), rate=""
+            )
+        task_id = self.tasks[stage]
+        task = self.progress.tasks[task_id]
+        speed = task.speed
+        unit = "rows" if stage == "write" else "households"
+        rate = f"{speed:,.0f} {unit}/s" if speed else ""
+        self.progress.update(task_id, completed=done, total=max(total, 1), rate=rate)
 
 
 @app.command("score")
@@ -33,33 +69,83 @@ def score(
         Path | None,
         typer.Option("--lines", help="Monitoring-lines YAML (default: the model's)."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (streaming on this machine) or dask (pip install "
+            "'fanpin[dask]').",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
+            "LocalCluster).",
+        ),
+    ] = None,
+    chunk_households: Annotated[
+        int,
+        typer.Option(
+            "--chunk-households",
+            min=1,
+            help="Households per chunk (whole counties; bounds memory).",
+        ),
+    ] = 100_000,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            help="Add risk types and reasons for: alerts (the alert list), top:F "
+            "(highest-risk share F, e.g. top:0.1) or all. Default: none.",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
 ) -> None:
     """Score households of the panel's latest year not in hardship (ranked) and
     list those already in hardship apart, in <stem>.monitored.<ext>."""
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(
+            f"expected 'local' or 'dask'; got {engine!r}", param_hint="--engine"
+        )
+    if scheduler is not None and engine != "dask":
+        raise typer.BadParameter("needs --engine dask", param_hint="--scheduler")
     with fail_on_fanpin_error():
-        if out.suffix.lower() not in (".csv", ".parquet"):
-            raise OutputError(f"--out must end in .csv or .parquet; got {out.name!r}.")
-        pipe = load_model(model)
-        if not hasattr(pipe, "features"):
-            raise OutputError(
-                f"{model} holds a bare RiskModel, not a panel pipeline; train it with "
-                "`fanpin train`."
-            )
         monitoring = load_monitoring_lines(lines) if lines is not None else None
-        data = read_households(panel)
-        scores, monitored = score_panel(pipe, data, monitoring)
-        write_table(scores, out)
-        mon_out = monitored_path(out)
-        write_table(monitored, mon_out)
-    latest = int(data["year"].max())
-    n = int(data.loc[data["year"] == latest, "household_id"].nunique())
-    levels = scores["risk_level"].value_counts().to_dict()
+        bar = None if quiet else _Bar()
+        if bar is not None:
+            bar.progress.start()
+        try:
+            summary = score_file(
+                panel,
+                model,
+                out=out,
+                lines=monitoring,
+                engine=engine,
+                chunk_households=chunk_households,
+                explain=explain,
+                progress=bar,
+                scheduler=scheduler,
+            )
+        finally:
+            if bar is not None:
+                bar.progress.stop()
+    s = summary
     console.print(
-        f"{latest}: {len(scores):,} scored + {len(monitored):,} monitored = "
-        f"{len(scores) + len(monitored):,} households (panel has {n:,})."
+        f"{s.latest_year}: {s.scored:,} scored + {s.monitored:,} monitored = "
+        f"{s.scored + s.monitored:,} households (panel has {s.households:,}; "
+        f"{s.excluded:,} without a {s.latest_year} record)."
     )
     console.print(
-        "Risk levels: "
-        + ", ".join(f"{k} {levels.get(k, 0):,}" for k in ("高", "中", "低"))
+        "Risk levels: " + ", ".join(f"{k} {v:,}" for k, v in s.levels.items())
     )
-    console.print(f"Wrote {out} and {mon_out}.")
+    if s.explained:
+        console.print(f"Explained {s.explained:,} households.")
+    rate = s.households / s.seconds if s.seconds else 0.0
+    console.print(
+        f"Wrote {s.scores_path} and {s.monitored_path} in {s.seconds:.1f}s "
+        f"({rate:,.0f} households/s, {s.chunks} chunk(s), engine {s.engine})."
+    )

@@ -14,3 +14,12 @@ __all__ = [
     "write_table",
     "write_text",
 ]
+
+from ._chunks import (  # noqa: E402
+    TableAppender,
+    iter_table_batches,
+    table_columns,
+    table_rows,
+)
+
+__all__ += ["TableAppender", "iter_table_batches", "table_columns", "table_rows"]

@@ -1,0 +1,293 @@
+"""Throughput and memory of batch scoring (``fanpin.scoring.score_file``).
+
+Data: 1 million households x 3 years (2023-2025, 2025 scored). Simulating a
+million households with the Monte Carlo oracle is slow and the oracle is not
+needed here, so a 50,000-household panel is simulated with ``oracle_draws=1``
+and tiled 20 times with new household ids and new county / township / village
+names (so counties keep their realistic size: ~2,500 households each). 5 million
+households = 100 tiles, written tile by tile. The model is the shipped config
+(600 trees, 15 leaves) trained on a separate 20,000-household panel (seed 1).
+
+Each figure is measured in a fresh subprocess (peak RSS = the child's
+``ru_maxrss``; for Dask, psutil samples the client plus worker processes).
+Anchors, on the same model: LightGBM ``Booster.predict`` on a prebuilt feature
+matrix of latest-year rows, and shap's ``TreeExplainer`` on explained rows.
+
+Usage: python bench/bench_scoring.py [--repeats 3] [--skip-5m] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+BASE_HOUSEHOLDS = 50_000
+YEARS = range(2023, 2026)
+
+
+def machine() -> dict:
+    import psutil
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_avg_at_start": os.getloadavg()[0],
+    }
+
+
+def base_panel() -> pd.DataFrame:
+    from fanpin.synthetic import SimulationParams, simulate
+
+    path = DATA / "base.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    panel = simulate(
+        BASE_HOUSEHOLDS, years=YEARS, seed=0, params=SimulationParams(oracle_draws=1)
+    ).panel
+    DATA.mkdir(exist_ok=True)
+    panel.to_parquet(path, index=False)
+    return panel
+
+
+def tiled_panel(n_tiles: int) -> Path:
+    """The base panel tiled ``n_tiles`` times (new ids and place names)."""
+    path = DATA / f"panel_{n_tiles * BASE_HOUSEHOLDS // 1000}k.parquet"
+    if path.exists():
+        return path
+    base = base_panel()
+    tmp = path.with_suffix(".tmp")
+    writer = None
+    for k in range(n_tiles):
+        tile = base.copy()
+        tile["household_id"] = f"T{k:03d}" + tile["household_id"].astype(str)
+        for col in ("county", "township", "village"):
+            tile[col] = tile[col].astype(str) + f"#{k:03d}"
+        table = pa.Table.from_pandas(tile, preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table, row_group_size=262_144)
+    writer.close()
+    tmp.rename(path)
+    return path
+
+
+def model_dir() -> Path:
+    from fanpin.models import save_model, train_risk_model
+    from fanpin.synthetic import SimulationParams, simulate
+
+    path = DATA / "model"
+    if path.exists():
+        return path
+    panel = simulate(
+        20_000, years=range(2021, 2026), seed=1, params=SimulationParams(oracle_draws=1)
+    ).panel
+    save_model(train_risk_model(panel.loc[panel["year"] <= 2024]), path)
+    return path
+
+
+# --- child processes ---------------------------------------------------------------
+def child(args: argparse.Namespace) -> None:
+    import resource
+
+    from fanpin.models import load_model
+    from fanpin.scoring import score_file
+
+    model = load_model(args.model)
+    out = DATA / "out" / "scores.parquet"
+    peak = {"rss": 0}
+    stop = threading.Event()
+    if args.engine == "dask":
+        import psutil
+
+        me = psutil.Process()
+
+        def sample() -> None:
+            while not stop.is_set():
+                try:
+                    procs = [me, *me.children(recursive=True)]
+                    rss = sum(p.memory_info().rss for p in procs)
+                    peak["rss"] = max(peak["rss"], rss)
+                except psutil.Error:
+                    pass
+                time.sleep(0.2)
+
+        threading.Thread(target=sample, daemon=True).start()
+    t0 = time.perf_counter()
+    s = score_file(
+        args.data,
+        model,
+        out=out,
+        engine=args.engine,
+        chunk_households=args.chunk,
+        explain=args.explain,
+    )
+    dt = time.perf_counter() - t0
+    stop.set()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "seconds": dt,
+                "households": s.households,
+                "scored": s.scored,
+                "explained": s.explained,
+                "chunks": s.chunks,
+                "peak_rss_bytes": max(own, peak["rss"]),
+            }
+        )
+    )
+
+
+def run_child(data: Path, model: Path, engine: str, explain: str | None) -> dict:
+    cmd = [
+        sys.executable, __file__, "--child", "--data", str(data), "--model", str(model),
+        "--engine", engine, "--chunk", "100000",
+    ]  # fmt: skip
+    if explain:
+        cmd += ["--explain", explain]
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def summarise(runs: list[dict]) -> dict:
+    secs = [r["seconds"] for r in runs]
+    med = statistics.median(secs)
+    return {
+        "runs": len(runs),
+        "seconds_median": round(med, 2),
+        "seconds_all": [round(s, 2) for s in secs],
+        "households": runs[0]["households"],
+        "explained": runs[0]["explained"],
+        "households_per_s": round(runs[0]["households"] / med),
+        "peak_rss_mb_median": round(
+            statistics.median(r["peak_rss_bytes"] for r in runs) / 2**20
+        ),
+    }
+
+
+# --- anchors ---------------------------------------------------------------------
+def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
+    from fanpin.models import load_model
+    from fanpin.schema import validate_households
+
+    model = load_model(model_path)
+    pf = pq.ParquetFile(data)
+    first = pf.read_row_groups(list(range(min(4, pf.num_row_groups)))).to_pandas()
+    # whole households of the first tiles: all their rows are in these row groups
+    ids = first.loc[first["year"] == 2025, "household_id"].iloc[:n_predict]
+    panel = validate_households(first.loc[first["household_id"].isin(set(ids))])
+    X = model.features.transform(panel)
+    X = X.loc[(panel["year"] == 2025).to_numpy(), model.feature_names]
+    data_np = X.to_numpy(dtype="float64")
+    booster = model.model.booster_.booster_
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        booster.predict(data_np, num_threads=os.cpu_count())
+        times.append(time.perf_counter() - t0)
+    predict_rate = len(data_np) / statistics.median(times)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import shap
+
+        explainer = shap.TreeExplainer(booster)
+        sub = data_np[:n_shap]
+        t0 = time.perf_counter()
+        explainer.shap_values(sub)
+        shap_rate = len(sub) / (time.perf_counter() - t0)
+    return {
+        "predict_rows": len(data_np),
+        "predict_rows_per_s": round(predict_rate),
+        "shap_rows": len(sub),
+        "shap_rows_per_s": round(shap_rate, 1),
+        "trees": booster.num_trees(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--child", action="store_true")
+    ap.add_argument("--data")
+    ap.add_argument("--model")
+    ap.add_argument("--engine", default="local")
+    ap.add_argument("--chunk", type=int, default=100_000)
+    ap.add_argument("--explain", default=None)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip-5m", action="store_true")
+    ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--out", default=str(HERE / "results_scoring.json"))
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return
+    result: dict = {"machine": machine(), "data": {}, "figures": {}}
+    t0 = time.perf_counter()
+    m = model_dir()
+    d1 = tiled_panel(20)
+    result["data"] = {
+        "households_1m": 20 * BASE_HOUSEHOLDS,
+        "years": [min(YEARS), max(YEARS)],
+        "how": "50k simulated (oracle_draws=1) tiled x20 with new ids/places",
+        "prepare_seconds": round(time.perf_counter() - t0, 1),
+    }
+    print("data ready", result["data"], flush=True)
+    fig = result["figures"]
+    fig["score_1m"] = summarise(
+        [run_child(d1, m, "local", None) for _ in range(args.repeats)]
+    )
+    print("score_1m", fig["score_1m"], flush=True)
+    fig["explain_top10_1m"] = summarise([run_child(d1, m, "local", "top:0.1")])
+    print("explain_top10_1m", fig["explain_top10_1m"], flush=True)
+    if not args.skip_dask:
+        fig["dask_1m"] = summarise([run_child(d1, m, "dask", None)])
+        print("dask_1m", fig["dask_1m"], flush=True)
+    anc = anchors(m, d1, n_predict=200_000, n_shap=2_000)
+    result["anchors"] = anc
+    s1 = fig["score_1m"]
+    anc["score_ratio"] = round(anc["predict_rows_per_s"] / s1["households_per_s"], 2)
+    ex = fig["explain_top10_1m"]
+    extra = ex["seconds_median"] - s1["seconds_median"]
+    anc["explain_seconds_per_row"] = extra / max(ex["explained"], 1)
+    anc["explain_ratio"] = round(
+        anc["explain_seconds_per_row"] * anc["shap_rows_per_s"], 2
+    )
+    print("anchors", anc, flush=True)
+    if not args.skip_5m:
+        d5 = tiled_panel(100)
+        fig["score_5m"] = summarise([run_child(d5, m, "local", None)])
+        print("score_5m", fig["score_5m"], flush=True)
+        fig["memory_5m_over_1m"] = round(
+            fig["score_5m"]["peak_rss_mb_median"] / s1["peak_rss_mb_median"], 3
+        )
+    result["total_seconds"] = round(time.perf_counter() - t0, 1)
+    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()

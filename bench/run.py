@@ -1,0 +1,143 @@
+"""``make bench``: every benchmark, merged into bench/results.json and RESULTS.md.
+
+Runs, each in its own process:
+
+- ``bench_simulate.py`` (simulator speed, 100,000 households x 5 years);
+- ``bench_quality.py`` (model vs baselines vs the oracle);
+- ``bench_scoring.py`` (batch scoring throughput and memory, anchors, 5M memory).
+
+Then writes ``bench/results.json`` (all figures) and ``bench/RESULTS.md`` (the
+table quoted in the README). Usage: python bench/run.py [--skip simulate,quality]
+[--repeats 3] [--skip-5m]. Expect ~20-30 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET_RATE = 50_000
+TARGET_EXPLAIN_S = 180
+TARGET_MB = 2048
+
+
+def _run(args: list[str]) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run([sys.executable, *args], check=True, cwd=HERE.parent)
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def markdown(results: dict) -> str:
+    sc = results.get("scoring") or {}
+    fig, anc, mach = sc.get("figures", {}), sc.get("anchors", {}), sc.get("machine", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {mach.get('cores')} cores, {mach.get('ram_gb')} GB RAM, "
+        f"{mach.get('cpu')}, Python {mach.get('python')} (shared machine; load "
+        f"average {mach.get('load_avg_at_start')} at start). Median of the runs shown.",
+        "",
+        "## Batch scoring (`fanpin score`, 1 million households x 2023-2025)",
+        "",
+        "| figure | runs | seconds | households/s | peak RSS (MB) | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    rows = [
+        ("score only, local", "score_1m", "rate"),
+        ("score + explain top 10 %, local", "explain_top10_1m", "explain"),
+        ("score only, Dask LocalCluster", "dask_1m", "rate"),
+        ("score only, 5 million households", "score_5m", "mem"),
+    ]
+    for label, key, kind in rows:
+        f = fig.get(key)
+        if not f:
+            continue
+        if kind == "rate":
+            t = f"≥ {TARGET_RATE:,}/s: {_ok(f['households_per_s'] >= TARGET_RATE)}"
+        elif kind == "explain":
+            t = f"< {TARGET_EXPLAIN_S} s: {_ok(f['seconds_median'] < TARGET_EXPLAIN_S)}"
+        else:
+            t = "memory comparison"
+        t += f"; < 2 GB: {_ok(f['peak_rss_mb_median'] < TARGET_MB)}"
+        lines.append(
+            f"| {label} | {f['runs']} | {f['seconds_median']} | "
+            f"{f['households_per_s']:,} | {f['peak_rss_mb_median']:,} | {t} |"
+        )
+    if "memory_5m_over_1m" in fig:
+        r = fig["memory_5m_over_1m"]
+        lines += ["", f"Peak memory 5M / 1M: {r} (target < 1.20: {_ok(r < 1.2)})."]
+    if anc:
+        lines += [
+            "",
+            "## Anchors (same model, prebuilt feature matrix)",
+            "",
+            "| anchor | rows/s | fanpin over anchor |",
+            "|---|---|---|",
+            f"| LightGBM `Booster.predict` ({anc['trees']} trees, all cores) | "
+            f"{anc['predict_rows_per_s']:,} | {anc.get('score_ratio')}x time per "
+            "household (end to end vs predict only) |",
+            f"| shap `TreeExplainer` | {anc['shap_rows_per_s']:,} | "
+            f"{anc.get('explain_ratio')}x time per explained household |",
+        ]
+    sim = results.get("simulate")
+    if sim:
+        lines += [
+            "",
+            "## Simulator",
+            "",
+            f"{sim['n_households']:,} households x {sim['years']} years: "
+            f"{sim['seconds']} s wall, {sim['cpu_seconds']} s CPU "
+            f"(oracle draws {sim['oracle_draws']}).",
+        ]
+    q = results.get("quality")
+    if q:
+        lines += ["", "## Quality", "", "See `bench/results_quality.json`."]
+    notes = HERE / "NOTES_scoring.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip", default="", help="comma list: simulate,quality,scoring")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip-5m", action="store_true")
+    args = ap.parse_args()
+    skip = {s for s in args.skip.split(",") if s}
+    t0 = time.perf_counter()
+    sim_out = HERE / "results_simulate.json"
+    if "simulate" not in skip:
+        _run(["bench/bench_simulate.py", "--out", str(sim_out)])
+    if "quality" not in skip:
+        _run(["bench/bench_quality.py"])
+    if "scoring" not in skip:
+        cmd = ["bench/bench_scoring.py", "--repeats", str(args.repeats)]
+        _run(cmd + (["--skip-5m"] if args.skip_5m else []))
+    results = {
+        "simulate": _load(sim_out),
+        "quality": _load(HERE / "results_quality.json"),
+        "scoring": _load(HERE / "results_scoring.json"),
+        "total_seconds": round(time.perf_counter() - t0, 1),
+    }
+    (HERE / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (HERE / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
+    print("wrote bench/results.json and bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

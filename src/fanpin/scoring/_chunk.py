@@ -1,0 +1,184 @@
+"""One chunk: load it, validate it, score it, write its sorted part files.
+
+A chunk holds whole counties (see :mod:`fanpin.scoring._plan`), so its features
+equal those computed on the whole panel, row by row. The model predicts only
+the rows that are ranked (latest year, not in hardship); features are still
+computed on every year because they use each household's history.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from ..config import MonitoringLines
+from ..exceptions import ModelError
+from ..io import iter_table_batches
+from ..schema import HARDSHIP_REASONS, hardship_reasons, validate_households
+from ._plan import county_codes
+
+__all__ = ["ChunkOutcome", "ChunkSource", "load_chunk", "score_chunk"]
+
+logger = logging.getLogger(__name__)
+
+ID_COLUMNS = (
+    "household_id",
+    "year",
+    "province",
+    "county",
+    "township",
+    "village",
+    "household_type",
+)
+EXPLAIN_COLUMNS = ("risk_types", "risk_names", "reasons", "contributions")
+"""Columns added to the scores by ``explain`` (from :func:`fanpin.explain`)."""
+
+
+@dataclass(frozen=True)
+class ChunkSource:
+    """Where the rows of one chunk are (picklable, sent to Dask workers).
+
+    ``kind`` is ``"part"`` (a Parquet file holding exactly the chunk),
+    ``"filter"`` (the panel's Parquet file, rows of ``keys`` only) or
+    ``"whole"`` (the whole panel file is one chunk).
+    """
+
+    index: int
+    kind: str
+    path: Path
+    rename: dict[str, str]
+    keys: tuple[tuple[str, str], ...] = ()
+
+
+def load_chunk(source: ChunkSource) -> pd.DataFrame:
+    """The validated panel rows of one chunk (contract names, RangeIndex)."""
+    cols = list(source.rename)
+    if source.kind == "part":
+        raw = pq.read_table(source.path).to_pandas()
+    elif source.kind == "filter":
+        inverse = {v: k for k, v in source.rename.items()}
+        county = inverse["county"]
+        wanted = sorted({c for _, c in source.keys})
+        table = ds.dataset(source.path, format="parquet").to_table(
+            columns=cols, filter=ds.field(county).isin(wanted)
+        )
+        raw = table.to_pandas()
+        codes, keys = county_codes(raw[inverse["province"]], raw[county])
+        keep = np.array([k in set(source.keys) for k in keys] + [False])
+        raw = raw.loc[keep[codes]].reset_index(drop=True)
+    else:
+        raw = pd.concat(
+            list(iter_table_batches(source.path, columns=cols)), ignore_index=True
+        )
+    raw = raw.rename(columns=source.rename)
+    return validate_households(raw)
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    """What a scored chunk sends back: small arrays and the paths of its parts.
+
+    ``scores_path`` rows are sorted by (risk_score descending, household_id);
+    ``monitored_path`` rows by household_id.
+    """
+
+    index: int
+    scores_path: Path
+    monitored_path: Path
+    risk_score: np.ndarray
+    household_id: pa.Array
+    monitored_id: pa.Array
+    n_households: int
+    n_latest: int
+    seconds: float = 0.0
+
+
+def _id_frame(panel: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=panel.index)
+    for c in ID_COLUMNS:
+        out[c] = (
+            panel[c]
+            if c in panel
+            else pd.Series(pd.NA, index=panel.index, dtype="string")
+        )
+    return out
+
+
+def _predict(model: Any, X: pd.DataFrame) -> np.ndarray:
+    names = model.feature_names
+    missing = sorted(set(names) - set(X.columns))
+    if missing:
+        raise ModelError(
+            f"The feature builder no longer produces {missing[:5]} that the model "
+            "was trained on. Retrain the model with this version of fanpin."
+        )
+    return model.model.predict_proba(X[names])[:, 1]
+
+
+def score_chunk(
+    panel: pd.DataFrame,
+    model: Any,
+    lines: MonitoringLines,
+    latest_year: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores (sorted by risk, no rank yet) and monitored households of a chunk.
+
+    Same values as :func:`fanpin.models.score_panel` on the whole panel: the
+    features of a chunk of whole counties equal the whole panel's.
+    """
+    is_latest = (panel["year"] == latest_year).to_numpy()
+    reasons = hardship_reasons(panel, lines)
+    hard = reasons.any(axis=1).to_numpy()
+    rank_rows = panel.loc[is_latest & ~hard]
+    if len(rank_rows):
+        X = model.features.transform(panel)
+        p = _predict(model, X.loc[rank_rows.index])
+        del X
+    else:
+        p = np.empty(0)
+    ids = rank_rows["household_id"].astype(str).to_numpy()
+    order = np.lexsort((ids, -p))
+    scores = _id_frame(rank_rows)
+    scores["risk_score"] = p
+    scores = scores.iloc[order].reset_index(drop=True)
+
+    mon_rows = panel.loc[is_latest & hard]
+    monitored = _id_frame(mon_rows)
+    r = reasons.loc[mon_rows.index]
+    for name in HARDSHIP_REASONS:
+        monitored[f"reason_{name}"] = r[name].to_numpy(dtype=bool)
+    labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
+    monitored["reasons"] = pd.Series(
+        [
+            "；".join(labels[row])
+            for row in r[list(HARDSHIP_REASONS)].to_numpy(dtype=bool)
+        ],
+        index=monitored.index,
+        dtype="string",
+    )
+    monitored = monitored.sort_values("household_id").reset_index(drop=True)
+    return scores, monitored
+
+
+def explain_rows(
+    panel: pd.DataFrame, model: Any, latest_year: int, ids: pd.Series
+) -> pd.DataFrame:
+    """Explanation columns for the latest-year rows of ``ids`` (indexed by id)."""
+    from ..explain import explain_households
+
+    is_latest = (panel["year"] == latest_year).to_numpy()
+    wanted = panel["household_id"].isin(set(ids.astype(str))).to_numpy()
+    rows = panel.index[is_latest & wanted]
+    if not len(rows):
+        return pd.DataFrame(columns=list(EXPLAIN_COLUMNS), dtype="string")
+    X = model.features.transform(panel)
+    ex = explain_households(model, panel, rows=rows, features=X)
+    return ex.set_index(ex["household_id"].astype(str))[list(EXPLAIN_COLUMNS)]

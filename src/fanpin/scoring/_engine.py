@@ -1,0 +1,193 @@
+"""Run chunk tasks locally (one after the other) or on a Dask cluster.
+
+The tasks are plain functions of a :class:`~fanpin.scoring._chunk.ChunkSource`,
+so both engines run exactly the same code and give identical results. On Dask
+the model is sent once to every worker (``Client.scatter(broadcast=True)``);
+each task reads its own counties from the Parquet file (or its spilled part)
+and writes its sorted part files to the work folder beside the output, which
+must therefore be on storage every worker can reach.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..config import MonitoringLines
+from ..exceptions import MissingDependencyError
+from ._chunk import (
+    EXPLAIN_COLUMNS,
+    ChunkOutcome,
+    ChunkSource,
+    explain_rows,
+    load_chunk,
+    score_chunk,
+)
+
+__all__ = [
+    "MSG_NO_DASK",
+    "dask_client",
+    "map_tasks",
+    "require_dask",
+    "run_explain",
+    "run_score",
+    "with_threads",
+]
+
+MSG_NO_DASK = (
+    "--engine dask needs Dask and distributed, which are not installed. Install "
+    "the extra with: pip install 'fanpin[dask]' (or use --engine local)."
+)
+
+
+def require_dask() -> None:
+    """Raise :class:`MissingDependencyError` (with the install hint) without Dask."""
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(MSG_NO_DASK) from exc
+
+
+def dask_client(scheduler: Any = None) -> tuple[Any, Callable[[], None]]:
+    """A Dask client and a function that closes what was opened here.
+
+    ``scheduler``: None (a new ``LocalCluster``, one single-threaded worker
+    process per core), a scheduler address such as ``tcp://10.0.0.5:8786``, or
+    an existing ``distributed.Client``.
+    """
+    try:
+        import dask  # noqa: F401
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise MissingDependencyError(MSG_NO_DASK) from exc
+    if scheduler is not None and not isinstance(scheduler, str):
+        return scheduler, lambda: None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=os.cpu_count() or 1,
+            threads_per_worker=1,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+
+        def close() -> None:
+            client.close()
+            cluster.close()
+
+        return client, close
+    client = Client(scheduler)
+    return client, client.close
+
+
+def with_threads(model: Any, n_threads: int) -> Any:
+    """A shallow copy of a pipeline whose booster predicts on ``n_threads``.
+
+    Predictions do not depend on the thread count; the caller's object is not
+    changed (the copies share the fitted trees).
+    """
+    booster = getattr(getattr(model, "model", None), "booster_", None)
+    if booster is None or not hasattr(booster, "set_params"):
+        return model
+    clone = copy.copy(model)
+    clone.model = copy.copy(model.model)
+    clone.model.booster_ = copy.copy(booster).set_params(n_jobs=n_threads)
+    return clone
+
+
+def map_tasks(
+    fn: Callable[..., Any],
+    items: Iterable[Any],
+    *,
+    client: Any = None,
+    **kwargs: Any,
+) -> Iterator[Any]:
+    """``fn(item, **kwargs)`` for every item, yielded as each finishes."""
+    if client is None:
+        for item in items:
+            yield fn(item, **kwargs)
+        return
+    from distributed import as_completed
+
+    shared = {
+        k: (client.scatter(v, broadcast=True) if k == "model" else v)
+        for k, v in kwargs.items()
+    }
+    futures = client.map(fn, list(items), pure=False, **shared)
+    for fut in as_completed(futures):
+        yield fut.result()
+        fut.release()
+
+
+def run_score(
+    source: ChunkSource,
+    *,
+    model: Any,
+    lines: MonitoringLines,
+    latest_year: int,
+    workdir: str,
+) -> ChunkOutcome:
+    """Task: score one chunk and write its sorted part files."""
+    t0 = time.perf_counter()
+    panel = load_chunk(source)
+    scores, monitored = score_chunk(panel, model, lines, latest_year)
+    n_households = int(panel["household_id"].nunique())
+    n_latest = int(panel.loc[panel["year"] == latest_year, "household_id"].nunique())
+    del panel
+    sp = Path(workdir) / f"scores-{source.index:05d}.parquet"
+    mp = Path(workdir) / f"monitored-{source.index:05d}.parquet"
+    pq.write_table(
+        pa.Table.from_pandas(scores, preserve_index=False), sp, row_group_size=65_536
+    )
+    pq.write_table(
+        pa.Table.from_pandas(monitored, preserve_index=False),
+        mp,
+        row_group_size=65_536,
+    )
+    return ChunkOutcome(
+        index=source.index,
+        scores_path=sp,
+        monitored_path=mp,
+        risk_score=scores["risk_score"].to_numpy(dtype="float64"),
+        household_id=pa.array(scores["household_id"].astype(str), pa.large_string()),
+        monitored_id=pa.array(
+            monitored["household_id"].astype(str), pa.large_string()
+        ),
+        n_households=n_households,
+        n_latest=n_latest,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def run_explain(
+    job: tuple[ChunkSource, Path, int], *, model: Any, latest_year: int
+) -> int:
+    """Task: explain the first ``k`` (highest-risk) rows of a chunk's scores part.
+
+    The part is rewritten with the explanation columns (NA below row ``k``).
+    """
+    source, scores_path, k = job
+    part = pd.read_parquet(scores_path)
+    panel = load_chunk(source)
+    ex = explain_rows(panel, model, latest_year, part["household_id"].iloc[:k])
+    del panel
+    ids = part["household_id"].astype(str).to_numpy()[:k]
+    for col in EXPLAIN_COLUMNS:
+        values = pd.Series(pd.NA, index=part.index, dtype="string")
+        values.iloc[:k] = ex.loc[ids, col].to_numpy() if k else np.array([])
+        part[col] = values
+    pq.write_table(
+        pa.Table.from_pandas(part, preserve_index=False),
+        scores_path,
+        row_group_size=65_536,
+    )
+    return k

@@ -1,0 +1,260 @@
+"""The first, cheap pass: which counties go together in which chunk.
+
+Features of fanpin are history-aware (all years of a household) **and**
+cross-sectional (county and village means of the same year, see
+:meth:`fanpin.features.PanelView.group_mean`). A chunk therefore holds whole
+counties: every row of a (province, county) pair is in one chunk, so every
+household's history is too — except for a household that moved county, whose
+counties are then joined (union-find) into one group. Groups are packed, in key
+order, into chunks of about ``chunk_households`` households. A chunk is never
+smaller than one county.
+
+The pass reads four columns only (household id, year, province, county). Its
+memory is a 64-bit hash and a county code per distinct (household, county) pair
+(about 16 bytes per household, freed before scoring) plus per-county counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import SchemaError
+from ..io import iter_table_batches, table_columns
+from ..schema import COLUMNS, PII_COLUMNS
+from ..schema._headers import normalise_headers
+
+__all__ = ["ChunkPlan", "plan_chunks"]
+
+logger = logging.getLogger(__name__)
+
+KEY_COLUMNS = ("household_id", "year", "province", "county")
+MSG_NO_KEY = (
+    "The panel lacks the column(s) {missing} needed to cut it into chunks (all "
+    "years of a household and all households of a county stay together). Found "
+    "columns: {found}."
+)
+MSG_NO_YEAR = (
+    "No valid year found in the panel's 'year' column; expected calendar years "
+    "like 2024. Validate the file with `fanpin validate`."
+)
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How a panel file is cut into chunks of whole counties.
+
+    Attributes
+    ----------
+    path : Path
+        The panel file.
+    rename : dict
+        File column name -> contract name, for the contract columns present
+        (personal-data columns are left out: they are never read).
+    chunks : tuple of tuple of (str, str)
+        The (province, county) keys of each chunk, in order.
+    chunk_households : tuple of int
+        Households (distinct ids) per chunk.
+    n_households : int
+        Distinct household ids in the file.
+    n_rows : int
+    latest_year : int
+        The year that is scored.
+    n_movers : int
+        Households found in more than one county (their counties share a chunk).
+    """
+
+    path: Path
+    rename: dict[str, str]
+    chunks: tuple[tuple[tuple[str, str], ...], ...]
+    chunk_households: tuple[int, ...]
+    n_households: int
+    n_rows: int
+    latest_year: int
+    n_movers: int = 0
+    county_chunk: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunks)
+
+    def file_columns(self) -> list[str]:
+        """File column names to read (contract columns only, no personal data)."""
+        return list(self.rename)
+
+
+def contract_rename(path: str | Path) -> dict[str, str]:
+    """File column -> contract name for the contract columns of ``path``.
+
+    Personal-data columns are left out, so they are never read.
+    """
+    known = {c.name for c in COLUMNS} | {c.alias for c in COLUMNS}
+    known |= set(PII_COLUMNS) | set(PII_COLUMNS.values())
+    names = table_columns(path, known_columns=sorted(known))
+    renamed, dropped = normalise_headers(pd.DataFrame(columns=names))
+    kept = [n for n in names if n not in set(dropped)]
+    contract = {c.name for c in COLUMNS}
+    return {
+        orig: str(new)
+        for orig, new in zip(kept, renamed.columns, strict=True)
+        if new in contract
+    }
+
+
+def key_strings(s: pd.Series) -> np.ndarray:
+    """A key column as stripped text (missing -> "")."""
+    return s.astype("string").str.strip().fillna("").to_numpy(dtype=object)
+
+
+def county_codes(
+    province: pd.Series, county: pd.Series
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Integer code of each row's (province, county) and the distinct keys."""
+    pc, pu = pd.factorize(key_strings(province))
+    cc, cu = pd.factorize(key_strings(county))
+    codes, combos = pd.factorize(pc.astype(np.int64) * (len(cu) + 1) + cc)
+    keys = [(str(pu[c // (len(cu) + 1)]), str(cu[c % (len(cu) + 1)])) for c in combos]
+    return codes, keys
+
+
+def parse_years(s: pd.Series) -> np.ndarray:
+    """Years as float (NaN where unreadable); '2024年' reads as 2024."""
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+    digits = s.astype("string").str.extract(r"(\d{4})", expand=False)
+    return pd.to_numeric(digits, errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def plan_chunks(
+    path: str | Path, *, chunk_households: int = 250_000, batch_rows: int = 524_288
+) -> ChunkPlan:
+    """Read the key columns of a panel file and cut it into chunks of whole counties.
+
+    Parameters
+    ----------
+    path : str or Path
+        Panel file (CSV, Parquet or Excel; English or Chinese headers).
+    chunk_households : int
+        Target households per chunk; a county larger than this is a chunk alone.
+    batch_rows : int
+        Rows read at a time.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> raw = pd.DataFrame({"户编码": ["a", "a", "b", "c"],
+    ...                     "年度": [2023, 2024, 2024, 2024],
+    ...                     "省": ["P"] * 4, "县": ["X", "X", "Y", "Z"]})
+    >>> raw.to_csv(f, index=False)
+    >>> plan = plan_chunks(f, chunk_households=2)
+    >>> plan.chunks, plan.latest_year, plan.n_households
+    (((('P', 'X'), ('P', 'Y')), (('P', 'Z'),)), 2024, 3)
+    """
+    path = Path(path)
+    rename = contract_rename(path)
+    inverse = {v: k for k, v in rename.items()}
+    missing = [c for c in KEY_COLUMNS if c not in inverse]
+    if missing:
+        raise SchemaError(
+            MSG_NO_KEY.format(missing=missing, found=list(rename.values())[:20])
+        )
+    file_cols = [inverse[c] for c in KEY_COLUMNS]
+    county_code: dict[tuple[str, str], int] = {}
+    pairs: list[pd.DataFrame] = []
+    pending = 0
+    n_rows = 0
+    latest = -np.inf
+    for raw in iter_table_batches(path, columns=file_cols, batch_rows=batch_rows):
+        n_rows += len(raw)
+        hh, yr, pv, ct = (raw[c] for c in file_cols)
+        years = parse_years(yr)
+        if np.isfinite(years).any():
+            latest = max(latest, float(np.nanmax(years)))
+        codes, uniques = county_codes(pv, ct)
+        local = np.array(
+            [county_code.setdefault(k, len(county_code)) for k in uniques],
+            dtype=np.int64,
+        )
+        h = pd.util.hash_array(key_strings(hh), categorize=True)
+        pairs.append(
+            pd.DataFrame({"h": h, "c": local[codes]}).drop_duplicates(ignore_index=True)
+        )
+        pending += len(raw)
+        if pending > 4 * batch_rows and len(pairs) > 1:
+            pairs = [pd.concat(pairs, ignore_index=True).drop_duplicates()]
+            pending = 0
+    if not np.isfinite(latest):
+        raise SchemaError(MSG_NO_YEAR)
+    allp = (
+        pd.concat(pairs, ignore_index=True).drop_duplicates()
+        if pairs
+        else pd.DataFrame({"h": np.empty(0, np.uint64), "c": np.empty(0, np.int64)})
+    )
+    del pairs
+    hashes = allp["h"].to_numpy()
+    counties = allp["c"].to_numpy()
+    del allp
+    order = np.lexsort((counties, hashes))
+    hashes, counties = hashes[order], counties[order]
+    n_counties = len(county_code)
+    per_county = np.bincount(counties, minlength=n_counties)
+    # Union the counties of households seen in more than one county.
+    parent = list(range(n_counties))
+    same = hashes[1:] == hashes[:-1]
+    for i in np.flatnonzero(same):
+        a, b = _find(parent, int(counties[i])), _find(parent, int(counties[i + 1]))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    n_households = int(len(hashes) - same.sum())
+    n_movers = int(len(np.unique(hashes[1:][same])))
+    del hashes, counties, order
+    if n_movers:
+        logger.info("%d household(s) appear in more than one county", n_movers)
+    keys_by_code = sorted(county_code, key=county_code.get)
+    groups: dict[int, list[int]] = {}
+    for code in range(n_counties):
+        groups.setdefault(_find(parent, code), []).append(code)
+    ordered = sorted(groups.values(), key=lambda g: min(keys_by_code[c] for c in g))
+    chunks: list[list[tuple[str, str]]] = []
+    sizes: list[int] = []
+    for g in ordered:
+        size = int(per_county[g].sum())
+        keys = sorted(keys_by_code[c] for c in g)
+        if chunks and sizes[-1] + size <= chunk_households:
+            chunks[-1].extend(keys)
+            sizes[-1] += size
+        else:
+            chunks.append(keys)
+            sizes.append(size)
+    county_chunk = {k: i for i, ks in enumerate(chunks) for k in ks}
+    logger.info(
+        "planned %d chunk(s) of whole counties for %d households (%d rows)",
+        len(chunks),
+        n_households,
+        n_rows,
+    )
+    return ChunkPlan(
+        path=path,
+        rename=rename,
+        chunks=tuple(tuple(c) for c in chunks),
+        chunk_households=tuple(sizes),
+        n_households=n_households,
+        n_rows=n_rows,
+        latest_year=int(latest),
+        n_movers=n_movers,
+        county_chunk=county_chunk,
+    )

@@ -1,0 +1,89 @@
+"""The second pass: copy each chunk's rows into its own temporary Parquet file.
+
+The panel file is read once more in batches (contract columns only, never the
+personal-data ones) and every row is appended to the part file of its county's
+chunk. Memory is one batch; disk is about the size of the panel in Parquet.
+Rows keep their input order inside a chunk, so sums over a county add up in
+the same order as on the whole panel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..io import iter_table_batches
+from ._chunk import ChunkSource
+from ._plan import ChunkPlan, county_codes
+
+__all__ = ["chunk_sources", "spill_chunks"]
+
+
+def _tables(plan: ChunkPlan, batch_rows: int):
+    cols = plan.file_columns()
+    suffix = plan.path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        pf = pq.ParquetFile(plan.path)
+        for batch in pf.iter_batches(batch_size=batch_rows, columns=cols):
+            yield pa.Table.from_batches([batch])
+        return
+    schema = pa.schema([(c, pa.string()) for c in cols])
+    for frame in iter_table_batches(plan.path, columns=cols, batch_rows=batch_rows):
+        frame = frame.astype(object).where(frame.notna(), None)
+        yield pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+
+def spill_chunks(
+    plan: ChunkPlan, workdir: str | Path, *, batch_rows: int = 262_144
+) -> list[ChunkSource]:
+    """Write one Parquet part per chunk of ``plan`` under ``workdir``."""
+    workdir = Path(workdir)
+    inverse = {v: k for k, v in plan.rename.items()}
+    pcol, ccol = inverse["province"], inverse["county"]
+    paths = [workdir / f"input-{i:05d}.parquet" for i in range(plan.n_chunks)]
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for table in _tables(plan, batch_rows):
+            codes, uniques = county_codes(
+                table.column(pcol).to_pandas(), table.column(ccol).to_pandas()
+            )
+            chunk_of = np.array([plan.county_chunk[k] for k in uniques], np.int64)
+            row_chunk = chunk_of[codes]
+            order = np.argsort(row_chunk, kind="stable")
+            bounds = np.searchsorted(
+                row_chunk[order], np.arange(plan.n_chunks + 1), side="left"
+            )
+            for i in np.flatnonzero(np.diff(bounds)):
+                part = table.take(pa.array(order[bounds[i] : bounds[i + 1]]))
+                if i not in writers:
+                    writers[i] = pq.ParquetWriter(paths[i], table.schema)
+                writers[i].write_table(part)
+    finally:
+        for w in writers.values():
+            w.close()
+    return [
+        ChunkSource(i, "part", paths[i], plan.rename, plan.chunks[i])
+        for i in range(plan.n_chunks)
+        if i in writers
+    ]
+
+
+def chunk_sources(
+    plan: ChunkPlan, workdir: str | Path, *, direct: bool = False
+) -> list[ChunkSource]:
+    """Where each chunk's rows are read from.
+
+    One chunk: the file itself. ``direct=True`` on Parquet: filtered reads of
+    the file (each Dask task reads its counties). Otherwise: spilled parts.
+    """
+    if plan.n_chunks == 1:
+        return [ChunkSource(0, "whole", plan.path, plan.rename, plan.chunks[0])]
+    if direct and plan.path.suffix.lower() in (".parquet", ".pq"):
+        return [
+            ChunkSource(i, "filter", plan.path, plan.rename, keys)
+            for i, keys in enumerate(plan.chunks)
+        ]
+    return spill_chunks(plan, workdir)

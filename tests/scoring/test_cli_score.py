@@ -1,0 +1,41 @@
+"""`fanpin score` streams through fanpin.scoring.score_file."""
+
+from __future__ import annotations
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from fanpin.cli import app
+from fanpin.models import save_model
+
+
+def test_cli_score_streams(small_model, panel_file, tmp_path):
+    model_dir = tmp_path / "model"
+    save_model(small_model, model_dir)
+    out = tmp_path / "scores.parquet"
+    result = CliRunner().invoke(
+        app,
+        [
+            "score", str(panel_file), "--model", str(model_dir), "--out", str(out),
+            "--chunk-households", "300", "--explain", "top:0.05",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    scores = pd.read_parquet(out)
+    assert scores["risk_rank"].tolist() == list(range(1, len(scores) + 1))
+    assert "Explained" in result.output
+    assert (tmp_path / "scores.monitored.parquet").exists()
+
+
+def test_cli_score_bad_explain_exits_1(small_model, panel_file, tmp_path):
+    model_dir = tmp_path / "model"
+    save_model(small_model, model_dir)
+    result = CliRunner().invoke(
+        app,
+        [
+            "score", str(panel_file), "--model", str(model_dir),
+            "--out", str(tmp_path / "s.csv"), "--explain", "everyone", "--quiet",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "top:F" in result.output
