@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..exceptions import DataRepairWarning, SchemaError
 from ._columns import (
@@ -101,8 +103,15 @@ def _examples(values: pd.Series) -> str:
     return ", ".join(repr(v) for v in uniq)
 
 
+def _normalise(s: pd.Series) -> pd.Series:
+    """NFKC-normalised (full-width to half-width), trimmed text; vectorised in Arrow."""
+    arr = pa.array(s.astype("string"))
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+    return pd.Series(arr, index=s.index, dtype=pd.StringDtype("pyarrow"))
+
+
 def _as_text(s: pd.Series) -> pd.Series:
-    text = s.astype("string").str.normalize("NFKC").str.strip()
+    text = _normalise(s)
     return text.mask(text == "")
 
 
@@ -139,10 +148,8 @@ def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = _as_text(s)
     if col.name == "household_type":
         key = text.str.lower()
-        mapped = key.map(
-            lambda v: _HOUSEHOLD_TYPE.get(v) if isinstance(v, str) else None
-        )
-        out = pd.Series(mapped, index=s.index, dtype="string")
+        mapped = key.map({k: v for k, v in _HOUSEHOLD_TYPE.items() if v})
+        out = mapped.astype("string")
     else:
         aliases = _CATEGORY_ALIASES.get(col.name, {})
         out = text.replace(aliases) if aliases else text
@@ -231,8 +238,7 @@ def _coerce(
             out[col.name] = val.astype("datetime64[ns]")
         else:  # id, str
             text = s.astype("string")
-            stripped = text.str.normalize("NFKC").str.strip()
-            stripped = stripped.mask(stripped == "")
+            stripped = _as_text(s)
             if col.kind == "id" and pd.api.types.is_numeric_dtype(s):
                 repairs.append(
                     f"{col.name}: stored as numbers; leading zeros may be lost "
