@@ -85,3 +85,28 @@ def test_simulate_errors(tmp_path):
     )
     assert res.exit_code == 1
     assert "2040" in res.output
+
+
+def test_simulate_pushes_until_writes_pushes(tmp_path):
+    base = ["simulate", "-n", "150", "--years", "2021-2022", "--seed", "2"]
+    res = runner.invoke(app, [*base, "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "a" / "pushes.parquet").exists()
+    with_pushes = [*base, "--pushes-until", "2023-06-30"]
+    res = runner.invoke(app, [*with_pushes, "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    for name in ("panel.parquet", "truth.parquet", "events.parquet"):
+        a, b = (tmp_path / d / name for d in "ab")
+        assert a.read_bytes() == b.read_bytes()
+    pushes = pd.read_parquet(tmp_path / "b" / "pushes.parquet")
+    assert list(pushes.columns) == [c.name for c in EVENT_COLUMNS]
+    assert pushes["date"].between("2023-01-01", "2023-06-30").all() and len(pushes)
+    res = runner.invoke(
+        app, [*with_pushes, "--out", str(tmp_path / "c"), "--format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    csv = pd.read_csv(tmp_path / "c" / "pushes.csv", encoding="utf-8-sig")
+    assert list(csv.columns) == [c.alias for c in EVENT_COLUMNS]
+    assert len(csv) == len(pushes)
+    res = runner.invoke(app, [*base, "--pushes-until", "soon", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "--pushes-until" in res.output

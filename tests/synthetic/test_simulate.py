@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -244,3 +245,29 @@ def test_oracle_beats_current_income(medium):
     assert auc_income < auc_oracle - 0.04
     # calibration of the truth: mean risk close to the realised fall rate
     assert abs(merged["p_next"].mean() - merged["y"].mean()) < 0.006
+
+
+def test_pushes_are_the_next_years_events_and_change_nothing_else():
+    base = simulate(300, years=range(2021, 2024), seed=5, params=FAST, n_jobs=1)
+    res = simulate(300, years=range(2021, 2024), seed=5, params=FAST, n_jobs=1,
+                   pushes_until=date(2024, 6, 30))  # fmt: skip
+    for name in ("panel", "truth", "events"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(base, name))
+    assert len(base.pushes) == 0 and list(base.pushes) == list(res.pushes)
+    # the same as the 2024 events of a run one year longer, up to the date
+    longer = simulate(300, years=range(2021, 2025), seed=5, params=FAST, n_jobs=1)
+    ev = longer.events
+    want = ev[(ev["date"].dt.year == 2024) & (ev["date"] <= "2024-06-30")]
+    assert len(want) > 0
+    pd.testing.assert_frame_equal(res.pushes, want.reset_index(drop=True))
+    assert res.pushes_until == date(2024, 6, 30)
+
+
+def test_pushes_beyond_the_lines_carry_the_last_line_forward():
+    lines = MonitoringLines(default={2021: 6000, 2022: 6600})
+    res = simulate(200, years=range(2021, 2023), seed=1, params=FAST, n_jobs=1,
+                   lines=lines, pushes_until=date(2023, 3, 31))  # fmt: skip
+    assert res.pushes["date"].between("2023-01-01", "2023-03-31").all()
+    with pytest.raises(ConfigError, match="2023"):
+        simulate(50, years=range(2021, 2023), params=FAST, lines=lines,
+                 pushes_until=date(2024, 1, 31))  # fmt: skip

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from fanpin.cli import app
 from fanpin.models import save_model
-from tests.explain.support import events_2025, small_panel, small_pipe
+from tests.explain.support import small_panel, small_pipe, small_sim
 
 
 def test_alerts_cli_end_to_end(tmp_path):
@@ -18,7 +18,10 @@ def test_alerts_cli_end_to_end(tmp_path):
     panel.to_parquet(panel_path)
     save_model(small_pipe(), tmp_path / "m")
     ev_path = tmp_path / "events.csv"
-    events_2025().to_csv(ev_path, index=False)
+    # the whole event history: the 2021-2024 events are in the annual records
+    ev = small_sim().events
+    ev[ev["date"].dt.year <= 2025].to_csv(ev_path, index=False)
+    covered = int((ev["date"].dt.year <= 2024).sum())
     pii_path = tmp_path / "pii.csv"
     ids = panel["household_id"].unique()
     pd.DataFrame({"户编码": ids, "户主姓名": [f"户主{i}号" for i in range(len(ids))],
@@ -37,6 +40,9 @@ def test_alerts_cli_end_to_end(tmp_path):
     assert res.exit_code == 0, res.output
     assert "Case store:" in res.output and "new" in res.output
     assert "Wrote" in res.output
+    assert f"already covered by the annual record of that year: {covered:,}" in (
+        " ".join(res.output.split())
+    )
     alerts = pd.read_csv(out / "alerts.csv", encoding="utf-8-sig", dtype=str)
     pq = pd.read_parquet(out / "alerts.parquet")
     assert len(alerts) == len(pq) > 0

@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 from fanpin.config import AlertsConfig
+from fanpin.exceptions import InputError
 from fanpin.schema import in_hardship
 from fanpin.workflow import SOURCE_PUSH, apply_events, run_alerts
-from fanpin.workflow._events import SKIP_FUTURE, SKIP_UNKNOWN
-from tests.explain.support import small_panel, small_pipe
+from fanpin.workflow._events import SKIP_COVERED, SKIP_FUTURE, SKIP_PAST, SKIP_UNKNOWN
+from tests.explain.support import events_2025, small_panel, small_pipe, small_sim
 
 AS_OF = pd.Timestamp("2025-06-30")
 
@@ -60,8 +61,11 @@ def _event(kind, amount=None, persons=None, when="2025-04-01", hid="a"):
     ],
 )  # fmt: skip
 def test_each_event_updates_its_fields(kind, amount, persons, changes):
+    # the record of the event's year exists: apply to it (records without pushes)
     before = _panel()
-    res = apply_events(before, _event(kind, amount, persons), as_of=AS_OF)
+    res = apply_events(
+        before, _event(kind, amount, persons), as_of=AS_OF, covered="apply"
+    )
     after = res.panel
     for col, want in changes.items():
         assert after.at[0, col] == want, col
@@ -72,7 +76,7 @@ def test_each_event_updates_its_fields(kind, amount, persons, changes):
 
 def test_job_loss_without_amount_uses_months_left():
     res = apply_events(_panel(), _event("失业返乡", persons=1, when="2025-04-15"),
-                       as_of=AS_OF)  # fmt: skip
+                       as_of=AS_OF, covered="apply")  # fmt: skip
     # one of two migrant workers, 8 of 12 months left
     assert res.panel.at[0, "income_wage"] == pytest.approx(24000 - 24000 * 0.5 * 8 / 12)
 
@@ -87,6 +91,69 @@ def test_new_year_record_created_from_latest():
     assert new["income_wage"] == 24000.0  # carried over from 2024
     assert out.dtypes.equals(panel.dtypes)
     assert res.applied.loc[0, "row"] == new.name
+
+
+def test_events_covered_by_an_annual_record_are_skipped_not_double_counted():
+    before = _panel()  # the 2025 annual record
+    ev = _event("住院自付", 12000.0, when="2025-04-01")
+    res = apply_events(before, ev, as_of=AS_OF)
+    assert res.skipped["why"].tolist() == [SKIP_COVERED]
+    assert len(res.applied) == 0
+    pd.testing.assert_frame_equal(res.panel, before)
+    # opt in: the county's records were exported without the pushes
+    res = apply_events(before, ev, as_of=AS_OF, covered="apply")
+    assert res.panel.at[0, "medical_cost_oop"] == 12400.0 and len(res.skipped) == 0
+
+
+def test_only_events_after_the_latest_record_are_new_information():
+    a = _panel().assign(year=2024)
+    panel = pd.concat(
+        [a.assign(year=2023), a, a.assign(household_id="b", year=2022),
+         a.assign(household_id="b")], ignore_index=True,
+    )  # fmt: skip
+    ev = pd.concat(
+        [
+            _event("新增残疾", persons=1, when="2023-11-24"),  # a: 2023 record
+            _event("危房", when="2024-05-01"),  # a: 2024 record (the latest)
+            _event("住院自付", 3000.0, when="2025-02-01"),  # a: new 2025 record
+            _event("危房", when="2023-03-01", hid="b"),  # b: no 2023 row, past
+        ],
+        ignore_index=True,
+    )
+    res = apply_events(panel, ev, as_of=AS_OF)
+    got = sorted(
+        zip(res.skipped["household_id"], res.skipped["date"].dt.year,
+            res.skipped["why"], strict=True)
+    )  # fmt: skip
+    assert got == [("a", 2023, SKIP_COVERED), ("a", 2024, SKIP_COVERED),
+                   ("b", 2023, SKIP_PAST)]  # fmt: skip
+    assert res.applied["date"].tolist() == [pd.Timestamp("2025-02-01")]
+    out = res.panel
+    assert len(out) == len(panel) + 1
+    pd.testing.assert_frame_equal(out.loc[panel.index], panel)
+    new = out.iloc[-1]
+    assert (new["household_id"], new["year"]) == ("a", 2025)
+    assert new["medical_cost_oop"] == 3000.0 and new["disabled_count"] == 0
+
+
+def test_unknown_covered_mode_is_refused():
+    with pytest.raises(InputError, match="skip"):
+        apply_events(_panel(), _event("危房"), as_of=AS_OF, covered="maybe")
+
+
+def test_run_with_the_whole_event_history_equals_run_with_new_pushes_only():
+    # the simulator's 2021-2024 events mirror changes already in those records
+    pipe, panel, ev = small_pipe(), small_panel(), small_sim().events
+    ev = ev[ev["date"] <= AS_OF].reset_index(drop=True)
+    full = run_alerts(pipe, panel, as_of=AS_OF, events=ev)
+    new = run_alerts(pipe, panel, as_of=AS_OF, events=events_2025())
+    old = (ev["date"].dt.year < 2025).sum()
+    excl = full.exclusions[full.exclusions["kind"] == "event"]
+    assert (excl["why"] == SKIP_COVERED).sum() == old > 0
+    assert (full.events.applied["date"].dt.year == 2025).all()
+    assert len(full.events.applied) == len(ev) - old
+    pd.testing.assert_frame_equal(full.alerts, new.alerts)
+    assert not full.alerts["reasons"].str.contains("推送:202[1-4]").any()
 
 
 def test_skipped_events_are_listed():
@@ -141,3 +208,20 @@ def test_event_pushing_over_threshold_raises_the_household():
     # without the events the same config does not list it
     quiet_run = run_alerts(pipe, panel, as_of=AS_OF, config=cfg)
     assert hid not in set(quiet_run.alerts["household_id"])
+
+
+def test_pushes_after_the_last_record_beyond_the_lines_carry_the_line_forward():
+    # the 2025 panel, and the 2025 events moved one year on: pushes of 2026,
+    # a year the model's monitoring lines do not cover yet
+    pipe, panel = small_pipe(), small_sim().panel
+    ev = events_2025().assign(date=lambda d: d["date"] + pd.DateOffset(years=1))
+    ev = ev[ev["date"] <= "2026-06-30"].reset_index(drop=True)
+    with pytest.warns(UserWarning, match="2025 line carried forward"):
+        run = run_alerts(pipe, panel, as_of=pd.Timestamp("2026-06-30"), events=ev)
+    assert len(run.events.applied) == len(ev) and len(run.events.skipped) == 0
+    hit = set(run.events.applied["household_id"])
+    rescored = run.scored[run.scored["household_id"].isin(hit)]
+    assert (rescored["year"] == 2026).all() and len(rescored) > 0
+    pushed = run.alerts[run.alerts["source"] == SOURCE_PUSH]
+    assert len(pushed) > 0 and (pushed["year"] == 2026).all()
+    assert pushed["reasons"].str.contains("推送:2026-").all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,11 @@ from ..workflow import CaseStore, read_pii, run_alerts, write_alert_files
 from ._app import app, console, fail_on_fanpin_error
 
 
+class CoveredEvents(str, Enum):
+    skip = "skip"
+    apply = "apply"
+
+
 @app.command("alerts")
 def alerts(
     panel: Annotated[
@@ -27,8 +33,26 @@ def alerts(
     ],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     events: Annotated[
-        Path | None, typer.Option("--events", help="Department-push events table.")
+        Path | None,
+        typer.Option(
+            "--events",
+            help="Department-push events table. Pushes are new information only "
+            "when dated after the household's latest annual record (event year > "
+            "latest record year, up to --as-of): they create that year's record, "
+            "year to date, and the household is scored again. Events of a year "
+            "the panel already has a record for are skipped as covered (see "
+            "--covered-events) and counted in the summary and exclusions.csv.",
+        ),
     ] = None,
+    covered_events: Annotated[
+        CoveredEvents,
+        typer.Option(
+            "--covered-events",
+            help="Events dated within a year the household already has an annual "
+            "record for: skip (default; that record already holds them) or apply "
+            "(your annual records were exported without the pushes).",
+        ),
+    ] = CoveredEvents.skip,
     store: Annotated[
         str | None,
         typer.Option(
@@ -87,6 +111,7 @@ def alerts(
             lines=monitoring,
             config=cfg,
             capacity=capacity,
+            covered=covered_events.value,
         )
         files = write_alert_files(run, out, pii=people)
         summary = None
@@ -105,9 +130,13 @@ def alerts(
     )
     if run.events is not None:
         pushed = int((run.alerts["source"] == "部门推送").sum())
+        skipped = run.events.skipped
+        why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
+        detail = "; ".join(f"{w}: {n:,}" for w, n in dict(why).items())
         console.print(
             f"Department pushes: {len(run.events.applied):,} events applied, "
-            f"{len(run.events.skipped):,} skipped; {pushed:,} households raised."
+            f"{len(skipped):,} skipped{f' ({detail})' if detail else ''}; "
+            f"{pushed:,} households raised."
         )
     if summary is not None:
         c = summary.counts()

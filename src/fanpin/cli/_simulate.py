@@ -40,8 +40,16 @@ def parse_years(value: str) -> range:
 
 
 def write_simulation(result, out: Path, fmt: str = "parquet") -> list[Path]:
-    """Write panel, truth, events and the lines used into ``out`` (atomically)."""
+    """Write panel, truth, events and the lines used into ``out`` (atomically).
+
+    ``pushes`` (events after the last annual record) is written too when the
+    simulation produced it (``simulate(..., pushes_until=...)``).
+    """
     written = []
+    tables = [("panel", result.panel), ("truth", result.truth),
+              ("events", result.events)]  # fmt: skip
+    if result.pushes_until is not None:
+        tables.append(("pushes", result.pushes))
     if fmt == "csv":
         panel_names = {c.name: c.alias for c in COLUMNS}
         event_names = {c.name: c.alias for c in EVENT_COLUMNS}
@@ -50,18 +58,15 @@ def write_simulation(result, out: Path, fmt: str = "parquet") -> list[Path]:
             "year": "年度",
             "p_next": "次年困难真实概率",
         }
-        for name, df, heads in (
-            ("panel", result.panel, panel_names),
-            ("truth", result.truth, truth_names),
-            ("events", result.events, event_names),
-        ):
-            written.append(write_table(df, out / f"{name}.csv", headers=heads))
+        heads = {"panel": panel_names, "truth": truth_names}
+        for name, df in tables:
+            written.append(
+                write_table(
+                    df, out / f"{name}.csv", headers=heads.get(name, event_names)
+                )
+            )
     else:
-        for name, df in (
-            ("panel", result.panel),
-            ("truth", result.truth),
-            ("events", result.events),
-        ):
+        for name, df in tables:
             written.append(write_table(df, out / f"{name}.parquet"))
     written.append(write_text(result.lines.to_yaml(), out / "monitoring_lines.yaml"))
     return written
@@ -105,20 +110,44 @@ def simulate_command(
     report: Annotated[
         bool, typer.Option("--report", help="Print the calibration table.")
     ] = False,
+    pushes_until: Annotated[
+        str | None,
+        typer.Option(
+            "--pushes-until",
+            help="Also write pushes: the department events of the year after "
+            "--years dated up to this date (YYYY-MM-DD), i.e. the pushes that "
+            "arrive after the last annual record. Earlier files are unchanged.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a synthetic household panel with department events and true risks.
 
     Writes panel, truth (p_next: the true chance of hardship next year), events and
-    monitoring_lines.yaml into OUT.
+    monitoring_lines.yaml into OUT; with --pushes-until also pushes.
     """
     year_range = parse_years(years)
+    until = None
+    if pushes_until is not None:
+        try:
+            until = pd.Timestamp(pushes_until).date()
+        except ValueError:
+            raise typer.BadParameter(
+                f"--pushes-until must be a date like 2026-06-30; got {pushes_until!r}."
+            ) from None
     with fail_on_fanpin_error():
         monitoring = load_monitoring_lines(lines)
-        result = simulate(households, years=year_range, seed=seed, lines=monitoring)
+        result = simulate(
+            households,
+            years=year_range,
+            seed=seed,
+            lines=monitoring,
+            pushes_until=until,
+        )
         paths = write_simulation(result, out, fmt.value)
     console.print(
         f"simulated {households:,} households × {len(year_range)} years "
         f"(seed {seed}): {len(result.panel):,} rows, {len(result.events):,} events"
+        + (f", {len(result.pushes):,} pushes" if until is not None else "")
     )
     for p in paths:
         console.print(f"  wrote {p}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,10 @@ BAD_YEARS = (
     "Pass a range of at least one year."
 )
 BAD_N = "simulate() needs n_households >= 1; got {n!r}."
+BAD_PUSHES = (
+    "pushes_until must fall in {year}, the year after the simulated years; got "
+    "{got}. Pass a date in {year}, or None for no pushes."
+)
 HARDSHIP_MISMATCH = (
     "The simulator's hardship rule disagrees with fanpin.schema.in_hardship on {k} "
     "row(s); the two definitions must be the same."
@@ -57,6 +62,13 @@ class SimulationResult:
         The parameters used.
     seed : int
         The seed used.
+    pushes : pandas.DataFrame
+        Department pushes that arrive after the last simulated year's annual
+        record: events of the year after ``years`` dated on or before
+        ``pushes_until`` (same columns as ``events``; empty without
+        ``pushes_until``).
+    pushes_until : date or None
+        The ``pushes_until`` used.
     """
 
     panel: pd.DataFrame
@@ -65,6 +77,8 @@ class SimulationResult:
     lines: MonitoringLines
     params: SimulationParams
     seed: int
+    pushes: pd.DataFrame = field(default_factory=lambda: _event_frame([]))
+    pushes_until: date | None = None
 
 
 def _line_table(
@@ -84,6 +98,16 @@ def _line_table(
     for y in range(first - params.burn_in - 1, first):
         table[y] = table[first] * params.wage_index(y) / params.wage_index(first)
     return table
+
+
+def _extra_line(
+    lines: MonitoringLines, provinces: tuple[str, ...], year: int, ctx: StepContext
+) -> np.ndarray:
+    """The extra year's line per province, or the previous year's carried forward."""
+    try:
+        return lines.lookup(pd.Series(provinces), pd.Series([year] * len(provinces)))
+    except ConfigError:
+        return ctx.line_table[year - 1]
 
 
 def _record(
@@ -152,6 +176,9 @@ def _frame(records: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def _event_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        cols = {c.name: pd.Series([], dtype=c.dtype) for c in EVENT_COLUMNS}
+        return pd.DataFrame(cols)
     events = pd.concat(frames, ignore_index=True)
     events = events.sort_values(["date", "household_id", "event_type"], kind="stable")
     events = events.reset_index(drop=True)
@@ -180,6 +207,7 @@ def simulate(
     lines: MonitoringLines | None = None,
     params: SimulationParams | None = None,
     n_jobs: int = 2,
+    pushes_until: date | None = None,
 ) -> SimulationResult:
     """Simulate a household-year panel, its department events and its true risks.
 
@@ -197,6 +225,15 @@ def simulate(
         Mechanism parameters (defaults calibrated to the domain brief).
     n_jobs : int
         Threads used for the Monte Carlo oracle (results do not depend on it).
+    pushes_until : date, optional
+        Also simulate the year after ``years`` (same :func:`step`) and return its
+        department events dated on or before this date as ``pushes``: the
+        pushes that arrive after the last annual record. That year's state is
+        not in the panel or truth, and ``panel``, ``truth`` and ``events`` are
+        identical to a run without it (the extra year only continues the random
+        streams after the last output year). When ``lines`` has no value for
+        the extra year, the last simulated year's line is carried forward (a
+        year's line is often published in spring).
 
     Returns
     -------
@@ -211,6 +248,12 @@ def simulate(
     (400, 200)
     >>> bool(res.truth["p_next"].between(0, 1).all())
     True
+    >>> from datetime import date
+    >>> res = simulate(200, years=range(2021, 2023), seed=0, pushes_until=date(
+    ...     2023, 6, 30), params=SimulationParams(oracle_draws=16))
+    >>> str(res.pushes["date"].min().year), bool(
+    ...     (res.pushes["date"] <= "2023-06-30").all())
+    ('2023', True)
     """
     years = [int(y) for y in years]
     if not years or years != list(range(years[0], years[0] + len(years))):
@@ -218,6 +261,9 @@ def simulate(
     if not isinstance(n_households, (int, np.integer)) or n_households < 1:
         raise ConfigError(BAD_N.format(n=n_households))
     n = int(n_households)
+    extra = years[-1] + 1
+    if pushes_until is not None and pd.Timestamp(pushes_until).year != extra:
+        raise ConfigError(BAD_PUSHES.format(year=extra, got=pushes_until))
     params = SimulationParams() if params is None else params
     lines = load_monitoring_lines() if lines is None else lines
     t0 = time.perf_counter()
@@ -259,6 +305,17 @@ def simulate(
     truth = truth.astype(
         {"household_id": "string", "year": "int64", "p_next": "float64"}
     )
+    pushes, until = [], None
+    if pushes_until is not None:
+        until = pd.Timestamp(pushes_until).date()
+        # the year after the output: it continues the same streams, after every
+        # draw of the output years, so those are unchanged
+        table = {**ctx.line_table, extra: _extra_line(lines, geo.provinces, extra, ctx)}
+        ctx = replace(ctx, line_table=table)
+        state = step(state, path_rng, extra, ctx)
+        ev = year_events(state, extra, ids, event_rng)
+        pushes.append(ev[ev["date"] <= pd.Timestamp(pushes_until)])
+        logger.info("simulated the pushes of %d up to %s", extra, pushes_until)
     return SimulationResult(
         panel=panel,
         truth=truth,
@@ -266,4 +323,6 @@ def simulate(
         lines=lines,
         params=params,
         seed=int(seed),
+        pushes=_event_frame(pushes),
+        pushes_until=until,
     )

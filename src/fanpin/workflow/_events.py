@@ -23,15 +23,29 @@ event       effect on the record
 饮水中断    water_safe = False
 ==========  ==============================================================
 
-``persons`` defaults to ``events.default_persons`` (1). When the household has
-no record for the event's year and the year is after its latest record, that
-record is created from the latest one (documented choice): household make-up,
-incomes (the best guess of this year's until the sweep), guarantees and
-assistance are carried over; the year-to-date flows (medical costs,
-disaster loss and type, accidents, dropouts) start at zero before the events
-are added. Events for a year before the household's latest record that has no
-row, for households not in the panel, or dated after ``as_of`` are skipped and
-listed with the reason.
+``persons`` defaults to ``events.default_persons`` (1).
+
+Which events are new information (documented rule). Department pushes arrive
+BETWEEN annual sweeps: the annual record of a year already covers what happened
+in that year, including what departments pushed during it. So, by default
+(``covered="skip"``), an event is applied only when it is dated after the
+period of the household's latest annual record (event year > latest record
+year, and date <= ``as_of``); an event dated within a year for which the
+household already has a record is skipped with :data:`SKIP_COVERED`, so its
+effect is not counted twice. A county whose annual records are exported
+without the pushes can pass ``covered="apply"``: the event then updates the
+existing record of its year too.
+
+An applied event updates the household's record of the event's year
+(``date.year``), year to date. When the household has no record for that year
+(always the case under ``covered="skip"``), the record is created from the
+latest one (documented choice): household make-up, incomes (the best guess of
+this year's until the sweep), guarantees and assistance are carried over; the
+year-to-date flows (medical costs, disaster loss and type, accidents, dropouts)
+start at zero before the events are added. Nothing is dropped silently: every
+event not applied is listed in ``skipped`` with ``why`` — covered by an annual
+record, a year before the latest record that has no row, household not in the
+panel, unknown type, or dated after ``as_of``.
 """
 
 from __future__ import annotations
@@ -46,7 +60,7 @@ import pandas as pd
 from ..config import AlertsConfig, load_alerts_config
 from ..exceptions import InputError
 
-__all__ = ["AppliedEvents", "apply_events", "event_reason"]
+__all__ = ["SKIP_COVERED", "AppliedEvents", "apply_events", "event_reason"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +74,15 @@ SKIP_FUTURE = "dated after as_of"
 SKIP_UNKNOWN = "household not in the panel"
 SKIP_PAST = "no record for that year (before the household's latest record)"
 SKIP_TYPE = "unknown event type"
+SKIP_COVERED = "already covered by the annual record of that year"
+COVERED_MODES = ("skip", "apply")
+BAD_COVERED = (
+    "covered must be one of {modes}; got {got!r}. Use 'skip' (the default: the "
+    "annual record of a year already holds that year's pushes) or 'apply' (your "
+    "annual records were exported without them)."
+)
+EVENT_TYPES = ("住院自付", "大病", "新增残疾", "灾害损失", "意外事故", "失业返乡",
+               "新增低保", "临时救助", "辍学", "危房", "饮水中断")  # fmt: skip
 
 
 def event_reason(
@@ -202,6 +225,7 @@ def apply_events(
     *,
     as_of: date | pd.Timestamp,
     config: AlertsConfig | None = None,
+    covered: str = "skip",
 ) -> AppliedEvents:
     """Update each affected household's current-year record with its events.
 
@@ -215,23 +239,44 @@ def apply_events(
         Events dated after it are skipped.
     config : AlertsConfig, optional
         Event parameters (default: the shipped ``alerts.yaml``).
+    covered : {"skip", "apply"}
+        Events dated within a year for which the household already has an annual
+        record: ``"skip"`` (default) lists them in ``skipped`` with
+        :data:`SKIP_COVERED`, since that record already holds their effects;
+        ``"apply"`` adds them to that record (for annual records exported
+        without the pushes). Events after the latest record are always applied.
+
+    Raises
+    ------
+    InputError
+        If the events table lacks a needed column or ``covered`` is unknown.
 
     Examples
     --------
+    An event in 2025 after the 2024 annual record creates the 2025 record, year
+    to date; an event of 2024 is already in the 2024 record and is skipped:
+
     >>> panel = pd.DataFrame({"household_id": ["a"], "year": [2024],
     ...     "household_size": [3], "labor_count": [2], "medical_cost_oop": [500.0],
     ...     "medical_cost_total": [900.0], "housing_safe": [True]})
-    >>> ev = pd.DataFrame({"household_id": ["a", "a"], "date": pd.to_datetime(
-    ...     ["2024-03-02", "2024-04-01"]), "source": ["医保", "住建"],
-    ...     "event_type": ["住院自付", "危房"], "amount": [12000.0, None],
-    ...     "persons": [None, None]})
-    >>> res = apply_events(panel, ev, as_of=pd.Timestamp("2024-05-01"))
-    >>> out = res.panel
-    >>> float(out.at[0, "medical_cost_oop"]), bool(out.at[0, "housing_safe"])
-    (12500.0, False)
+    >>> ev = pd.DataFrame({"household_id": ["a", "a", "a"], "date": pd.to_datetime(
+    ...     ["2024-11-20", "2025-03-02", "2025-04-01"]),
+    ...     "source": ["残联", "医保", "住建"],
+    ...     "event_type": ["新增残疾", "住院自付", "危房"],
+    ...     "amount": [None, 12000.0, None], "persons": [1, None, None]})
+    >>> res = apply_events(panel, ev, as_of=pd.Timestamp("2025-05-01"))
+    >>> new = res.panel.iloc[-1]
+    >>> int(new["year"]), float(new["medical_cost_oop"]), bool(new["housing_safe"])
+    (2025, 12000.0, False)
     >>> res.applied["reason"].tolist()[0]
-    '医保推送:2024-03-02 住院自付 12,000 元'
+    '医保推送:2025-03-02 住院自付 12,000 元'
+    >>> res.skipped["why"].tolist()
+    ['already covered by the annual record of that year']
     """
+    if covered not in COVERED_MODES:
+        modes = ", ".join(COVERED_MODES)
+        raise InputError(BAD_COVERED.format(modes=modes, got=covered))
+    skip_covered = covered == "skip"
     cfg = config if config is not None else load_alerts_config()
     need = {"household_id", "date", "event_type"}
     if not need <= set(events.columns):
@@ -253,26 +298,7 @@ def apply_events(
     latest = df.groupby(ids.to_numpy(), sort=False)["year"].idxmax()
     why = np.full(len(ev), None, dtype=object)
     why[(ev["date"] > pd.Timestamp(as_of)).to_numpy()] = SKIP_FUTURE
-    why[
-        ~ev["event_type"]
-        .isin(
-            [
-                "住院自付",
-                "大病",
-                "新增残疾",
-                "灾害损失",
-                "意外事故",
-                "失业返乡",
-                "新增低保",
-                "临时救助",
-                "辍学",
-                "危房",
-                "饮水中断",
-            ]
-        )
-        .to_numpy()
-        & pd.isna(why)
-    ] = SKIP_TYPE
+    why[~ev["event_type"].isin(EVENT_TYPES).to_numpy() & pd.isna(why)] = SKIP_TYPE
     why[~ev["household_id"].isin(latest.index).to_numpy() & pd.isna(why)] = SKIP_UNKNOWN
     new_rows: dict[tuple[str, int], dict] = {}
     rows = np.full(len(ev), -1, dtype="int64")
@@ -280,10 +306,13 @@ def apply_events(
     for i, (hid, yr) in enumerate(zip(ev["household_id"], ev["year"], strict=True)):
         if why[i] is not None:
             continue
+        last = latest[hid]
+        if skip_covered and yr <= int(df.at[last, "year"]):
+            why[i] = SKIP_COVERED if (hid, yr) in key.index else SKIP_PAST
+            continue
         if (hid, yr) in key.index:
             rows[i] = key[(hid, yr)]
             continue
-        last = latest[hid]
         if int(df.at[last, "year"]) > yr:
             why[i] = SKIP_PAST
             continue

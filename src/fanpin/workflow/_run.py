@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +36,13 @@ from ._whatif import what_if
 __all__ = ["AlertRun", "run_alerts"]
 
 logger = logging.getLogger(__name__)
+
+LINES_CARRIED = (
+    "The monitoring lines ({source}) stop at {last}; the year-to-date record(s) of "
+    "{years} created by department pushes are assessed against the {last} line "
+    "carried forward. When the {years} line is published, add it to your lines "
+    "file, pass it with --lines and retrain the model."
+)
 
 ID_COLUMNS = ("household_id", "year", "province", "county", "township", "village",
               "household_type")  # fmt: skip
@@ -74,6 +84,53 @@ def _latest_rows(panel: pd.DataFrame) -> pd.Series:
     return panel["year"].groupby(ids.to_numpy(), sort=False).idxmax()
 
 
+def _carry_forward(lines: MonitoringLines, years: list[int]) -> MonitoringLines:
+    """``lines`` with each year after its last one set to the last year's line."""
+    last = max(lines.default)
+    ahead = [y for y in years if y > last]
+    provinces = {
+        p: {**t, **(dict.fromkeys(ahead, t[last]) if last in t else {})}
+        for p, t in lines.provinces.items()
+    }
+    default = {**lines.default, **dict.fromkeys(ahead, lines.default[last])}
+    return MonitoringLines(default=default, provinces=provinces, source=lines.source)
+
+
+def _lines_ahead(
+    model: Any, lines: MonitoringLines, years: list[int]
+) -> tuple[Any, MonitoringLines]:
+    """Model and lines able to assess records of ``years`` beyond the lines.
+
+    A push after the last annual record creates a record of a year the
+    monitoring lines (and the model's feature builder) may not cover yet: that
+    year's line is often published months into the year. Until then the latest
+    line is carried forward, with a warning.
+    """
+    ahead = sorted({y for y in years if y > max(lines.default)})
+    feats = model.features
+    own = [b for b in getattr(feats, "builders_", []) if hasattr(b, "lines_")]
+    own_ahead = sorted({y for b in own for y in years if y > max(b.lines_.default)})
+    if not ahead and not own_ahead:
+        return model, lines
+    late = sorted(set(ahead) | set(own_ahead))
+    warnings.warn(
+        LINES_CARRIED.format(
+            source=lines.source,
+            last=max(lines.default) if ahead else max(own[0].lines_.default),
+            years=", ".join(map(str, late)),
+        ),
+        UserWarning,
+        stacklevel=3,
+    )
+    if own_ahead:
+        feats = copy.deepcopy(feats)
+        for b in getattr(feats, "builders_", []):
+            if hasattr(b, "lines_"):
+                b.lines_ = _carry_forward(b.lines_, own_ahead)
+        model = dataclasses.replace(model, features=feats)
+    return model, _carry_forward(lines, ahead) if ahead else lines
+
+
 def run_alerts(
     model: Any,
     panel: pd.DataFrame,
@@ -85,6 +142,7 @@ def run_alerts(
     explain_config: ExplainConfig | None = None,
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
+    covered: str = "skip",
 ) -> AlertRun:
     """Score the panel, apply department pushes, and build the alert list.
 
@@ -94,6 +152,22 @@ def run_alerts(
     household whose new score crosses the alert cutoff is raised with source
     部门推送, discovered on its first event's date, the events among its reasons;
     one that falls into hardship moves to the monitored list.
+
+    Department pushes are new information only when dated after the period of
+    the household's latest annual record (event year > latest record year, and
+    on or before ``as_of``): they create that household's record of the event's
+    year, year to date, from its latest record. Events dated within a year the
+    household already has a record for are already in that record: with
+    ``covered="skip"`` (default) they are skipped, listed in ``exclusions`` with
+    :data:`~fanpin.workflow._events.SKIP_COVERED`; ``covered="apply"`` adds them
+    to that record anyway (records exported without the pushes). See
+    :func:`~fanpin.workflow.apply_events`.
+
+    A year-to-date record is scored like any record: the risk of hardship in
+    the year after its year, from the latest annual figures with the pushed
+    fields changed. When the monitoring lines (the run's or the model's) do not
+    cover its year yet, the latest line is carried forward with a
+    ``UserWarning`` (:data:`LINES_CARRIED`).
     """
     from ..explain import explain_households
     from ..models import score_panel
@@ -112,8 +186,11 @@ def run_alerts(
     scored["event_reasons"] = pd.array([""] * len(scored), dtype="string")
     scored["discovered"] = as_of
     if events is not None and len(events):
-        applied = apply_events(panel, events, as_of=as_of, config=cfg)
+        applied = apply_events(
+            panel, events, as_of=as_of, config=cfg, covered=covered
+        )
         work = applied.panel
+        model, lines = _lines_ahead(model, lines, sorted(work["year"].unique()))
     X = model.features.transform(work)
     last = _latest_rows(work)
     if applied is not None and len(applied.applied):
