@@ -2,7 +2,8 @@
 
 Stages, each a subpackage (dependencies point one way, top to bottom):
 
-- :mod:`fanpin.schema`     the household contract: columns, aliases, reading, validation,
+- :mod:`fanpin.schema`     the household contract: columns, aliases, reading,
+                           validation,
                            hardship and labels.
 - :mod:`fanpin.config`     YAML configs (monitoring lines, rules, model, risk types,
                            assistance, alerts) loaded into frozen, checked dataclasses.
@@ -11,8 +12,10 @@ Stages, each a subpackage (dependencies point one way, top to bottom):
 - :mod:`fanpin.rules`      today's practice as configurable rules (the baseline).
 - :mod:`fanpin.models`     the calibrated LightGBM risk model, a logistic baseline,
                            persistence with a model card.
-- :mod:`fanpin.evaluate`   temporal backtests, capacity metrics, drift and group metrics.
-- :mod:`fanpin.explain`    SHAP values -> risk domains -> official risk types -> sentences.
+- :mod:`fanpin.evaluate`   temporal backtests, capacity metrics, group metrics.
+- :mod:`fanpin.monitor`    drift (PSI), calibration over time, group monitoring.
+- :mod:`fanpin.explain`    SHAP values -> risk domains -> official risk types ->
+                           Chinese sentences.
 - :mod:`fanpin.workflow`   alerts, assistance mapping, department pushes, case store.
 - :mod:`fanpin.io`         chunked readers and atomic writers.
 - :mod:`fanpin.scoring`    batch scoring: local streaming and the Dask backend.

@@ -5,8 +5,8 @@ Every error fanpin raises on purpose derives from :class:`FanpinError`, so a cal
 
     FanpinError
     ├── SchemaError(ValueError)       input data break the household contract
-    ├── ConfigError(ValueError)       a YAML config is missing, malformed or inconsistent
-    ├── InputError(ValueError)        a file cannot be read (format, encoding, truncation)
+    ├── ConfigError(ValueError)       a YAML config is missing, malformed, inconsistent
+    ├── InputError(ValueError)        a file cannot be read (format, encoding, size)
     ├── OutputError(OSError)          an output cannot be written
     ├── ModelError                    a model file is missing, tampered or mismatched
     ├── CaseStoreError                the case store refuses an operation
@@ -57,7 +57,8 @@ class SchemaError(FanpinError, ValueError):
         self.problems = list(problems)
         head = (
             header
-            or f"The data break the household contract ({len(self.problems)} problem(s)):"
+            or f"The data break the household contract ({len(self.problems)} "
+            "problem(s)):"
         )
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
 
@@ -67,7 +68,8 @@ class ConfigError(FanpinError, ValueError):
 
 
 class InputError(FanpinError, ValueError):
-    """An input file cannot be read: unknown format, bad encoding, truncated or empty."""
+    """An input file cannot be read: unknown format, bad encoding, truncated or "
+    "empty."""
 
 
 class OutputError(FanpinError, OSError):
@@ -95,4 +97,5 @@ class FanpinWarning(UserWarning):
 
 
 class DataRepairWarning(FanpinWarning):
-    """Input data were repaired (e.g. ``"12,550"`` read as 12550); the message says how."""
+    """Input data were repaired (e.g. ``"12,550"`` read as 12550); the message says "
+    "how."""

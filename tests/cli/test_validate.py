@@ -9,7 +9,8 @@ runner = CliRunner()
 
 def test_valid_file(tmp_path):
     path = tmp_path / "p.csv"
-    make_rows({}, {"household_id": "2", "housing_safe": False}).to_csv(path, index=False)
+    rows = make_rows({}, {"household_id": "2", "housing_safe": False})
+    rows.to_csv(path, index=False)
     res = runner.invoke(app, ["validate", str(path)])
     assert res.exit_code == 0, res.output
     assert "is valid" in res.output

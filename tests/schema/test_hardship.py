@@ -17,7 +17,8 @@ from ..conftest import make_rows
 
 
 def _income_row(pc_after_rigid, size=4, **kw):
-    """A row whose per-capita income after rigid spending is exactly ``pc_after_rigid``."""
+    """A row whose per-capita income after rigid spending is exactly "
+    "``pc_after_rigid``."""
     return {"household_size": size, "income_wage": pc_after_rigid * size + 1000.0,
             "income_business": 0.0, "income_transfer": 0.0,
             "medical_cost_total": 1000.0, "medical_cost_oop": 1000.0, **kw}
@@ -95,7 +96,7 @@ def test_labels_follow_the_contract(lines):
     labels = make_labels(panel, lines)
     assert labels.dtype == "Int8"
     got = dict(zip(panel["household_id"] + "/" + panel["year"].astype(str),
-                   labels.astype("float").tolist()))
+                   labels.astype("float").tolist(), strict=True))
     assert got["fell/2023"] == 1
     assert got["fine/2023"] == 0
     assert np.isnan(got["hard/2023"])

@@ -28,7 +28,8 @@ def test_valid_rows_are_typed_and_complete():
 def test_missing_required_column_with_suggestion():
     df = make_rows({}).rename(columns={"household_size": "hh_size"})
     problems = _problems(df)
-    assert any("household_size" in p and "did you mean 'hh_size'" in p for p in problems)
+    hint = "did you mean 'hh_size'"
+    assert any("household_size" in p and hint in p for p in problems)
 
 
 def test_all_problems_reported_at_once():
@@ -69,9 +70,13 @@ def test_wrong_type_is_an_error_with_examples():
 
 
 def test_household_type_spellings():
-    df = make_rows({"household_type": "lifted"}, {"household_id": "2", "household_type": "普通农户"},
-                   {"household_id": "3", "household_type": "ordinary"})
-    assert validate_households(df)["household_type"].tolist() == ["脱贫户", "一般农户", "一般农户"]
+    df = make_rows(
+        {"household_type": "lifted"},
+        {"household_id": "2", "household_type": "普通农户"},
+        {"household_id": "3", "household_type": "ordinary"},
+    )
+    got = validate_households(df)["household_type"].tolist()
+    assert got == ["脱贫户", "一般农户", "一般农户"]
     problems = _problems(make_rows({"household_type": "贫困户"}))
     assert any("household_type" in p and "贫困户" in p for p in problems)
 

@@ -6,14 +6,16 @@ Only this subpackage prints; nothing imports it.
 from __future__ import annotations
 
 # Each import registers its commands on ``app``.
-from . import _validate  # noqa: E402,F401
-from . import _cases  # noqa: E402,F401
-from . import _train  # noqa: E402,F401
-from . import _score  # noqa: E402,F401
-from . import _evaluate  # noqa: E402,F401
-from . import _report  # noqa: E402,F401
-from . import _alerts  # noqa: E402,F401
-from . import _simulate  # noqa: E402,F401
+from . import (
+    _alerts,  # noqa: E402,F401
+    _cases,  # noqa: E402,F401
+    _evaluate,  # noqa: E402,F401
+    _report,  # noqa: E402,F401
+    _score,  # noqa: E402,F401
+    _simulate,  # noqa: E402,F401
+    _train,  # noqa: E402,F401
+    _validate,  # noqa: E402,F401
+)
 from ._app import app
 
 __all__ = ["app", "main"]

@@ -1,4 +1,5 @@
-"""Configs: YAML files under ``configs/`` loaded at the edge into frozen, checked dataclasses.
+"""Configs: YAML files under ``configs/``, loaded at the edge into frozen, checked
+dataclasses.
 
 Every loader takes the user's own file (``path``) and falls back to the shipped
 default when given None.

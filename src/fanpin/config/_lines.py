@@ -22,7 +22,8 @@ NATIONAL_FLOOR_2021 = 6000.0
 def _year_table(raw: object, where: str) -> dict[int, float]:
     if not isinstance(raw, Mapping):
         raise ConfigError(
-            f"{where} must map years to yuan, like {{2023: 7100}}; got {type(raw).__name__}."
+            f"{where} must map years to yuan, like {{2023: 7100}}; got "
+            f"{type(raw).__name__}."
         )
     out: dict[int, float] = {}
     for k, v in raw.items():
@@ -39,7 +40,8 @@ def _year_table(raw: object, where: str) -> dict[int, float]:
             or v <= 0
         ):
             raise ConfigError(
-                f"{where}: the line for {year} must be a positive number of yuan; got {v!r}."
+                f"{where}: the line for {year} must be a positive number of yuan; "
+                f"got {v!r}."
             )
         out[year] = float(v)
     return out
@@ -63,7 +65,8 @@ class MonitoringLines:
 
     Examples
     --------
-    >>> lines = MonitoringLines(default={2023: 7100}, provinces={"湖北省": {2023: 7600}})
+    >>> lines = MonitoringLines(default={2023: 7100},
+    ...                         provinces={"湖北省": {2023: 7600}})
     >>> lines.line("湖北省", 2023), lines.line("云南省", 2023)
     (7600.0, 7100.0)
     """
@@ -153,8 +156,10 @@ def load_monitoring_lines(path: str | Path | None = None) -> MonitoringLines:
     data, p = read_yaml(path, "monitoring_lines.yaml")
     if not isinstance(data, Mapping) or "default" not in data:
         raise ConfigError(
-            f"Monitoring lines file {str(p)!r} must have a 'default' mapping of year to "
-            "yuan, e.g. 'default: {2021: 6000, 2022: 6600}', and optionally 'provinces'."
+            f"Monitoring lines file {str(p)!r} must have a 'default' mapping of year "
+            "to "
+            "yuan, e.g. 'default: {2021: 6000, 2022: 6600}', and optionally "
+            "'provinces'."
         )
     unknown = set(data) - {"default", "provinces"}
     if unknown:

@@ -40,7 +40,8 @@ def read_yaml(path: str | Path | None, default_name: str) -> tuple[Any, Path]:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"Config file {str(p)!r} is not UTF-8 text ({exc.reason}). Save it as UTF-8."
+            f"Config file {str(p)!r} is not UTF-8 text ({exc.reason}). Save it as "
+            "UTF-8."
         ) from None
     try:
         data = yaml.safe_load(text)

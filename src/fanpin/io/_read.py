@@ -47,7 +47,8 @@ def detect_encoding(path: str | Path) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         raise InputError(
-            f"Cannot read {Path(path).name!r}: it is neither UTF-8 nor GBK text. Save the "
+            f"Cannot read {Path(path).name!r}: it is neither UTF-8 nor GBK text. "
+            "Save the "
             "file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8) and try again."
         ) from None
 
@@ -72,12 +73,14 @@ def _read_excel(path: Path, known: set[str], sheet: str | int | None) -> pd.Data
         )
     except (ValueError, KeyError, OSError) as exc:
         raise InputError(
-            f"Cannot read Excel file {path.name!r}: {exc}. Check that it is a valid .xlsx "
+            f"Cannot read Excel file {path.name!r}: {exc}. Check that it is a valid "
+            ".xlsx "
             "file and, with --sheet, that the sheet exists."
         ) from None
     except Exception as exc:  # zip/xml errors from a corrupted workbook
         raise InputError(
-            f"Cannot read Excel file {path.name!r} ({type(exc).__name__}): the file looks "
+            f"Cannot read Excel file {path.name!r} ({type(exc).__name__}): the file "
+            "looks "
             "corrupted or is not .xlsx. Re-export it from the source system."
         ) from None
     if isinstance(sheets, pd.DataFrame):
@@ -155,7 +158,8 @@ def read_table(
             ) from None
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise InputError(
-                f"Cannot parse CSV file {p.name!r}: {str(exc).splitlines()[0]}. Check that "
+                f"Cannot parse CSV file {p.name!r}: {str(exc).splitlines()[0]}. "
+                "Check that "
                 "every row has the same number of fields and quotes are balanced."
             ) from None
         df.columns = [str(c).strip() for c in df.columns]
@@ -166,7 +170,8 @@ def read_table(
         except Exception as exc:  # pyarrow raises several types for broken files
             raise InputError(
                 f"Cannot read Parquet file {p.name!r} ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}). The file is truncated "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}). The file is "
+                "truncated "
                 "or not Parquet; write it again."
             ) from None
     if suffix in (".xlsx", ".xlsm"):

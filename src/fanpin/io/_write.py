@@ -46,7 +46,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.chmod(tmp_name, 0o666 & ~umask)
     except OSError as exc:
         raise OutputError(
-            f"Cannot write {str(target)!r}: {exc.strerror or exc}. Choose a folder you can "
+            f"Cannot write {str(target)!r}: {exc.strerror or exc}. Choose a folder "
+            "you can "
             "write to (check permissions and free space)."
         ) from None
     tmp = Path(tmp_name)
@@ -58,7 +59,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(
-            f"Cannot write {str(target)!r}: {exc.strerror or exc}. Choose a folder you can "
+            f"Cannot write {str(target)!r}: {exc.strerror or exc}. Choose a folder "
+            "you can "
             "write to (check permissions and free space)."
         ) from None
     except BaseException:
@@ -90,7 +92,8 @@ def write_table(
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".parquet", ".pq", ".xlsx"):
         raise OutputError(
-            f"Cannot write {p.name!r}: unknown output type {suffix!r}. Use .csv, .parquet "
+            f"Cannot write {p.name!r}: unknown output type {suffix!r}. Use .csv, "
+            ".parquet "
             "or .xlsx."
         )
     with atomic_path(p) as tmp:

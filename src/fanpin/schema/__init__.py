@@ -1,4 +1,5 @@
-"""The household contract as code: columns, aliases, reading, validation, hardship, labels."""
+"""The household contract as code: columns, aliases, reading, validation, hardship, "
+"labels."""
 
 from ._columns import (
     COLUMNS,

@@ -90,7 +90,8 @@ class Column:
 
 
 HOUSEHOLD_TYPES = ("脱贫户", "一般农户")
-"""Canonical household types; ``lifted``/``ordinary``/``普通农户`` are normalised to these."""
+"""Canonical household types; ``lifted``/``ordinary``/``普通农户`` are normalised to "
+"these."""
 
 MONITOR_CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 

@@ -1,4 +1,4 @@
-"""Hardship in a year and the next-year label, exactly as the data contract defines them.
+"""Hardship in a year and the next-year label, exactly as the data contract says.
 
 - Per-capita net income: (wage + business + property + transfer) / household_size.
 - Per-capita income after rigid spending: the same, less

@@ -1,4 +1,5 @@
-"""Mapping input headers (English, Chinese or mixed) onto contract names; dropping PII."""
+"""Mapping input headers (English, Chinese or mixed) onto contract names; dropping "
+"PII."""
 
 from __future__ import annotations
 

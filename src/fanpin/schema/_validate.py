@@ -367,7 +367,8 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
         raise SchemaError(
             problems,
             header=(
-                f"The {what} break the data contract ({len(problems)} problem(s)); fix them in "
+                f"The {what} break the data contract ({len(problems)} problem(s)); "
+                "fix them in "
                 "the source file and run again:"
             ),
         )
@@ -409,8 +410,9 @@ def validate_households(df: pd.DataFrame) -> pd.DataFrame:
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     panel = validate_households(raw)
-    >>> panel.loc[0, "household_id"], int(panel.loc[0, "year"]), panel.loc[0, "income_wage"]
-    ('0012', 2023, np.float64(30000.0))
+    >>> row = panel.loc[0]
+    >>> row["household_id"], int(row["year"]), float(row["income_wage"])
+    ('0012', 2023, 30000.0)
     """
     out = _validate(df, COLUMNS, "households")
     assert set(out["household_type"].unique()) <= set(HOUSEHOLD_TYPES)
@@ -435,8 +437,10 @@ def validate_events(
         unknown = ~ids.isin(set(panel["household_id"].astype(str))).to_numpy()
         if unknown.any():
             problems.append(
-                f"{int(unknown.sum())} event(s) name households that are not in the panel"
-                f"{_where(ids, unknown)}; check the household codes (户编码) or add the "
+                f"{int(unknown.sum())} event(s) name households that are not in the "
+                "panel"
+                f"{_where(ids, unknown)}; check the household codes (户编码) or add "
+                "the "
                 "households to the panel"
             )
     limit = pd.Timestamp.now() if today is None else pd.Timestamp(today)
