@@ -83,4 +83,15 @@ def validate(
             console.print(
                 "Extra columns kept, not used by the models: " + ", ".join(extra)
             )
+        own = set(monitoring.provinces)
+        fallback = sorted(
+            str(v) for v in panel["province"].dropna().unique() if str(v) not in own
+        )
+        if fallback:
+            console.print(
+                f"Note: the default line applies to {len(fallback)} province(s) "
+                "without a line of their own: " + ", ".join(fallback[:10])
+                + (", …" if len(fallback) > 10 else "")
+                + " (check the spelling if a province should have its own line)."
+            )
         console.print(summary_table(summarise_panel(panel, monitoring)))

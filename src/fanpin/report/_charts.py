@@ -138,7 +138,8 @@ def calibration_chart(
         ax.errorbar(
             x,
             y,
-            yerr=[y - lo, hi - y],
+            # Round-off can put the rate a hair outside its interval (e.g. 0 of n).
+            yerr=[np.clip(y - lo, 0, None), np.clip(hi - y, 0, None)],
             fmt="o-",
             color=RANKER_COLOURS["model"],
             capsize=3,

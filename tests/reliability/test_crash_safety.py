@@ -1,0 +1,161 @@
+"""SIGKILL in the middle of `fanpin score` / `fanpin alerts`: the previous outputs
+stay intact and no half-written file is left at the target path."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from fanpin.synthetic import simulate
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory, model_dir):
+    """20,000 households: a 2,000-household panel tiled over 10 new counties."""
+    tmp = tmp_path_factory.mktemp("crash")
+    panel = simulate(2000, years=range(2022, 2025), seed=1, n_jobs=1).panel
+    parts = []
+    for k in range(10):
+        q = panel.copy()
+        q["household_id"] = q["household_id"] + f"-{k}"
+        q["county"] = q["county"] + f"{k}"
+        parts.append(q)
+    path = tmp / "big.parquet"
+    pd.concat(parts, ignore_index=True).to_parquet(path)
+    return tmp, path
+
+
+def _cmd(*args):
+    return [sys.executable, "-m", "fanpin", "-v", *map(str, args)]
+
+
+def _kill_when(cmd, trigger, out_dir):
+    """Start ``cmd``; SIGKILL it when ``trigger`` is seen. Returns was_alive."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    alive = False
+    try:
+        deadline = time.monotonic() + 120
+        if trigger.startswith("log:"):
+            needle = trigger[4:]
+            for line in proc.stderr:
+                if needle in line or time.monotonic() > deadline:
+                    break
+        else:  # "tmp": a temporary output file appears
+            while proc.poll() is None and time.monotonic() < deadline:
+                if any(p.name.endswith(".tmp") for p in out_dir.glob(".*")):
+                    break
+                time.sleep(0.001)
+        alive = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(30)
+        proc.stderr.close()
+    return alive
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    ["log:validated", "log:scored", "tmp"],
+    ids=["reading", "scored", "write"],
+)
+def test_killed_score_keeps_previous_outputs(big, model_dir, tmp_path, trigger):
+    _, path = big
+    out = tmp_path / "scores.csv"
+    mon = tmp_path / "scores.monitored.csv"
+    out.write_text("previous scores\n", encoding="utf-8")
+    mon.write_text("previous monitored\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (out, mon)}
+    alive = _kill_when(
+        _cmd("score", path, "--model", model_dir, "--out", out), trigger, tmp_path
+    )
+    left = sorted(p.name for p in tmp_path.iterdir())
+    # Each file is either the previous bytes or a complete new table.
+    for p, old in before.items():
+        data = p.read_bytes()
+        if data != old:
+            table = pd.read_csv(p, dtype={"household_id": str}, encoding="utf-8-sig")
+            assert len(table) > 0 and table["household_id"].notna().all()
+    if trigger == "log:validated":
+        assert alive, "the kill should land mid-run (after reading, before writing)"
+        assert all(p.read_bytes() == old for p, old in before.items())
+    stray = [n for n in left if n.endswith(".tmp")]
+    if stray:
+        pytest.skip(
+            "known limitation (io/_write.atomic_path): SIGKILL during a write leaves "
+            f"the hidden temporary file {stray[0]!r} beside the target (the target "
+            "itself is intact)"
+        )
+
+
+@pytest.mark.slow
+def test_killed_alerts_keeps_case_store_consistent(big, model_dir, tmp_path):
+    from fanpin.cli import app
+
+    if "alerts" not in {c.name for c in app.registered_commands}:
+        pytest.skip("`fanpin alerts` is not registered yet")
+    _, path = big
+    db = tmp_path / "cases.db"
+    url = f"sqlite:///{db}"
+    out = tmp_path / "al"
+    first = subprocess.run(
+        _cmd(
+            "alerts",
+            path,
+            "--model",
+            model_dir,
+            "--out",
+            out,
+            "--store",
+            url,
+            "--as-of",
+            "2025-03-01",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    alive = _kill_when(
+        _cmd(
+            "alerts",
+            path,
+            "--model",
+            model_dir,
+            "--out",
+            out,
+            "--store",
+            url,
+            "--as-of",
+            "2025-03-02",
+        ),
+        "log:validated",
+        out,
+    )
+    assert alive
+    assert {p: p.read_bytes() for p in before} == before
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {r[0] for r in con.execute("select name from sqlite_master")}
+        case_table = next(t for t in ("cases", "case") if t in tables)
+        cols = {r[1] for r in con.execute(f"PRAGMA table_info({case_table})")}
+        if "closed_at" in cols:
+            dup = con.execute(
+                f"select household_id, count(*) from {case_table} "
+                "where closed_at is null group by household_id having count(*) > 1"
+            ).fetchall()
+            assert not dup
+    finally:
+        con.close()
