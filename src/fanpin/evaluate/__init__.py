@@ -26,3 +26,7 @@ __all__ = [
     "top_k_metrics",
     "top_n_per_group_metrics",
 ]
+
+from ._tuning import DEFAULT_SEARCH_SPACE, TuningResult, tune_model  # noqa: E402
+
+__all__ += ["DEFAULT_SEARCH_SPACE", "TuningResult", "tune_model"]
