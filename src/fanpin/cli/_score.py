@@ -18,8 +18,10 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from ..config import load_monitoring_lines
+from ..io import read_table
 from ..scoring import monitored_path, score_file
 from ._app import app, console, err_console, fail_on_fanpin_error
 
@@ -104,6 +106,10 @@ def score(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
+    show: Annotated[
+        int,
+        typer.Option("--show", min=0, help="Print the N highest-risk households."),
+    ] = 0,
 ) -> None:
     """Score households of the panel's latest year not in hardship (ranked) and
     list those already in hardship apart, in <stem>.monitored.<ext>."""
@@ -144,8 +150,44 @@ def score(
     )
     if s.explained:
         console.print(f"Explained {s.explained:,} households.")
+    if show:
+        console.print(_top_table(s.scores_path, show))
     rate = s.households / s.seconds if s.seconds else 0.0
     console.print(
         f"Wrote {s.scores_path} and {s.monitored_path} in {s.seconds:.1f}s "
         f"({rate:,.0f} households/s, {s.chunks} chunk(s), engine {s.engine})."
     )
+
+
+def _top_table(path: Path, n: int) -> Table:
+    """The ``n`` highest-risk households of a written scores file."""
+    cols = [
+        "risk_rank",
+        "household_id",
+        "county",
+        "township",
+        "village",
+        "household_type",
+        "risk_score",
+        "risk_level",
+    ]
+    top = read_table(path, known_columns=cols).head(n)
+    table = Table(title=f"Highest risk / 风险最高的 {n} 户")
+    heads = {
+        "risk_rank": "rank 排名",
+        "household_id": "户编码",
+        "county": "县",
+        "township": "乡镇",
+        "village": "村",
+        "household_type": "户类型",
+        "risk_score": "risk 风险",
+        "risk_level": "level 等级",
+    }
+    for c in cols:
+        table.add_column(heads[c], justify="right" if c.startswith("risk_") else "left")
+    for _, row in top.iterrows():
+        cells = [
+            f"{float(row[c]):.3f}" if c == "risk_score" else str(row[c]) for c in cols
+        ]
+        table.add_row(*cells)
+    return table
