@@ -31,3 +31,25 @@ def test_unwritable_folder(tmp_path):
     blocker.write_text("x")
     with pytest.raises(OutputError, match="Cannot write"):
         write_table(pd.DataFrame({"a": [1]}), blocker / "sub" / "t.csv")
+
+
+def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.csv"
+    # A writer that died: its pid no longer runs.
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f".out.csv.{proc.stdout.strip()}.abc.tmp"
+    dead.write_text("half")
+    alive = tmp_path / f".out.csv.{os.getpid()}.xyz.tmp"  # a concurrent writer
+    alive.write_text("busy")
+    write_table(pd.DataFrame({"a": [1]}), target)
+    assert not dead.exists()
+    assert alive.exists()
+    assert target.exists()

@@ -333,16 +333,7 @@ def _check_trimmed(ctx: Ctx) -> None:
 
 
 #: Cases whose behaviour is a bug in an area still being written (test skipped).
-KNOWN_BUGS: dict[str, str] = {
-    "train-unwritable-out": (
-        "models/_persist.save_model lets OSError escape (mkdir/mkstemp/replace): "
-        "raw NotADirectoryError"
-    ),
-    "model-corrupted": (
-        "models/_persist.load_model does not catch joblib.load errors on a corrupted "
-        "file whose card hash matches: raw IndexError"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 CASES: list[Case] = [
     # -- columns

@@ -152,3 +152,12 @@ def test_events_validation():
 
 def test_base_row_is_valid():
     assert len(validate_households(pd.DataFrame([BASE_ROW]))) == 1
+
+
+def test_error_examples_hide_what_may_be_personal_data():
+    df = make_rows({"labor_count": "张三", "household_size": "11010119900101123X"})
+    with pytest.raises(SchemaError) as info:
+        validate_households(df.astype(str))
+    text = str(info.value)
+    assert "张三" not in text and "11010119900101123" not in text
+    assert "<2 个汉字>" in text and "#################X" in text

@@ -5,6 +5,7 @@ An interrupted run leaves the previous output intact and never a half-written fi
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -16,6 +17,29 @@ import pandas as pd
 from ..exceptions import OutputError
 
 __all__ = ["atomic_path", "write_table", "write_text"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove temporary siblings left by a killed writer of the same target.
+
+    Temporary names carry the writer's process id; only files of processes that
+    no longer run are removed, so concurrent writers are left alone.
+    """
+    prefix = f".{target.name}."
+    for p in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = p.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            p.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -36,8 +60,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(target)
         fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
         )
         os.close(fd)
         # mkstemp creates 0600 files; give the output the mode a plain open() would.

@@ -16,9 +16,7 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import json
-import os
 import platform
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +28,7 @@ from typing import Any
 import joblib
 
 from ..exceptions import ModelError
+from ..io import atomic_path, write_text
 from ._pipeline import RiskPipeline
 from ._risk_model import RiskModel
 
@@ -180,26 +179,18 @@ def save_model(
             f"{type(model).__name__}. Fit it first (fanpin.models.train_risk_model)."
         )
     d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".model.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with _picklable_mappingproxy():
-            joblib.dump(model, tmp, compress=3, protocol=5)
-        sha = _sha256(Path(tmp))
-        card = _card(model, card_extra, _jsonable(metrics))
-        card["model_file"] = MODEL_NAME
-        card["model_sha256"] = sha
-        text = json.dumps(card, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
-        fd2, tmp_card = tempfile.mkstemp(dir=d, prefix=".card.", suffix=".tmp")
-        with os.fdopen(fd2, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, d / MODEL_NAME)
-        os.replace(tmp_card, d / CARD_NAME)
-    except BaseException:
-        for t in d.glob(".*.tmp"):
-            t.unlink(missing_ok=True)
-        raise
+    # The model file first, then its card: a crash in between leaves a card whose
+    # hash does not match, which load_model refuses; never a half-written file.
+    with atomic_path(d / MODEL_NAME) as tmp, _picklable_mappingproxy():
+        joblib.dump(model, tmp, compress=3, protocol=5)
+        sha = _sha256(tmp)
+    card = _card(model, card_extra, _jsonable(metrics))
+    card["model_file"] = MODEL_NAME
+    card["model_sha256"] = sha
+    write_text(
+        json.dumps(card, sort_keys=True, ensure_ascii=False, indent=2) + "\n",
+        d / CARD_NAME,
+    )
     return d
 
 
@@ -257,7 +248,14 @@ def load_model(directory: str | Path) -> RiskPipeline | RiskModel:
     with warnings.catch_warnings():
         # The versions were checked above; sklearn's own pickle warning would repeat it.
         warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
-        model = joblib.load(path)
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # a corrupted pickle raises many kinds of errors
+            raise ModelError(
+                f"{path} matches its card but cannot be loaded ({type(exc).__name__}); "
+                "the file is corrupted or was written by another program. Retrain "
+                "with `fanpin train` or restore the model directory from a backup."
+            ) from None
     if not isinstance(model, (RiskPipeline, RiskModel)):
         raise ModelError(
             f"{path} does not hold a fanpin model; retrain with `fanpin train`."

@@ -11,6 +11,7 @@ suffixes (``"3人"``, ``"2023年"``) and spaces around household codes.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -98,15 +99,41 @@ def _where(ids: pd.Series, mask: np.ndarray) -> str:
     return f" (households {shown}{more})"
 
 
-def _examples(values: pd.Series) -> str:
+_LONG_DIGITS = re.compile(r"\d{7,}")
+_NAME_LIKE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _redact(value: str) -> str:
+    """Hide what may be personal data in an example value shown in an error.
+
+    A value in the wrong column may be an ID or phone number (long digit runs are
+    masked) or a person's name (2-4 Chinese characters are replaced by a
+    placeholder); other values are shown as they are, since they help find the
+    mistake.
+    """
+    value = _LONG_DIGITS.sub(lambda m: "#" * len(m.group()), value)
+    if _NAME_LIKE.match(value) and not re.search(r"[人元年亩岁户个]$", value):
+        return f"<{len(value)} 个汉字>"
+    return value
+
+
+def _examples(values: pd.Series, *, redact: bool = True) -> str:
     uniq = pd.unique(values.astype(str))[:3]
-    return ", ".join(repr(v) for v in uniq)
+    return ", ".join(repr(_redact(v) if redact else v) for v in uniq)
 
 
 def _normalise(s: pd.Series) -> pd.Series:
     """NFKC-normalised (full-width to half-width), trimmed text; vectorised in Arrow."""
     arr = pa.array(s.astype("string"))
-    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    # Each distinct value is normalised once (codes, districts, types repeat).
+    enc = pc.dictionary_encode(arr)
+    if len(enc.dictionary) * 2 > len(enc):
+        arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+    else:
+        uniq = pc.utf8_trim_whitespace(pc.utf8_normalize(enc.dictionary, "NFKC"))
+        arr = pc.take(uniq, enc.indices)
     return pd.Series(arr, index=s.index, dtype=pd.StringDtype("pyarrow"))
 
 
@@ -162,6 +189,7 @@ def _coerce(
     df: pd.DataFrame, columns: Sequence[Column], ids: pd.Series, problems: list[str]
 ) -> tuple[dict[str, pd.Series], list[str]]:
     out: dict[str, pd.Series] = {}
+    invalid: dict[str, np.ndarray] = {}
     repairs: list[str] = []
     for col in columns:
         if col.name not in df:
@@ -170,6 +198,7 @@ def _coerce(
         fmt = {"name": col.name, "alias": col.alias}
         if col.kind in ("int", "yuan", "float"):
             num, bad, repaired = _parse_number(s)
+            invalid[col.name] = bad
             if bad.any():
                 problems.append(
                     MSG_NOT_NUMBER.format(
@@ -196,6 +225,7 @@ def _coerce(
             out[col.name] = num
         elif col.kind == "bool":
             val, bad = _parse_bool(s)
+            invalid[col.name] = bad
             if bad.any():
                 problems.append(
                     MSG_NOT_BOOL.format(
@@ -208,6 +238,7 @@ def _coerce(
             out[col.name] = val
         elif col.kind == "cat":
             val, bad = _parse_category(col, s)
+            invalid[col.name] = bad
             if bad.any():
                 allowed = ", ".join(col.values)
                 if col.name == "household_type":
@@ -215,7 +246,7 @@ def _coerce(
                 problems.append(
                     MSG_BAD_CATEGORY.format(
                         n=int(bad.sum()),
-                        examples=_examples(s[bad]),
+                        examples=_examples(s[bad], redact=False),
                         where=_where(ids, bad),
                         allowed=allowed,
                         **fmt,
@@ -226,6 +257,7 @@ def _coerce(
             text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
             val = pd.to_datetime(text, errors="coerce", format="mixed")
             bad = text.notna().to_numpy() & val.isna().to_numpy()
+            invalid[col.name] = bad
             if bad.any():
                 problems.append(
                     MSG_NOT_DATE.format(
@@ -247,7 +279,7 @@ def _coerce(
             elif (text.notna() & (text != stripped)).any():
                 repairs.append(f"{col.name}: spaces or full-width characters trimmed")
             out[col.name] = stripped
-    return out, repairs
+    return out, repairs, invalid
 
 
 def _check_ranges(
@@ -339,10 +371,12 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
         if "household_id" in df
         else pd.Series([f"row {i + 2}" for i in range(len(df))], dtype="string")
     )
-    values, repairs = _coerce(df, columns, ids, problems)
+    values, repairs, invalid = _coerce(df, columns, ids, problems)
     for col in columns:
         if col.required and col.name in values:
-            miss = values[col.name].isna().to_numpy()
+            miss = values[col.name].isna().to_numpy().copy()
+            if col.name in invalid:  # already reported as not parseable
+                miss &= ~invalid[col.name]
             if miss.any():
                 problems.append(
                     MSG_MISSING_VALUES.format(

@@ -7,8 +7,10 @@ moment they are written.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,8 +116,39 @@ def _write_book(df: pd.DataFrame, path: Path, cols: list[str]) -> None:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+    stamp = _stamp(df)
+    wb.properties.created = stamp
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        _fix_zip_times(tmp, stamp)
+
+
+def _stamp(df: pd.DataFrame) -> datetime.datetime:
+    """The list's discovery date: the workbook's only timestamp (reproducible)."""
+    if "discovered" not in df:
+        return datetime.datetime(1980, 1, 1)
+    day = pd.to_datetime(df["discovered"], errors="coerce").max()
+    return datetime.datetime(1980, 1, 1) if pd.isna(day) else day.to_pydatetime()
+
+
+def _fix_zip_times(path: Path, stamp: datetime.datetime) -> None:
+    """Give every zip entry and docProps/core.xml the same stamp, so that the same
+    alerts give the same bytes (openpyxl writes the current time in both)."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + iso.encode() + rb"\g<2>",
+                    data,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)
 
 
 def write_workbooks(
