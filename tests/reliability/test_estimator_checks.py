@@ -17,12 +17,6 @@ BINARY_01 = (
     "other labels (1/2, strings, several classes) with its own message rather than "
     "encoding them; the checks want label encoding or sklearn's exact wording"
 )
-SMALL_DATA = (
-    "known bug (models/_calibration): on tiny data the calibrators' stratified "
-    "CV warns 'The least populated class in y has only 1 members' (an error "
-    "under -W error) or LogisticRegression fails on a one-class validation split; "
-    "RiskModel should need >= a few positives per class and say so"
-)
 #: check name -> why RiskModel fails it (only these may fail).
 RISK_MODEL_EXPECTED_FAILURES: dict[str, str] = {
     "check_estimators_dtypes": BINARY_01,
@@ -33,13 +27,6 @@ RISK_MODEL_EXPECTED_FAILURES: dict[str, str] = {
     "check_classifier_not_supporting_multiclass": BINARY_01,
     "check_fit2d_1sample": BINARY_01,
     "check_fit2d_1feature": BINARY_01,
-    "check_dont_overwrite_parameters": SMALL_DATA,
-    "check_n_features_in_after_fitting": SMALL_DATA,
-    "check_f_contiguous_array_estimator": SMALL_DATA,
-    "check_methods_sample_order_invariance": SMALL_DATA,
-    "check_methods_subset_invariance": SMALL_DATA,
-    "check_dict_unchanged": SMALL_DATA,
-    "check_fit2d_predict1d": SMALL_DATA,
 }
 PIPELINE = (
     "the baseline is a plain sklearn Pipeline: the checks compare the 'steps' "

@@ -29,6 +29,10 @@ MSG_YEARS_LENGTH = "years has {got} values but X has {n} rows; pass one year per
 MSG_BAD_LABELS = "y must be 0/1 (fell next year or not); got values {values}."
 
 
+MIN_CALIBRATION_PER_CLASS = 5
+"""Fewest falls (and non-falls) on the validation rows needed to fit a calibrator."""
+
+
 class RiskModel(ClassifierMixin, BaseEstimator):
     """Probability that a household falls into hardship next year.
 
@@ -263,6 +267,26 @@ subsample, subsample_freq, colsample_bytree, reg_alpha, reg_lambda, min_split_ga
             return self
 
         val, info = self._split(y, years)
+        counts = np.bincount(y[val], minlength=2)
+        if counts.min() < MIN_CALIBRATION_PER_CLASS:
+            logger.warning(
+                "the validation rows hold %d fall(s) and %d non-fall(s), fewer than "
+                "%d of each: probabilities are left uncalibrated",
+                counts[1],
+                counts[0],
+                MIN_CALIBRATION_PER_CLASS,
+            )
+            self.booster_ = self._new_booster(y).fit(X, y)
+            self.calibrator_ = None
+            self.calibration_ = "none"
+            self.validation_ = {
+                **info,
+                "n_rows": int(val.sum()),
+                "n_positive": int(counts[1]),
+                "scores": {},
+                "skipped": "too few rows of a class to calibrate",
+            }
+            return self
         booster = self._new_booster(y[~val]).fit(X[~val], y[~val])
         raw_val = booster.predict_proba(X[val])[:, 1]
         if self.calibration == "auto":
