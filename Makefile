@@ -25,8 +25,23 @@ demo: $(STAMP)
 	$(FANPIN) validate $(DATA)/panel.parquet --lines $(DATA)/monitoring_lines.yaml
 	$(FANPIN) train $(DATA)/panel.parquet --lines $(DATA)/monitoring_lines.yaml \
 		--out $(OUT)/model
-	$(FANPIN) score $(DATA)/panel.parquet --model $(OUT)/model --out $(OUT)/scores.csv
-	@echo "Results are in $(OUT)/: model/ (model + model card), scores.csv"
+	$(FANPIN) score $(DATA)/panel.parquet --model $(OUT)/model --quiet --show 10 \
+		--out $(OUT)/scores.csv
+	rm -f $(OUT)/cases.db
+	$(FANPIN) alerts $(DATA)/panel.parquet --model $(OUT)/model \
+		--events $(DATA)/pushes.parquet --as-of 2026-06-30 \
+		--store sqlite:///$(OUT)/cases.db --out $(OUT)/alerts
+	$(FANPIN) cases list --store sqlite:///$(OUT)/cases.db --township 滇01县01镇
+	$(FANPIN) report $(DATA)/panel.parquet --model $(OUT)/model \
+		--truth $(DATA)/truth.parquet --out $(OUT)/report.html
+	@echo
+	@echo "Results are in $(OUT)/:"
+	@echo "  model/                 the model and its model card (model_card.json)"
+	@echo "  scores.csv             every household ranked by risk of hardship next year"
+	@echo "  alerts/alerts.csv      the early-warning list (预警名单) with reasons and measures"
+	@echo "  alerts/excel/*.xlsx    one workbook per township, one sheet per village"
+	@echo "  cases.db               the case store (fanpin cases list --store sqlite:///$(OUT)/cases.db)"
+	@echo "  report.html            the report for the bureau"
 
 ## make test: the whole suite (doctests included)
 test: $(STAMP)
