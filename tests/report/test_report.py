@@ -7,9 +7,12 @@ import base64
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from fanpin.config import load_risk_types
 from fanpin.evaluate import backtest
+from fanpin.explain import explain_households
 from fanpin.models import read_model_card, score_panel
 from fanpin.monitor import psi
 from fanpin.report import (
@@ -20,6 +23,7 @@ from fanpin.report import (
     compute_report_data,
 )
 from fanpin.report._html import fmt_num, fmt_pct
+from fanpin.report._risks import NO_RISK
 
 from .conftest import PII
 
@@ -191,3 +195,64 @@ def test_capacity_curve_is_monotone(data):
         caught = part.sort_values("fraction")["caught"].to_numpy()
         assert np.all(np.diff(caught) >= -1e-12)
         assert caught[-1] == pytest.approx(1.0)
+
+
+def _listed_rows(sim, model, fraction=0.05):
+    """Index labels of the top-``fraction`` list of the latest year (score_panel)."""
+    scores, _ = score_panel(model, sim.panel)
+    n_list = int(np.ceil(fraction * len(scores)))
+    ids = scores.loc[scores["risk_rank"] <= n_list, "household_id"].astype(str)
+    latest = sim.panel[sim.panel["year"] == sim.panel["year"].max()]
+    pos = pd.Series(latest.index, index=latest["household_id"].astype(str))
+    return pd.Index(pos.loc[ids.to_numpy()].to_numpy())
+
+
+def test_risk_types_match_an_independent_explanation(data, small):
+    sim, model = small
+    rows = _listed_rows(sim, model)
+    ex = explain_households(model, sim.panel, rows=rows)  # features recomputed
+    codes = ex["risk_types"].astype(str).str.split(";")
+    codes = codes.map(lambda c: [x for x in c if x])
+    r = data.risk_types.set_index("code")
+    assert sorted(r.index) == sorted(
+        {c for cs in codes for c in cs} | ({NO_RISK} if (codes.str.len() == 0).any()
+                                           else set())
+    )
+    assert int(r.loc[r.index != NO_RISK, "n_main"].sum()) == int(
+        (codes.str.len() > 0).sum()
+    )
+    for code in r.index.drop(NO_RISK, errors="ignore"):
+        n = int(codes.map(lambda cs, c=code: c in cs).sum())
+        assert r.at[code, "n_listed"] == n
+        assert r.at[code, "share_listed"] == pytest.approx(n / len(rows))
+        assert r.at[code, "n_main"] == int(
+            codes.map(lambda cs, c=code: bool(cs) and cs[0] == c).sum()
+        )
+    counts = r.loc[r.index != NO_RISK, "n_listed"].tolist()
+    assert counts == sorted(counts, reverse=True)  # most frequent first
+    # By county: same counts, county by county.
+    county = sim.panel.loc[rows, "county"].astype(str).to_numpy()
+    bc = data.risk_types_by_county.set_index("county")
+    assert bc["n_households"].sum() == len(rows)
+    for code in r.index.drop(NO_RISK, errors="ignore"):
+        has = codes.map(lambda cs, c=code: c in cs).to_numpy()
+        expected = pd.Series(has, index=county).groupby(level=0).sum()
+        assert bc[code].to_dict() == expected.to_dict()
+    # Names are the official ones.
+    types = load_risk_types()
+    for code in r.index.drop(NO_RISK, errors="ignore"):
+        assert r.at[code, "name"].endswith(types.name(code))
+
+
+def test_risk_types_section_shows_the_explained_types(html, data):
+    sec = html[html.index('<section id="risk-types">') :]
+    sec = sec[: sec.index("</section>")]
+    assert "SHAP" in sec and "100A27" in sec
+    assert "尚未接入" not in html and "proxy" not in html and "规则" not in sec
+    r = data.risk_types
+    assert len(DATA_URI.findall(sec)) == 1
+    for row in r.itertuples():
+        assert f'<td class="t">{row.code}</td>' in sec
+        assert f"<td>{row.n_listed:,}</td><td>{fmt_pct(row.share_listed)}</td>" in sec
+        if row.code != NO_RISK:
+            assert row.name in sec

@@ -71,3 +71,28 @@ def test_default_store_from_env(tmp_path, monkeypatch):
     res = runner.invoke(app, ["cases", "list"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "env.db").exists()
+
+
+def test_list_default_columns_are_readable_at_120(seeded, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    res = runner.invoke(app, ["cases", "list", "--store", seeded], terminal_width=120)
+    assert res.exit_code == 0, res.output
+    assert "2 case(s)" in res.output
+    assert "…" not in res.output  # nothing truncated
+    for text in ("户编号", "household", "风险类型", "因病", "0.800", "期限", "丙村"):
+        assert text in res.output
+    assert "township" not in res.output and "suggested_measures" not in res.output
+
+
+def test_list_limit_and_wide(seeded):
+    res = runner.invoke(app, ["cases", "list", "--store", seeded, "--limit", "1"])
+    assert res.exit_code == 0, res.output
+    assert "2 case(s), first 1 shown" in res.output
+    assert "0.800" in res.output and "0.400" not in res.output
+    res = runner.invoke(app, ["cases", "list", "--store", seeded, "--wide"])
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.output
+    for text in ("suggested_departments", "township", "乙镇", "opened_at", "01"):
+        assert text in res.output
+    res = runner.invoke(app, ["cases", "list", "--store", seeded, "--limit", "0"])
+    assert res.exit_code == 2

@@ -225,3 +225,20 @@ def test_pushes_after_the_last_record_beyond_the_lines_carry_the_line_forward():
     pushed = run.alerts[run.alerts["source"] == SOURCE_PUSH]
     assert len(pushed) > 0 and (pushed["year"] == 2026).all()
     assert pushed["reasons"].str.contains("推送:2026-").all()
+
+
+def test_covered_events_are_logged_at_info_other_skips_at_warning(caplog):
+    ev = pd.concat(
+        [_event("住院自付", 100.0, when="2025-04-01"), _event("危房", hid="zz")],
+        ignore_index=True,
+    )
+    with caplog.at_level("INFO", logger="fanpin.workflow._events"):
+        res = apply_events(_panel(), ev, as_of=AS_OF)
+    assert sorted(res.skipped["why"]) == sorted([SKIP_COVERED, SKIP_UNKNOWN])
+    recs = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("INFO", "skipped 1 event(s) already covered by the annual record") in recs
+    assert ("WARNING", "skipped 1 event(s) (see the skipped table)") in recs
+    caplog.clear()
+    with caplog.at_level("INFO", logger="fanpin.workflow._events"):
+        apply_events(_panel(), ev.iloc[:1], as_of=AS_OF)
+    assert all(r.levelname == "INFO" for r in caplog.records)

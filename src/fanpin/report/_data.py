@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,13 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import MonitoringLines, load_rules_config
+from ..config import ExplainConfig, MonitoringLines, load_explain_config
 from ..evaluate import BacktestResult, backtest
 from ..exceptions import InputError
 from ..models import RiskModel, RiskPipeline, score_panel
 from ..monitor import calibration_curve_table, stability_report
-from ..rules import RuleBaseline
 from ..schema import in_hardship, make_labels
+from ._risks import risk_type_tables
 
 __all__ = ["CAPACITY_FRACTIONS", "ReportData", "compute_report_data"]
 
@@ -44,7 +43,8 @@ class ReportData:
     calibration_kind: str | None = None
     counties: pd.DataFrame | None = None
     risk_types: pd.DataFrame | None = None
-    risk_types_source: str = "rules"
+    risk_types_by_county: pd.DataFrame | None = None
+    risk_limits: tuple[int, float] = (5, 0.0)
     drift: pd.DataFrame | None = None
     drift_years: tuple[int, int] | None = None
     notes: dict[str, str] = field(default_factory=dict)
@@ -150,36 +150,6 @@ def _counties(
     return out.reset_index(drop=True)
 
 
-def _risk_types_from_rules(
-    panel: pd.DataFrame,
-    scores_index: pd.Index,
-    listed_index: pd.Index,
-    lines: MonitoringLines,
-) -> pd.DataFrame:
-    cfg = load_rules_config()
-    flags = RuleBaseline(config=cfg, lines=lines).flags(panel)
-    names = {f"rule__{r.id}": r.name for r in cfg.rules}
-    rows = []
-    for col in flags.columns:
-        rows.append(
-            {
-                "risk": col.removeprefix("rule__"),
-                "label": names.get(col, col),
-                "n_listed": int(flags.loc[listed_index, col].sum()),
-                "share_listed": float(flags.loc[listed_index, col].mean())
-                if len(listed_index)
-                else np.nan,
-                "share_all": float(flags.loc[scores_index, col].mean())
-                if len(scores_index)
-                else np.nan,
-            }
-        )
-    out = pd.DataFrame(rows).sort_values(
-        ["n_listed", "risk"], ascending=[False, True], kind="stable"
-    )
-    return out.reset_index(drop=True)
-
-
 def compute_report_data(
     panel: pd.DataFrame,
     model: RiskPipeline,
@@ -188,9 +158,18 @@ def compute_report_data(
     truth: pd.DataFrame | None = None,
     lines: MonitoringLines | None = None,
     fraction: float = 0.05,
+    explain_config: ExplainConfig | None = None,
 ) -> ReportData:
-    """Run the backtest, score the latest year and compute every table of the report."""
+    """Run the backtest, score the latest year and compute every table of the report.
+
+    The risk types are those of :func:`fanpin.explain.explain_households` (SHAP
+    contributions summed per official risk type) for the households on the list:
+    the top ``fraction`` of the latest year's households not in hardship.
+    """
+    from ..explain import explain_households
+
     lines = lines if lines is not None else model.lines
+    config = explain_config if explain_config is not None else load_explain_config()
     data = ReportData(overview=_overview(panel, lines), card=card, fraction=fraction)
 
     # Backtest: fresh models per fold, with the saved model's configuration.
@@ -210,7 +189,8 @@ def compute_report_data(
         data.backtest = res
         data.capacity = _capacity(res, truth is not None)
 
-    X_all = model.features.transform(panel)[model.feature_names]
+    F_all = model.features.transform(panel)
+    X_all = F_all[model.feature_names]
     p_all = pd.Series(
         model.model.predict_proba(X_all)[:, 1], index=panel.index, name="risk_score"
     )
@@ -238,10 +218,13 @@ def compute_report_data(
         )
     )
     listed_idx = ranked_idx[order[:n_list]]
-    if importlib.util.find_spec("fanpin.explain") is not None:
-        logger.info("fanpin.explain exists; the report still uses the rule proxy")
-    data.risk_types = _risk_types_from_rules(panel, ranked_idx, listed_idx, lines)
-    data.risk_types_source = "rules"
+    explained = explain_households(
+        model, panel, rows=listed_idx, lines=lines, config=config, features=F_all
+    )
+    data.risk_limits = (config.max_risks, config.min_contribution)
+    data.risk_types, data.risk_types_by_county = risk_type_tables(
+        explained, panel.loc[listed_idx, "county"], config
+    )
 
     # Drift: latest year against the previous one, on the ranked population.
     years = sorted(int(y) for y in pd.unique(panel["year"]))

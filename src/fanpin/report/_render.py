@@ -12,6 +12,7 @@ from ..features import feature_label
 from . import _html as h
 from ._charts import ChartStyle, bar_chart, calibration_chart, capacity_chart
 from ._data import ReportData
+from ._risks import NO_RISK
 
 __all__ = ["RANKER_NAMES", "render"]
 
@@ -256,38 +257,67 @@ def _county_section(data: ReportData, style: ChartStyle) -> str:
     return h.section("counties", "各县风险", "Risk by county", body)
 
 
-def _risk_types_section(data: ReportData, style: ChartStyle) -> str:
+def _risk_types_section(data: ReportData, style: ChartStyle, top: int = 6) -> str:
     r = data.risk_types
     assert r is not None
     pct = f"{data.fraction:.0%}"
-    labels = r["label" if style.font else "risk"].astype(str).tolist()
-    png = bar_chart(
-        labels,
-        r["share_listed"].tolist(),
-        style,
-        xlabel=style.label(
-            f"前{pct}名单中触发的农户占比（%）", f"share of the top {pct} list (%)"
-        ),
-        percent=True,
-        colour="#d62728",
-    )
+    n_list = int(data.counties["n_listed"].sum()) if data.counties is not None else 0
+    max_risks, min_contribution = data.risk_limits
     body = h.note(
-        "风险类型解释模块（fanpin.explain）尚未接入本报告；此处以名单农户触发的现行预警规则"
-        "作为风险类型的替代指标（不依赖 SHAP）。",
-        "Risk types from the explanation module (fanpin.explain) are not wired into "
-        "this report yet; shown instead: the current-practice rules triggered by the "
-        "households on the list (a SHAP-free proxy).",
-        warn=True,
+        f"{data.overview['latest_year']} 年前{pct}名单农户的风险类型：模型 SHAP 贡献"
+        f"按官方致贫返贫风险类型（代码表 100A27）汇总，每户最多列出 {max_risks} 项"
+        f"（贡献 ≥ {min_contribution:g} 对数几率）；"
+        "一户可有多项风险，占比之和可超过 100%。“首要风险”为贡献最大的一项。",
+        f"Risk types of the households on the top {pct} list of "
+        f"{data.overview['latest_year']}: the model's SHAP contributions summed per "
+        f"official risk type (code table 100A27), up to {max_risks} per household "
+        f"(each adding ≥ {min_contribution:g} log-odds); a household can have "
+        "several, so shares can add up to more than 100%. Main risk = the largest.",
     )
-    body += h.image(png, "risk types / 主要风险类型", width=720)
+    shown = r[r["code"] != NO_RISK]
+    if len(shown):
+        labels = [
+            f"{c} {zh if style.font else en}"
+            for c, zh, en in zip(shown["code"], shown["name"], shown["en"], strict=True)
+        ]
+        png = bar_chart(
+            labels,
+            shown["share_listed"].tolist(),
+            style,
+            xlabel=style.label(
+                f"前{pct}名单中有此风险的农户占比（%）",
+                f"share of the top {pct} list with this risk (%)",
+            ),
+            percent=True,
+            colour="#d62728",
+        )
+        body += h.image(png, "risk types / 主要风险类型", width=720)
+    t = r.assign(label=r["name"] + " " + r["en"])
     cols: list[h.Col] = [
-        ("label", "规则", "rule", h.fmt_text),
-        ("risk", "编号", "id", h.fmt_text),
+        ("code", "代码", "code", h.fmt_text),
+        ("label", "风险类型", "risk type", h.fmt_text),
         ("n_listed", "名单中户数", "households on the list", h.fmt_int),
-        ("share_listed", "名单中占比", "share of the list", h.fmt_pct),
-        ("share_all", "全部农户中占比", "share of all ranked", h.fmt_pct),
+        ("share_listed", "占名单比例", f"share of the list ({n_list:,})", h.fmt_pct),
+        ("n_main", "其中为首要风险", "as main risk", h.fmt_int),
     ]
-    body += h.table(r, cols, text_cols=("label", "risk"))
+    body += h.table(t, cols, text_cols=("code", "label"))
+    c = data.risk_types_by_county
+    if c is not None and len(c):
+        codes = shown["code"].astype(str).tolist()[:top]
+        names = dict(zip(r["code"], r["name"], strict=True))
+        body += h.note(
+            f"各县名单农户中前 {len(codes)} 类风险的户数（列下为风险代码）。",
+            f"By county: households on the list with each of the {len(codes)} most "
+            "frequent risk types (code under each name; names in the table above).",
+        )
+        ccols: list[h.Col] = [
+            ("county", "县", "county", h.fmt_text),
+            ("n_households", "名单户数", "on the list", h.fmt_int),
+        ]
+        # Narrow columns: the Chinese name, the code underneath (the English
+        # names are in the table above).
+        ccols += [(k, names[k], k, h.fmt_int) for k in codes]
+        body += h.table(c, ccols, text_cols=("county",))
     return h.section("risk-types", "主要风险类型", "Most frequent risk types", body)
 
 

@@ -350,8 +350,17 @@ def apply_events(
     )
     skipped = ev.loc[~ok].copy()
     skipped["why"] = pd.array(why[~ok].tolist(), dtype="string")
-    if len(skipped):
-        logger.warning("skipped %d event(s) (see the skipped table)", len(skipped))
+    # Events covered by an annual record are expected in normal operation (the
+    # record already holds them): INFO. Any other skip is worth a look: WARNING.
+    n_covered = int((skipped["why"] == SKIP_COVERED).sum())
+    if n_covered:
+        logger.info(
+            "skipped %d event(s) already covered by the annual record", n_covered
+        )
+    if len(skipped) > n_covered:
+        logger.warning(
+            "skipped %d event(s) (see the skipped table)", len(skipped) - n_covered
+        )
     return AppliedEvents(
         panel=df,
         applied=applied.reset_index(drop=True),
