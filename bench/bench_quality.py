@@ -81,6 +81,7 @@ def main() -> None:
         "sigmoid": {"calibration": "sigmoid"},
         "600 trees lr 0.025": {"n_estimators": 600, "learning_rate": 0.025},
         "31 leaves": {"num_leaves": 31},
+        "min_child_samples 100": {"min_child_samples": 100},
     }
     rules = RuleBaseline(lines=lines)
     result: dict = {

@@ -20,22 +20,32 @@ HousingWaterFeatures   housing_water   住房 / 饮水安全
 AssistanceFeatures     assistance      帮扶措施 (低保, 特困, ...)
 =====================  ==============  ==========================================
 
-:class:`PanelFeatures` (or :func:`make_features`) combines them all (103
-features: income 19, health 15, disability 9, disaster 12, accident 5, labour 15,
-education 11, housing_water 6, assistance 11). Chinese labels live in
+:class:`PanelFeatures` (or :func:`make_features`) combines them all (126
+features: income 26, health 18, disability 10, disaster 15, accident 5, labour 18,
+education 11, housing_water 8, assistance 15). Chinese labels live in
 :data:`FEATURE_LABELS`; :func:`domain_of` maps a feature name to its domain.
 
 Which features may be NaN (LightGBM handles NaN natively):
 
 - every change, lag, "new"/"newly" and sharp-drop feature when the household
   has no record in exactly ``t - 1`` (its first year, or a gap);
-- ``income__pc_income_cv`` with a single year of history;
+- ``income__pc_income_cv``, ``income__wage_cv`` and ``income__income_trend``
+  with a single year of history; ``income__years_since_hardship`` when the
+  household was never in hardship;
 - ratios whose denominator is 0 (shares of a zero gross income, cost per
   student with no student, dependency ratio with no labour, ...);
 - every feature computed from an optional contract column that is missing
   (all-NA in a validated panel, or absent): accident, education, elderly and
   children counts, head's age and schooling, 低保 and other assistance flags,
-  insurance, disaster type, property income changes, land.
+  insurance, disaster type, property income changes, land, migrant workers,
+  monitor category.
+
+History features summarise all of the household's records up to ``t`` (shares
+of years, means, minima, slopes, years since an event); county history
+features (``disaster__county_hit_history``, ``disaster__county_disaster_years_share``)
+average the county's yearly values over the years up to ``t``, so that a
+persistent hidden trait (a fragile house, a frail family, an insecure job, a
+county prone to disasters) shows through its footprints in the panel.
 
 Optional money (``income_property``, ``education_cost``) counts as 0 inside
 per-capita income, as in the data contract. Values are never inf.

@@ -13,8 +13,25 @@ from ._panel import PanelView, safe_div
 
 __all__ = ["AssistanceFeatures"]
 
+SUDDEN = "突发严重困难户"
+
 MEASURES = ("dibao", "tekun", "welfare_job", "industry_support", "relocated")
 """Optional bool columns counted as assistance measures."""
+
+
+def _monitoring(X: PanelView) -> tuple[np.ndarray, np.ndarray]:
+    """Monitored (any category) and 突发严重困难户 flags from ``monitor_category``.
+
+    An empty category means not monitored (0) when the column holds any value
+    in the panel; an absent or all-empty column gives NaN.
+    """
+    if not X.has("monitor_category"):
+        return np.full(X.n, np.nan), np.full(X.n, np.nan)
+    codes, values = X.codes("monitor_category")
+    named = np.array([v != "" for v in values] + [False])
+    monitored = named[codes].astype("float64")
+    sudden = np.nan_to_num(X.equals("monitor_category", SUDDEN), nan=0.0)
+    return monitored, sudden
 
 
 class AssistanceFeatures(BaseFeatureBuilder):
@@ -62,6 +79,10 @@ class AssistanceFeatures(BaseFeatureBuilder):
         "newly_dibao",
         "dibao_exit",
         "lifted_household",
+        "monitored",
+        "monitor_sudden",
+        "newly_monitored",
+        "monitored_years_share",
     )
 
     def __init__(self) -> None:
@@ -75,6 +96,7 @@ class AssistanceFeatures(BaseFeatureBuilder):
         credit = X.num("microcredit_balance")
         dibao = flags["dibao"]
         lifted = X.equals("household_type", "脱贫户")
+        monitored, sudden = _monitoring(X)
         return feature_frame(
             X,
             {
@@ -85,5 +107,9 @@ class AssistanceFeatures(BaseFeatureBuilder):
                 "newly_dibao": newly(dibao, X),
                 "dibao_exit": newly(1.0 - dibao, X),
                 "lifted_household": lifted,
+                "monitored": monitored,
+                "monitor_sudden": sudden,
+                "newly_monitored": newly(monitored, X),
+                "monitored_years_share": X.expanding_mean(monitored),
             },
         )

@@ -66,6 +66,7 @@ class DisabilityFeatures(BaseFeatureBuilder):
         "labour_drop",
         "disabled_working_age",
         "disabled_per_labourer",
+        "ever_disabled",
     )
 
     def __init__(self) -> None:
@@ -91,5 +92,8 @@ class DisabilityFeatures(BaseFeatureBuilder):
                 "labour_drop": np.maximum(-X.diff(labour), 0.0),
                 "disabled_working_age": working_age,
                 "disabled_per_labourer": safe_div(disabled, labour),
+                "ever_disabled": X.expanding_max(
+                    np.where(np.isnan(disabled), np.nan, disabled > 0)
+                ),
             },
         )

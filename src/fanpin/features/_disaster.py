@@ -72,6 +72,9 @@ class DisasterFeatures(BaseFeatureBuilder):
         *(f"type_{k}" for k in DISASTER_TYPES),
         "county_exposure",
         "village_exposure",
+        "hit_years_share",
+        "county_hit_history",
+        "county_disaster_years_share",
     )
 
     def __init__(self) -> None:
@@ -93,5 +96,13 @@ class DisasterFeatures(BaseFeatureBuilder):
         cols["county_exposure"] = X.group_mean(hit, by=("province", "county", "year"))
         cols["village_exposure"] = X.group_mean(
             hit, by=("province", "county", "village", "year")
+        )
+        county = ("province", "county")
+        hit_county = (cols["county_exposure"] > 0).astype("float64")
+        hit_county[np.isnan(cols["county_exposure"])] = np.nan
+        cols["hit_years_share"] = X.expanding_mean(hit)
+        cols["county_hit_history"] = X.group_history_mean(hit, by=county)
+        cols["county_disaster_years_share"] = X.group_history_mean(
+            hit_county, by=county
         )
         return feature_frame(X, cols)

@@ -15,6 +15,14 @@ from ._panel import PanelView, safe_div
 __all__ = ["HealthFeatures"]
 
 
+def _flag(cond: np.ndarray, value: np.ndarray | None = None) -> np.ndarray:
+    """``cond`` as 0/1, NaN where ``value`` (or ``cond``'s inputs) is missing."""
+    out = np.asarray(cond, dtype="float64")
+    if value is not None:
+        out[np.isnan(value)] = np.nan
+    return out
+
+
 class HealthFeatures(BaseFeatureBuilder):
     """Illness and medical-cost features (因病).
 
@@ -88,6 +96,9 @@ class HealthFeatures(BaseFeatureBuilder):
         "chronic_change",
         "serious_change",
         "uninsured",
+        "ill_years_share",
+        "serious_years_share",
+        "mean_oop_share",
     )
     _parameter_constraints: ClassVar[dict] = {
         "serious_illness_threshold": [
@@ -132,5 +143,10 @@ class HealthFeatures(BaseFeatureBuilder):
                 "chronic_change": X.diff(chronic),
                 "serious_change": X.diff(serious),
                 "uninsured": 1.0 - X.num("medical_insured"),
+                "ill_years_share": X.expanding_mean(_flag(chronic + serious > 0)),
+                "serious_years_share": X.expanding_mean(_flag(serious > 0, serious)),
+                "mean_oop_share": X.expanding_mean(
+                    safe_div(oop, X.gross_income())
+                ),
             },
         )

@@ -52,6 +52,8 @@ class HousingWaterFeatures(BaseFeatureBuilder):
         "newly_unsafe_housing",
         "newly_unsafe_water",
         "past_unsafe_years",
+        "unsafe_housing_years_share",
+        "unsafe_water_years_share",
     )
 
     def __init__(self) -> None:
@@ -73,5 +75,7 @@ class HousingWaterFeatures(BaseFeatureBuilder):
                 "newly_unsafe_housing": newly(housing, X),
                 "newly_unsafe_water": newly(water, X),
                 "past_unsafe_years": past,
+                "unsafe_housing_years_share": X.expanding_mean(housing),
+                "unsafe_water_years_share": X.expanding_mean(water),
             },
         )

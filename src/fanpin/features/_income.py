@@ -23,6 +23,27 @@ COMPONENTS = {
 }
 
 
+TREND_FLOOR = 0.1
+"""Income-to-line ratios are floored here before the log of ``income_trend``."""
+
+
+def _hardship(X: PanelView, pc_after: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """1 where the row is in hardship (the contract's rule), NaN if unknown.
+
+    Income after rigid spending below the line, unsafe housing or water, or a
+    compulsory-school dropout; a missing housing, water or dropout value
+    counts as no problem (NaN only when the income test cannot be made).
+    """
+    other = (
+        (X.num("housing_safe") == 0)
+        | (X.num("water_safe") == 0)
+        | (X.num("dropout_count") > 0)
+    )
+    flag = ((pc_after < line) | other).astype("float64")
+    flag[(np.isnan(pc_after) | np.isnan(line)) & ~other] = np.nan
+    return flag
+
+
 def sharp_drop(cur: np.ndarray, prev: np.ndarray, threshold: float) -> np.ndarray:
     """1 if ``cur`` fell below ``(1 - threshold) * prev`` from a positive ``prev``.
 
@@ -64,6 +85,20 @@ class IncomeFeatures(BaseFeatureBuilder):
     - ``migrant_share``: migrant workers per labourer (0 with no labour; NaN
       when ``migrant_workers`` is missing).
     - ``land_per_capita``: cultivated land (mu) per head (NaN when missing).
+
+    History over the household's years <= t (gaps included; a persistent
+    income level or trend is seen through these footprints):
+
+    - ``income_trend``: least-squares slope per year of
+      ``log(max(pc_income_to_line, 0.1))`` (NaN with a single year).
+    - ``mean_income_to_line``: mean of ``pc_income_to_line``;
+      ``min_margin_ratio``: lowest ``margin_ratio``; ``wage_cv``: coefficient
+      of variation of wage income.
+    - ``hardship_last_year``: in hardship in year t-1 (the contract's rule:
+      income after rigid spending below the line, unsafe housing or water, a
+      dropout; NaN without a record in t-1); ``hardship_years_share``: share
+      of the years in hardship; ``years_since_hardship``: t minus the last
+      such year (0 if in hardship now, NaN if never).
 
     Parameters
     ----------
@@ -127,6 +162,13 @@ class IncomeFeatures(BaseFeatureBuilder):
         "wage_share",
         "migrant_share",
         "land_per_capita",
+        "income_trend",
+        "mean_income_to_line",
+        "min_margin_ratio",
+        "wage_cv",
+        "hardship_last_year",
+        "hardship_years_share",
+        "years_since_hardship",
     )
     _parameter_constraints: ClassVar[dict] = {
         "lines": [MonitoringLines, None],
@@ -191,6 +233,21 @@ class IncomeFeatures(BaseFeatureBuilder):
                     safe_div(X.num("migrant_workers"), X.num("labor_count")),
                 ),
                 "land_per_capita": safe_div(X.num("cultivated_land"), size),
+            }
+        )
+        to_line = cols["pc_income_to_line"]
+        hardship = _hardship(X, pc_after, line)
+        cols.update(
+            {
+                "income_trend": X.expanding_slope(
+                    np.log(np.clip(to_line, TREND_FLOOR, None))
+                ),
+                "mean_income_to_line": X.expanding_mean(to_line),
+                "min_margin_ratio": X.expanding_min(cols["margin_ratio"]),
+                "wage_cv": X.expanding_cv(comp["wage"]),
+                "hardship_last_year": X.lag(hardship),
+                "hardship_years_share": X.expanding_mean(hardship),
+                "years_since_hardship": X.years_since(hardship),
             }
         )
         return feature_frame(X, cols)

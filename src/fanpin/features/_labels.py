@@ -41,6 +41,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "wage_share": "工资性收入占比",
         "migrant_share": "外出务工劳动力占比",
         "land_per_capita": "人均耕地面积",
+        "income_trend": "历年收入增长趋势(收入与监测标准之比的对数斜率)",
+        "mean_income_to_line": "历年人均纯收入与监测标准之比均值",
+        "min_margin_ratio": "历年扣除刚性支出后收入与监测标准之比最低值",
+        "wage_cv": "历年工资性收入波动系数",
+        "hardship_last_year": "上年存在返贫致贫风险(低于监测标准或两不愁三保障问题)",
+        "hardship_years_share": "历年处于困难状态的年份占比",
+        "years_since_hardship": "距上次处于困难状态的年数",
     },
     "health": {
         "chronic_count": "慢性病人数",
@@ -58,6 +65,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "chronic_change": "慢性病人数较上年变化",
         "serious_change": "大病人数较上年变化",
         "uninsured": "有成员未参加基本医保",
+        "ill_years_share": "历年有慢性病或大病患者的年份占比",
+        "serious_years_share": "历年有大病患者的年份占比",
+        "mean_oop_share": "历年医疗自付费用占收入比均值",
     },
     "disability": {
         "disabled_count": "残疾人数",
@@ -69,6 +79,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "labour_drop": "劳动力较上年减少人数",
         "disabled_working_age": "劳动年龄残疾人数(下限估计)",
         "disabled_per_labourer": "每个劳动力对应残疾人数",
+        "ever_disabled": "历年曾有残疾成员",
     },
     "disaster": {
         "loss": "因灾损失",
@@ -83,6 +94,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "type_other_type": "其他灾害",
         "county_exposure": "本县受灾户比例",
         "village_exposure": "本村受灾户比例",
+        "hit_years_share": "历年受灾年份占比",
+        "county_hit_history": "本县历年受灾户比例均值",
+        "county_disaster_years_share": "本县历年发生灾害的年份占比",
     },
     "accident": {
         "accident_count": "意外事故人次",
@@ -107,6 +121,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "ethnic_minority": "少数民族",
         "size_change": "家庭人口较上年变化",
         "labour_change": "劳动力人数较上年变化",
+        "migrant_change": "外出务工人数较上年变化",
+        "migrant_drop": "外出务工人数减少(失业返乡)",
+        "migrant_drop_years_share": "历年外出务工人数减少的年份占比",
     },
     "education": {
         "students_compulsory": "义务教育在校生数",
@@ -128,6 +145,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "newly_unsafe_housing": "新出现住房不安全",
         "newly_unsafe_water": "新出现饮水不安全",
         "past_unsafe_years": "以往住房或饮水不安全年数",
+        "unsafe_housing_years_share": "历年住房不安全年份占比",
+        "unsafe_water_years_share": "历年饮水不安全年份占比",
     },
     "assistance": {
         "dibao": "享受低保",
@@ -141,6 +160,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "newly_dibao": "新纳入低保",
         "dibao_exit": "退出低保",
         "lifted_household": "脱贫户",
+        "monitored": "监测对象",
+        "monitor_sudden": "突发严重困难户",
+        "newly_monitored": "新纳入监测对象",
+        "monitored_years_share": "历年为监测对象的年份占比",
     },
 }
 

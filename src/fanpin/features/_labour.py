@@ -75,6 +75,9 @@ class LabourFeatures(BaseFeatureBuilder):
         "ethnic_minority",
         "size_change",
         "labour_change",
+        "migrant_change",
+        "migrant_drop",
+        "migrant_drop_years_share",
     )
 
     def __init__(self) -> None:
@@ -85,6 +88,8 @@ class LabourFeatures(BaseFeatureBuilder):
         labour = X.num("labor_count")
         elderly = X.num("elderly_count")
         age = X.num("head_age")
+        migrant_change = X.diff(X.num("migrant_workers"))
+        migrant_drop = _flag(migrant_change < 0, migrant_change)
         return feature_frame(
             X,
             {
@@ -103,5 +108,8 @@ class LabourFeatures(BaseFeatureBuilder):
                 "ethnic_minority": X.num("ethnic_minority"),
                 "size_change": X.diff(size),
                 "labour_change": X.diff(labour),
+                "migrant_change": migrant_change,
+                "migrant_drop": migrant_drop,
+                "migrant_drop_years_share": X.expanding_mean(migrant_drop),
             },
         )

@@ -213,6 +213,99 @@ class PanelView:
         out[self._order] = cv_sorted
         return out
 
+    def _grouped_sorted(self, values: np.ndarray, how: str) -> np.ndarray:
+        """Running ``cummax``/``cummin`` of sorted ``values`` within households."""
+        v = np.asarray(values, dtype="float64")[self._order]
+        fill = -np.inf if how == "cummax" else np.inf
+        groups = np.cumsum(~self._same_hh_sorted)
+        run = getattr(pd.Series(np.where(np.isnan(v), fill, v)).groupby(groups), how)
+        out_sorted = run().to_numpy(dtype="float64", copy=True)
+        out_sorted[np.isinf(out_sorted)] = np.nan
+        out = np.empty(self.n)
+        out[self._order] = out_sorted
+        return out
+
+    def expanding_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of the non-missing ``values`` over the household's years <= t.
+
+        NaN when every value so far is missing.
+        """
+        values = np.asarray(values, dtype="float64")
+        ok = np.isfinite(values)
+        return safe_div(
+            self.expanding_sum(np.where(ok, values, 0.0)),
+            self.expanding_sum(ok.astype("float64")),
+        )
+
+    def expanding_max(self, values: np.ndarray) -> np.ndarray:
+        """Largest non-missing value over the household's years <= t (NaN if none)."""
+        return self._grouped_sorted(values, "cummax")
+
+    def expanding_min(self, values: np.ndarray) -> np.ndarray:
+        """Smallest non-missing value over the household's years <= t (NaN if none)."""
+        return self._grouped_sorted(values, "cummin")
+
+    def history_length(self) -> np.ndarray:
+        """Number of the household's records with year <= t (1 in its first year)."""
+        return self.expanding_sum(np.ones(self.n))
+
+    def years_since(self, flag: np.ndarray) -> np.ndarray:
+        """``t`` minus the last year <= t where ``flag`` is 1 (NaN if never)."""
+        flag = np.asarray(flag, dtype="float64")
+        last = self.expanding_max(np.where(flag == 1, self.year, np.nan))
+        return self.year - last
+
+    def expanding_slope(self, values: np.ndarray) -> np.ndarray:
+        """Least-squares slope of ``values`` on ``year`` over the years <= t.
+
+        Uses the household's non-missing records (gaps included); NaN with
+        fewer than two of them.
+        """
+        values = np.asarray(values, dtype="float64")
+        ok = np.isfinite(values)
+        x = np.where(ok, self.year - np.nanmin(self.year, initial=np.inf), 0.0)
+        v = np.where(ok, values, 0.0)
+        n = self.expanding_sum(ok.astype("float64"))
+        sx, sy = self.expanding_sum(x), self.expanding_sum(v)
+        sxy, sxx = self.expanding_sum(x * v), self.expanding_sum(x * x)
+        slope = safe_div(n * sxy - sx * sy, n * sxx - sx * sx)
+        return np.where(n >= 2, slope, np.nan)
+
+    def group_history_mean(
+        self, values: np.ndarray, by: Sequence[str] = ("province", "county")
+    ) -> np.ndarray:
+        """Mean over the years <= t of the yearly group means of ``values``.
+
+        For each group (e.g. a county) the rows of each year are averaged
+        (:meth:`group_mean`), then those yearly means are averaged over the
+        group's years up to and including ``t``: a persistent exposure (a
+        county's disaster hazard) seen through the panel's own history. Only
+        rows of years <= t enter the value of year ``t``.
+        """
+        v = np.asarray(values, dtype="float64")
+        ok = np.isfinite(v)
+        gy = self.group_ids((*by, "year"))
+        sums = np.bincount(gy, weights=np.where(ok, v, 0.0))
+        counts = np.bincount(gy, weights=ok.astype("float64"))
+        yearly = safe_div(sums, counts)  # one value per (group, year)
+        first = np.zeros(len(yearly), dtype=np.int64)
+        first[gy] = np.arange(self.n)
+        g = self.group_ids(by)[first]
+        yr = self.year[first]
+        order = np.lexsort((yr, g))
+        good = np.isfinite(yearly[order])
+        cs = np.cumsum(np.where(good, yearly[order], 0.0))
+        cn = np.cumsum(good.astype("float64"))
+        start = np.ones(len(order), dtype=bool)
+        start[1:] = g[order][1:] != g[order][:-1]
+        idx = np.where(start, np.arange(len(order)), 0)
+        np.maximum.accumulate(idx, out=idx)
+        base_s = (cs - np.where(good, yearly[order], 0.0))[idx]
+        base_n = (cn - good)[idx]
+        hist = np.empty(len(yearly))
+        hist[order] = safe_div(cs - base_s, cn - base_n)
+        return hist[gy]
+
     # --- cross-section ---------------------------------------------------------
     def group_mean(
         self, values: np.ndarray, by: Sequence[str] = ("province", "county", "year")
