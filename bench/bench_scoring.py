@@ -220,7 +220,29 @@ def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
         t0 = time.perf_counter()
         explainer.shap_values(sub)
         shap_rate = len(sub) / (time.perf_counter() - t0)
+    # Speed against model size (the first n trees of the same booster): what a
+    # smaller or distilled model would buy for scoring and for explanations.
+    by_trees = []
+    n_all = booster.num_trees()
+    for n_iter in sorted({max(n_all // 4, 1), max(n_all // 2, 1), n_all}):
+        t0 = time.perf_counter()
+        booster.predict(data_np, num_iteration=n_iter, num_threads=os.cpu_count())
+        pr = len(data_np) / (time.perf_counter() - t0)
+        few = data_np[: n_shap // 2]
+        t0 = time.perf_counter()
+        booster.predict(
+            few, num_iteration=n_iter, pred_contrib=True, num_threads=os.cpu_count()
+        )
+        cr = len(few) / (time.perf_counter() - t0)
+        by_trees.append(
+            {
+                "trees": n_iter,
+                "predict_rows_per_s": round(pr),
+                "pred_contrib_rows_per_s": round(cr, 1),
+            }
+        )
     return {
+        "by_trees": by_trees,
         "predict_rows": len(data_np),
         "predict_rows_per_s": round(predict_rate),
         "shap_rows": len(sub),

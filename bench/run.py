@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,13 +27,23 @@ TARGET_EXPLAIN_S = 180
 TARGET_MB = 2048
 
 
+FAILED: list[str] = []
+
+
 def _run(args: list[str]) -> None:
+    """Run one part; a failing part is reported and the others still run."""
     print("+", " ".join(args), flush=True)
-    subprocess.run([sys.executable, *args], check=True, cwd=HERE.parent)
+    rc = subprocess.run([sys.executable, *args], cwd=HERE.parent).returncode
+    if rc:
+        print(f"! {args[0]} failed with exit code {rc}", flush=True)
+        FAILED.append(args[0])
 
 
-def _load(path: Path) -> dict | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def _load(path: Path, since: float = 0.0) -> dict | None:
+    """A part's JSON, unless missing or older than ``since`` (a stale file)."""
+    if not path.exists() or path.stat().st_mtime < since:
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _ok(flag: bool) -> str:
@@ -47,7 +58,10 @@ def markdown(results: dict) -> str:
         "",
         f"Machine: {mach.get('cores')} cores, {mach.get('ram_gb')} GB RAM, "
         f"{mach.get('cpu')}, Python {mach.get('python')} (shared machine; load "
-        f"average {mach.get('load_avg_at_start')} at start). Median of the runs shown.",
+        f"average {round(mach.get('load_avg_at_start') or 0, 2)} at the start of the "
+        f"scoring runs, {results.get('load_avg_at_start')} (1/5/15 min) at the start "
+        "of `make bench`). Median of the runs shown; peak RSS for Dask is the sum "
+        "over the client and its worker processes.",
         "",
         "## Batch scoring (`fanpin score`, 1 million households x 2023-2025)",
         "",
@@ -91,6 +105,20 @@ def markdown(results: dict) -> str:
             f"| shap `TreeExplainer` | {anc['shap_rows_per_s']:,} | "
             f"{anc.get('explain_ratio')}x time per explained household |",
         ]
+    if anc.get("by_trees"):
+        lines += [
+            "",
+            "Speed against model size (first n trees of the same booster; the "
+            "shipped model is not changed):",
+            "",
+            "| trees | predict rows/s | `pred_contrib` rows/s |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {r['trees']} | {r['predict_rows_per_s']:,} | "
+            f"{r['pred_contrib_rows_per_s']:,} |"
+            for r in anc["by_trees"]
+        ]
     sim = results.get("simulate")
     if sim:
         lines += [
@@ -118,6 +146,8 @@ def main() -> None:
     args = ap.parse_args()
     skip = {s for s in args.skip.split(",") if s}
     t0 = time.perf_counter()
+    started = time.time()
+    load_at_start = os.getloadavg()
     sim_out = HERE / "results_simulate.json"
     if "simulate" not in skip:
         _run(["bench/bench_simulate.py", "--out", str(sim_out)])
@@ -126,17 +156,24 @@ def main() -> None:
     if "scoring" not in skip:
         cmd = ["bench/bench_scoring.py", "--repeats", str(args.repeats)]
         _run(cmd + (["--skip-5m"] if args.skip_5m else []))
+    def fresh(part: str) -> float:
+        return 0.0 if part in skip else started
+
     results = {
-        "simulate": _load(sim_out),
-        "quality": _load(HERE / "results_quality.json"),
-        "scoring": _load(HERE / "results_scoring.json"),
+        "load_avg_at_start": [round(x, 2) for x in load_at_start],
+        "simulate": _load(sim_out, fresh("simulate")),
+        "quality": _load(HERE / "results_quality.json", fresh("quality")),
+        "scoring": _load(HERE / "results_scoring.json", fresh("scoring")),
         "total_seconds": round(time.perf_counter() - t0, 1),
+        "failed": FAILED,
     }
     (HERE / "results.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (HERE / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
     print("wrote bench/results.json and bench/RESULTS.md")
+    if FAILED:
+        sys.exit(f"failed parts: {', '.join(FAILED)}")
 
 
 if __name__ == "__main__":

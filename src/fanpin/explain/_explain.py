@@ -13,7 +13,7 @@ from ..config._explain import DISASTER_CODE, INCOME_SPLIT
 from ..exceptions import ModelError
 from ..features import feature_label
 from ._risks import rank_risks, risk_contributions
-from ._sentences import household_values, render_sentence
+from ._sentences import _prepare, _render, _templates, household_values
 from ._shap import shap_values
 
 __all__ = ["EXPLANATION_COLUMNS", "REASON_SEP", "explain_households"]
@@ -116,19 +116,47 @@ def explain_households(
     shap_np = sv.values
     col_pos = {c: i for i, c in enumerate(shap_np.columns)}
     m = shap_np.to_numpy()
+    # Per risk code, computed once for all rows: the feature with the largest
+    # contribution (first one on ties, as max()), the templates and the names.
+    cache: dict[str, tuple] = {}
+
+    def _code_info(code: str) -> tuple:
+        if code not in cache:
+            cols = _features_of(code, by_code, config)
+            if cols:
+                idx = np.array([col_pos[c] for c in cols])
+                labels = np.array([feature_label(c) for c in cols], dtype=object)
+                top = labels[np.argmax(m[:, idx], axis=1)]
+            else:
+                top = np.full(len(m), feature_label(""), dtype=object)
+            cache[code] = (
+                top,
+                _templates(code, config),
+                config.risk_types.name(code),
+                _name(config, code),
+            )
+        return cache[code]
+
     codes_out, names_out, reasons_out, contrib_out = [], [], [], []
     for i, risks in enumerate(ranked):
+        fields = _prepare(records[i]) if risks else None
         sentences = []
+        names = []
         for code, _ in risks:
-            cols = _features_of(code, by_code, config)
-            top = max(cols, key=lambda c: m[i, col_pos[c]]) if cols else ""
+            top, templates, risk_name, name = _code_info(code)
             sentences.append(
-                render_sentence(
-                    code, records[i], config, top_feature=feature_label(top)
+                _render(
+                    code,
+                    fields,
+                    config,
+                    top_feature=top[i],
+                    templates=templates,
+                    risk_name=risk_name,
                 )
             )
+            names.append(name)
         codes_out.append(";".join(c for c, _ in risks))
-        names_out.append(";".join(_name(config, c) for c, _ in risks))
+        names_out.append(";".join(names))
         reasons_out.append(REASON_SEP.join(sentences))
         contrib_out.append(";".join(f"{c}:{v:.3f}" for c, v in risks))
     out = pd.DataFrame(

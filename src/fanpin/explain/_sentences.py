@@ -158,19 +158,49 @@ def render_sentence(
     >>> render_sentence("01", v, cfg, top_feature="医疗自付费用")
     '医疗自付 32,400 元,占家庭纯收入 58%,超过大病保险起付线'
     """
+    return _render(code, _prepare(values), config, top_feature=top_feature)
+
+
+def _prepare(values: Mapping[str, object]) -> dict[str, object]:
+    """A household's fields ready for templates (counts as whole numbers).
+
+    Prepared once per household, then reused by every sentence of it.
+    """
     fields = dict(values)
-    fields["risk_name"] = config.risk_types.name(code)
-    fields["top_feature"] = top_feature
     for c in COUNT_FIELDS:
         v = fields.get(c)
         if isinstance(v, float) and math.isfinite(v):
             fields[c] = int(round(v))
+    return fields
+
+
+def _templates(code: str, config: ExplainConfig) -> tuple:
     templates = config.sentences.get(code)
     if templates is None:
         parent = (
             config.risk_types.types[code].parent if code in config.risk_types else None
         )
         templates = config.sentences.get(parent, ()) if parent else ()
+    return tuple(templates)
+
+
+def _render(
+    code: str,
+    fields: dict[str, object],
+    config: ExplainConfig,
+    *,
+    top_feature: str,
+    templates: tuple | None = None,
+    risk_name: str | None = None,
+) -> str:
+    """:func:`render_sentence` on fields from :func:`_prepare` (updated in place:
+    ``risk_name`` and ``top_feature`` are set for this sentence)."""
+    fields["risk_name"] = (
+        risk_name if risk_name is not None else config.risk_types.name(code)
+    )
+    fields["top_feature"] = top_feature
+    if templates is None:
+        templates = _templates(code, config)
     for t in templates:
         if t.when is not None:
             flag = fields.get(t.when)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
+import pyarrow.ipc as ipc
 
 from ..config import MonitoringLines
 from ..exceptions import ModelError
@@ -46,7 +46,7 @@ EXPLAIN_COLUMNS = ("risk_types", "risk_names", "reasons", "contributions")
 class ChunkSource:
     """Where the rows of one chunk are (picklable, sent to Dask workers).
 
-    ``kind`` is ``"part"`` (a Parquet file holding exactly the chunk),
+    ``kind`` is ``"part"`` (an Arrow IPC file holding exactly the chunk),
     ``"filter"`` (the panel's Parquet file, rows of ``keys`` only) or
     ``"whole"`` (the whole panel file is one chunk).
     """
@@ -62,7 +62,8 @@ def load_chunk(source: ChunkSource) -> pd.DataFrame:
     """The validated panel rows of one chunk (contract names, RangeIndex)."""
     cols = list(source.rename)
     if source.kind == "part":
-        raw = pq.read_table(source.path).to_pandas()
+        with ipc.open_file(source.path) as reader:
+            raw = reader.read_all().to_pandas()
     elif source.kind == "filter":
         inverse = {v: k for k, v in source.rename.items()}
         county = inverse["county"]
@@ -112,7 +113,12 @@ def _id_frame(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _predict(model: Any, X: pd.DataFrame) -> np.ndarray:
+def _predict(model: Any, X: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Probabilities of the rows at positions ``rows`` of the feature frame ``X``.
+
+    Only those rows are copied, straight into one float64 matrix (the model's
+    column order), instead of selecting columns, then rows, then converting.
+    """
     names = model.feature_names
     missing = sorted(set(names) - set(X.columns))
     if missing:
@@ -120,7 +126,11 @@ def _predict(model: Any, X: pd.DataFrame) -> np.ndarray:
             f"The feature builder no longer produces {missing[:5]} that the model "
             "was trained on. Retrain the model with this version of fanpin."
         )
-    return model.model.predict_proba(X[names])[:, 1]
+    m = np.empty((len(rows), len(names)), dtype="float64")
+    for j, name in enumerate(names):
+        m[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)[rows]
+    frame = pd.DataFrame(m, columns=names, copy=False)
+    return model.model.predict_proba(frame)[:, 1]
 
 
 def score_chunk(
@@ -128,19 +138,27 @@ def score_chunk(
     model: Any,
     lines: MonitoringLines,
     latest_year: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    *,
+    return_features: bool = False,
+) -> tuple[pd.DataFrame, ...]:
     """Scores (sorted by risk, no rank yet) and monitored households of a chunk.
 
     Same values as :func:`fanpin.models.score_panel` on the whole panel: the
-    features of a chunk of whole counties equal the whole panel's.
+    features of a chunk of whole counties equal the whole panel's. With
+    ``return_features``, a third frame holds the features of the scored rows
+    (indexed like ``panel``), kept for explaining them later.
     """
     is_latest = (panel["year"] == latest_year).to_numpy()
     reasons = hardship_reasons(panel, lines)
     hard = reasons.any(axis=1).to_numpy()
-    rank_rows = panel.loc[is_latest & ~hard]
+    rank_pos = np.flatnonzero(is_latest & ~hard)
+    rank_rows = panel.iloc[rank_pos]
+    X_rank = None
     if len(rank_rows):
         X = model.features.transform(panel)
-        p = _predict(model, X.loc[rank_rows.index])
+        p = _predict(model, X, rank_pos)
+        if return_features:
+            X_rank = X.iloc[rank_pos]
         del X
     else:
         p = np.empty(0)
@@ -165,13 +183,24 @@ def score_chunk(
         dtype="string",
     )
     monitored = monitored.sort_values("household_id").reset_index(drop=True)
+    if return_features:
+        return scores, monitored, X_rank
     return scores, monitored
 
 
 def explain_rows(
-    panel: pd.DataFrame, model: Any, latest_year: int, ids: pd.Series
+    panel: pd.DataFrame,
+    model: Any,
+    latest_year: int,
+    ids: pd.Series,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Explanation columns for the latest-year rows of ``ids`` (indexed by id)."""
+    """Explanation columns for the latest-year rows of ``ids`` (indexed by id).
+
+    ``features``: precomputed features of (at least) those rows, indexed like
+    ``panel``; computed on the whole chunk when None. Sentences need only the
+    explained households' own records, so only their rows are passed on.
+    """
     from ..explain import explain_households
 
     is_latest = (panel["year"] == latest_year).to_numpy()
@@ -179,6 +208,6 @@ def explain_rows(
     rows = panel.index[is_latest & wanted]
     if not len(rows):
         return pd.DataFrame(columns=list(EXPLAIN_COLUMNS), dtype="string")
-    X = model.features.transform(panel)
-    ex = explain_households(model, panel, rows=rows, features=X)
+    X = model.features.transform(panel) if features is None else features
+    ex = explain_households(model, panel.loc[wanted], rows=rows, features=X)
     return ex.set_index(ex["household_id"].astype(str))[list(EXPLAIN_COLUMNS)]

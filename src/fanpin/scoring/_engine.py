@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
@@ -32,6 +33,7 @@ from ._chunk import (
     load_chunk,
     score_chunk,
 )
+from ._merge import PART_ROW_GROUP
 
 __all__ = [
     "MSG_NO_DASK",
@@ -47,6 +49,9 @@ MSG_NO_DASK = (
     "--engine dask needs Dask and distributed, which are not installed. Install "
     "the extra with: pip install 'fanpin[dask]' (or use --engine local)."
 )
+
+
+CACHE_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 
 
 def require_dask() -> None:
@@ -128,6 +133,23 @@ def map_tasks(
         fut.release()
 
 
+def _write_ipc(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=index)
+    with ipc.new_file(path, table.schema, options=CACHE_OPTIONS) as writer:
+        writer.write_table(table)
+
+
+def _read_ipc(path: Path) -> pd.DataFrame:
+    with ipc.open_file(path) as reader:
+        return reader.read_all().to_pandas()
+
+
+def cache_paths(workdir: str | Path, index: int) -> tuple[Path, Path]:
+    """Where a scored chunk keeps its validated panel and scored rows' features."""
+    w = Path(workdir)
+    return w / f"valid-{index:05d}.arrow", w / f"features-{index:05d}.arrow"
+
+
 def run_score(
     source: ChunkSource,
     *,
@@ -135,23 +157,41 @@ def run_score(
     lines: MonitoringLines,
     latest_year: int,
     workdir: str,
+    keep: bool = False,
 ) -> ChunkOutcome:
-    """Task: score one chunk and write its sorted part files."""
+    """Task: score one chunk and write its sorted part files.
+
+    ``keep``: also write the validated panel and the scored rows' features
+    (:func:`cache_paths`), so that explaining the chunk later neither validates
+    nor computes features again.
+    """
     t0 = time.perf_counter()
     panel = load_chunk(source)
-    scores, monitored = score_chunk(panel, model, lines, latest_year)
+    if keep:
+        scores, monitored, X_rank = score_chunk(
+            panel, model, lines, latest_year, return_features=True
+        )
+        valid_path, feat_path = cache_paths(workdir, source.index)
+        _write_ipc(panel, valid_path)
+        if X_rank is not None:
+            _write_ipc(X_rank, feat_path, index=True)
+        del X_rank
+    else:
+        scores, monitored = score_chunk(panel, model, lines, latest_year)
     n_households = int(panel["household_id"].nunique())
     n_latest = int(panel.loc[panel["year"] == latest_year, "household_id"].nunique())
     del panel
     sp = Path(workdir) / f"scores-{source.index:05d}.parquet"
     mp = Path(workdir) / f"monitored-{source.index:05d}.parquet"
     pq.write_table(
-        pa.Table.from_pandas(scores, preserve_index=False), sp, row_group_size=65_536
+        pa.Table.from_pandas(scores, preserve_index=False),
+        sp,
+        row_group_size=PART_ROW_GROUP,
     )
     pq.write_table(
         pa.Table.from_pandas(monitored, preserve_index=False),
         mp,
-        row_group_size=65_536,
+        row_group_size=PART_ROW_GROUP,
     )
     return ChunkOutcome(
         index=source.index,
@@ -174,12 +214,19 @@ def run_explain(
     """Task: explain the first ``k`` (highest-risk) rows of a chunk's scores part.
 
     The part is rewritten with the explanation columns (NA below row ``k``).
+    Uses the panel and features kept by :func:`run_score` when they exist.
     """
     source, scores_path, k = job
     part = pd.read_parquet(scores_path)
-    panel = load_chunk(source)
-    ex = explain_rows(panel, model, latest_year, part["household_id"].iloc[:k])
-    del panel
+    valid_path, feat_path = cache_paths(Path(scores_path).parent, source.index)
+    if valid_path.exists() and feat_path.exists():
+        panel, features = _read_ipc(valid_path), _read_ipc(feat_path)
+    else:
+        panel, features = load_chunk(source), None
+    ex = explain_rows(
+        panel, model, latest_year, part["household_id"].iloc[:k], features
+    )
+    del panel, features
     ids = part["household_id"].astype(str).to_numpy()[:k]
     for col in EXPLAIN_COLUMNS:
         values = pd.Series(pd.NA, index=part.index, dtype="string")
@@ -188,6 +235,6 @@ def run_explain(
     pq.write_table(
         pa.Table.from_pandas(part, preserve_index=False),
         scores_path,
-        row_group_size=65_536,
+        row_group_size=PART_ROW_GROUP,
     )
     return k

@@ -110,12 +110,25 @@ def key_strings(s: pd.Series) -> np.ndarray:
     return s.astype("string").str.strip().fillna("").to_numpy(dtype=object)
 
 
+def _key_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key_strings(s))``, cleaning each distinct value only once.
+
+    Raw values are factorized first (in Arrow for Arrow-backed text), then the
+    few distinct values are stripped and factorized again; codes keep the order
+    of first appearance, as factorizing the cleaned column would.
+    """
+    raw_codes, raw_uniq = pd.factorize(s, use_na_sentinel=False)
+    keys = key_strings(pd.Series(raw_uniq, dtype=s.dtype))
+    key_codes, uniq = pd.factorize(keys)
+    return key_codes[raw_codes], uniq
+
+
 def county_codes(
     province: pd.Series, county: pd.Series
 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Integer code of each row's (province, county) and the distinct keys."""
-    pc, pu = pd.factorize(key_strings(province))
-    cc, cu = pd.factorize(key_strings(county))
+    pc, pu = _key_codes(province)
+    cc, cu = _key_codes(county)
     codes, combos = pd.factorize(pc.astype(np.int64) * (len(cu) + 1) + cc)
     keys = [(str(pu[c // (len(cu) + 1)]), str(cu[c % (len(cu) + 1)])) for c in combos]
     return codes, keys

@@ -232,6 +232,7 @@ def score_file(
             lines=lines,
             latest_year=plan.latest_year,
             workdir=str(workdir),
+            keep=explain is not None,
         ):
             outcomes.append(oc)
             done += oc.n_households
