@@ -12,9 +12,12 @@ from ._persist import (
     save_model,
 )
 from ._pipeline import (
+    ID_COLUMNS,
     RISK_LEVELS,
     RiskPipeline,
     assign_risk_levels,
+    id_frame,
+    monitored_frame,
     score_panel,
     train_risk_model,
     training_frame,
@@ -22,14 +25,17 @@ from ._pipeline import (
 from ._risk_model import RiskModel
 
 __all__ = [
+    "ID_COLUMNS",
     "RISK_LEVELS",
     "ModelVersionWarning",
     "RiskModel",
     "RiskPipeline",
     "assign_risk_levels",
+    "id_frame",
     "library_versions",
     "load_model",
     "make_logistic_baseline",
+    "monitored_frame",
     "read_model_card",
     "save_model",
     "score_panel",

@@ -202,7 +202,32 @@ def assign_risk_levels(
     ).astype(object)
 
 
-def _id_frame(panel: pd.DataFrame) -> pd.DataFrame:
+def monitored_frame(rows: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """The households already in hardship, with their reasons: cases to monitor.
+
+    ``rows`` are panel rows in hardship and ``reasons`` the output of
+    :func:`fanpin.schema.hardship_reasons` (indexed like the panel). One row per
+    household: its identifying columns, a ``reason_<name>`` flag per reason and
+    the reasons in Chinese, sorted by household_id.
+    """
+    monitored = id_frame(rows)
+    r = reasons.loc[rows.index]
+    for name in HARDSHIP_REASONS:
+        monitored[f"reason_{name}"] = r[name].to_numpy(dtype=bool)
+    labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
+    monitored["reasons"] = pd.Series(
+        [
+            "；".join(labels[row])
+            for row in r[list(HARDSHIP_REASONS)].to_numpy(dtype=bool)
+        ],
+        index=monitored.index,
+        dtype="string",
+    )
+    return monitored.sort_values("household_id").reset_index(drop=True)
+
+
+def id_frame(panel: pd.DataFrame) -> pd.DataFrame:
+    """The identifying columns of output rows (``ID_COLUMNS``), missing ones empty."""
     out = pd.DataFrame(index=panel.index)
     for c in ID_COLUMNS:
         out[c] = (
@@ -248,7 +273,7 @@ def score_panel(
     order = np.lexsort((ids, -p))
     ranks = np.empty(len(p), dtype="int64")
     ranks[order] = np.arange(1, len(p) + 1)
-    scores = _id_frame(rank_rows)
+    scores = id_frame(rank_rows)
     scores["risk_score"] = p
     scores["risk_rank"] = ranks
     scores["risk_level"] = pd.Series(
@@ -256,21 +281,7 @@ def score_panel(
     )
     scores = scores.sort_values("risk_rank").reset_index(drop=True)
 
-    mon_rows = panel.loc[is_latest & hard]
-    monitored = _id_frame(mon_rows)
-    r = reasons.loc[mon_rows.index]
-    for name in HARDSHIP_REASONS:
-        monitored[f"reason_{name}"] = r[name].to_numpy(dtype=bool)
-    labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
-    monitored["reasons"] = pd.Series(
-        [
-            "；".join(labels[row])
-            for row in r[list(HARDSHIP_REASONS)].to_numpy(dtype=bool)
-        ],
-        index=monitored.index,
-        dtype="string",
-    )
-    monitored = monitored.sort_values("household_id").reset_index(drop=True)
+    monitored = monitored_frame(panel.loc[is_latest & hard], reasons)
     logger.info(
         "scored %d households, %d in hardship (monitored)", len(scores), len(monitored)
     )

@@ -22,22 +22,14 @@ import pyarrow.ipc as ipc
 from ..config import MonitoringLines
 from ..exceptions import ModelError
 from ..io import iter_table_batches
-from ..schema import HARDSHIP_REASONS, hardship_reasons, validate_households
+from ..models import id_frame, monitored_frame
+from ..schema import hardship_reasons, validate_households
 from ._plan import county_codes
 
 __all__ = ["ChunkOutcome", "ChunkSource", "load_chunk", "score_chunk"]
 
 logger = logging.getLogger(__name__)
 
-ID_COLUMNS = (
-    "household_id",
-    "year",
-    "province",
-    "county",
-    "township",
-    "village",
-    "household_type",
-)
 EXPLAIN_COLUMNS = ("risk_types", "risk_names", "reasons", "contributions")
 """Columns added to the scores by ``explain`` (from :func:`fanpin.explain`)."""
 
@@ -102,17 +94,6 @@ class ChunkOutcome:
     seconds: float = 0.0
 
 
-def _id_frame(panel: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=panel.index)
-    for c in ID_COLUMNS:
-        out[c] = (
-            panel[c]
-            if c in panel
-            else pd.Series(pd.NA, index=panel.index, dtype="string")
-        )
-    return out
-
-
 def _predict(model: Any, X: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """Probabilities of the rows at positions ``rows`` of the feature frame ``X``.
 
@@ -164,25 +145,11 @@ def score_chunk(
         p = np.empty(0)
     ids = rank_rows["household_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -p))
-    scores = _id_frame(rank_rows)
+    scores = id_frame(rank_rows)
     scores["risk_score"] = p
     scores = scores.iloc[order].reset_index(drop=True)
 
-    mon_rows = panel.loc[is_latest & hard]
-    monitored = _id_frame(mon_rows)
-    r = reasons.loc[mon_rows.index]
-    for name in HARDSHIP_REASONS:
-        monitored[f"reason_{name}"] = r[name].to_numpy(dtype=bool)
-    labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
-    monitored["reasons"] = pd.Series(
-        [
-            "；".join(labels[row])
-            for row in r[list(HARDSHIP_REASONS)].to_numpy(dtype=bool)
-        ],
-        index=monitored.index,
-        dtype="string",
-    )
-    monitored = monitored.sort_values("household_id").reset_index(drop=True)
+    monitored = monitored_frame(panel.loc[is_latest & hard], reasons)
     if return_features:
         return scores, monitored, X_rank
     return scores, monitored

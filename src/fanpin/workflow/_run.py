@@ -19,6 +19,8 @@ from ..config import (
     MonitoringLines,
     load_alerts_config,
 )
+from ..explain import explain_households
+from ..models import ID_COLUMNS, score_panel
 from ..schema import HARDSHIP_REASONS, hardship_reasons
 from ._alerts import (
     SOURCE_MODEL,
@@ -44,8 +46,6 @@ LINES_CARRIED = (
     "file, pass it with --lines and retrain the model."
 )
 
-ID_COLUMNS = ("household_id", "year", "province", "county", "township", "village",
-              "household_type")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -169,9 +169,6 @@ def run_alerts(
     cover its year yet, the latest line is carried forward with a
     ``UserWarning`` (:data:`LINES_CARRIED`).
     """
-    from ..explain import explain_households
-    from ..models import score_panel
-
     cfg = config if config is not None else load_alerts_config()
     amap = assistance if assistance is not None else load_assistance_map()
     lines = lines if lines is not None else model.lines
