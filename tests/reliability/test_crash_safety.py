@@ -89,13 +89,17 @@ def test_killed_score_keeps_previous_outputs(big, model_dir, tmp_path, trigger):
     if trigger == "log:validated":
         assert alive, "the kill should land mid-run (after reading, before writing)"
         assert all(p.read_bytes() == old for p, old in before.items())
-    stray = [n for n in left if n.endswith(".tmp")]
-    if stray:
-        pytest.skip(
-            "known limitation (io/_write.atomic_path): SIGKILL during a write leaves "
-            f"the hidden temporary file {stray[0]!r} beside the target (the target "
-            "itself is intact)"
+    # A kill during the write may leave a hidden temporary file beside the target
+    # (the target itself is intact); the next run removes it.
+    if any(n.endswith(".tmp") for n in left):
+        rerun = subprocess.run(
+            _cmd("score", path, "--model", model_dir, "--out", out),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.slow
