@@ -120,6 +120,7 @@ def child(args: argparse.Namespace) -> None:
     model = load_model(args.model)
     out = DATA / "out" / "scores.parquet"
     peak = {"rss": 0}
+    by_pid: dict[int, int] = {}  # Dask: peak RSS of each process (client first)
     stop = threading.Event()
     if args.engine == "dask":
         import psutil
@@ -130,8 +131,10 @@ def child(args: argparse.Namespace) -> None:
             while not stop.is_set():
                 try:
                     procs = [me, *me.children(recursive=True)]
-                    rss = sum(p.memory_info().rss for p in procs)
-                    peak["rss"] = max(peak["rss"], rss)
+                    each = {p.pid: p.memory_info().rss for p in procs}
+                    peak["rss"] = max(peak["rss"], sum(each.values()))
+                    for pid, rss in each.items():
+                        by_pid[pid] = max(by_pid.get(pid, 0), rss)
                 except psutil.Error:
                     pass
                 time.sleep(0.2)
@@ -158,6 +161,9 @@ def child(args: argparse.Namespace) -> None:
                 "explained": s.explained,
                 "chunks": s.chunks,
                 "peak_rss_bytes": max(own, peak["rss"]),
+                "peak_rss_by_process_mb": [
+                    round(v / 2**20) for v in by_pid.values()
+                ],
             }
         )
     )
@@ -187,6 +193,7 @@ def summarise(runs: list[dict]) -> dict:
         "peak_rss_mb_median": round(
             statistics.median(r["peak_rss_bytes"] for r in runs) / 2**20
         ),
+        "peak_rss_by_process_mb": runs[0].get("peak_rss_by_process_mb") or None,
     }
 
 

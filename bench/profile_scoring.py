@@ -54,6 +54,7 @@ def main() -> None:
     _chunk.validate_households = timed("validate", _chunk.validate_households)
     _engine.load_chunk = timed("read+validate", _engine.load_chunk)
     PanelFeatures.transform = timed("features", PanelFeatures.transform)
+    PanelFeatures.transform_rows = timed("features", PanelFeatures.transform_rows)
     _chunk._predict = timed("predict", _chunk._predict)
     _chunk.hardship_reasons = timed("hardship", _chunk.hardship_reasons)
     _engine.score_chunk = timed("score_chunk", _engine.score_chunk)

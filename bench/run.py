@@ -89,6 +89,15 @@ def markdown(results: dict) -> str:
             f"| {label} | {f['runs']} | {f['seconds_median']} | "
             f"{f['households_per_s']:,} | {f['peak_rss_mb_median']:,} | {t} |"
         )
+    per_proc = (fig.get("dask_1m") or {}).get("peak_rss_by_process_mb")
+    if per_proc:
+        lines += [
+            "",
+            "Dask peak RSS by process (MB; client first, then its worker "
+            "processes and a small resource tracker): "
+            + ", ".join(f"{v:,}" for v in per_proc)
+            + ".",
+        ]
     if "memory_5m_over_1m" in fig:
         r = fig["memory_5m_over_1m"]
         lines += ["", f"Peak memory 5M / 1M: {r} (target < 1.20: {_ok(r < 1.2)})."]

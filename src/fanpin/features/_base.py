@@ -27,6 +27,19 @@ MSG_MISSING_COLUMNS = (
     "fanpin.schema.read_households, which checks the contract."
 )
 MSG_BAD_COMPUTE = "{name}._compute returned columns {got}; expected {expected}."
+MSG_BAD_COMPUTE_ROWS = (
+    "{name}._compute returned {got} rows; expected {expected} (one per output row). "
+    "Build the output with fanpin.features._base.feature_frame(X, cols)."
+)
+MSG_ROWS_NOT_FOUND = (
+    "transform_rows got {n} row label(s) that are not in the panel's index, e.g. "
+    "{examples}. Pass labels of X.index (as for X.loc[rows]) or a boolean mask "
+    "as long as X."
+)
+MSG_ROWS_NOT_UNIQUE = (
+    "transform_rows needs a panel whose index labels are unique; found {n} "
+    "duplicated label(s). Call X.reset_index(drop=True) first."
+)
 
 
 def _alias(col: str) -> str:
@@ -52,6 +65,11 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
     ``features`` (bare names, in output order) and implement
     ``_compute(X: PanelView) -> DataFrame`` returning exactly those columns.
     Optional contract columns that are all-NA or absent give NaN features.
+
+    ``transform_rows(X, rows)`` returns ``transform(X).loc[rows]`` without
+    building the other rows' output: history (lags, expanding statistics,
+    county aggregates) still uses every row of ``X``. ``_compute`` returns one
+    row per output row, which :func:`feature_frame` takes care of.
     """
 
     domain: ClassVar[str] = ""
@@ -117,6 +135,49 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
         X = self._check_frame(X)
         return self._transform_view(PanelView(X), X.index)
 
+    def transform_rows(self, X: pd.DataFrame, rows: Any) -> pd.DataFrame:
+        """The features of selected rows, computed with the whole panel's history.
+
+        Equal to ``transform(X).loc[rows]`` (same values, index, columns and
+        order) but only the selected rows' output is built: use it to score
+        the latest year of a multi-year panel. Lags, expanding statistics and
+        county aggregates still use every row of ``X``, so pass the history
+        along with the rows of interest. Not part of the scikit-learn API
+        (``transform`` is).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Household panel with a unique index; may hold any years.
+        rows : array-like of index labels, or boolean mask of length ``len(X)``
+            The rows to return, in the order given (as for ``X.loc[rows]``).
+
+        Returns
+        -------
+        DataFrame
+            Index ``X.loc[rows].index``, float64 columns ``<domain>__<feature>``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from fanpin.features import IncomeFeatures
+        >>> from fanpin.config import MonitoringLines
+        >>> panel = pd.DataFrame({
+        ...     "household_id": ["h1", "h1"], "year": [2022, 2023],
+        ...     "province": ["P", "P"], "household_size": [2, 2],
+        ...     "labor_count": [1, 1], "income_wage": [10000.0, 4000.0],
+        ...     "income_business": [2000.0, 2000.0],
+        ...     "income_transfer": [1000.0, 1000.0], "medical_cost_oop": [0.0, 0.0]})
+        >>> f = IncomeFeatures(lines=MonitoringLines(default={2022: 6000, 2023: 6500}))
+        >>> f.fit(panel).transform_rows(panel, [1])["income__sharp_drop_income"]
+        1    1.0
+        Name: income__sharp_drop_income, dtype: float64
+        """
+        check_is_fitted(self)
+        X = self._check_frame(X)
+        pos = _row_positions(X.index, rows)
+        return self._transform_view(PanelView(X, rows=pos), X.index[pos])
+
     def _transform_view(self, view: PanelView, index: pd.Index) -> pd.DataFrame:
         return pd.DataFrame(
             self._values(view), index=index, columns=self._names_out(), copy=False
@@ -130,6 +191,12 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
                 MSG_BAD_COMPUTE.format(
                     name=type(self).__name__, got=list(out.columns),
                     expected=list(self.features),
+                )
+            )
+        if len(out) != view.n_out:
+            raise RuntimeError(  # pragma: no cover - a programming error
+                MSG_BAD_COMPUTE_ROWS.format(
+                    name=type(self).__name__, got=len(out), expected=view.n_out
                 )
             )
         values = out.to_numpy(dtype="float64", na_value=np.nan, copy=True)
@@ -168,7 +235,33 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
         return tags
 
 
+def _row_positions(index: pd.Index, rows: Any) -> np.ndarray:
+    """Positions in ``index`` of ``rows`` (labels, or a boolean mask)."""
+    arr = np.asarray(rows)
+    if arr.dtype == bool and arr.ndim == 1 and len(arr) == len(index):
+        return np.flatnonzero(arr)
+    if not index.is_unique:
+        n = int(index.duplicated().sum())
+        raise ValueError(MSG_ROWS_NOT_UNIQUE.format(n=n))
+    labels = pd.Index(rows) if not isinstance(rows, pd.Index) else rows
+    pos = index.get_indexer(labels)
+    if (pos < 0).any():
+        bad = labels[pos < 0]
+        raise KeyError(
+            MSG_ROWS_NOT_FOUND.format(n=len(bad), examples=list(bad[:3]))
+        )
+    return pos.astype(np.int64, copy=False)
+
+
 def feature_frame(X: PanelView, cols: dict[str, Any]) -> pd.DataFrame:
-    """Assemble ``_compute`` output from a dict of arrays (a small helper)."""
-    return pd.DataFrame({k: np.asarray(v, dtype="float64") for k, v in cols.items()},
-                        index=pd.RangeIndex(X.n))
+    """Assemble ``_compute`` output from a dict of arrays (a small helper).
+
+    The arrays hold every row of the view; only the output rows
+    (``X.rows``, see :meth:`BaseFeatureBuilder.transform_rows`) are kept.
+    """
+    sel = X.rows
+    if sel is None:
+        data = {k: np.asarray(v, dtype="float64") for k, v in cols.items()}
+    else:
+        data = {k: np.asarray(v, dtype="float64")[sel] for k, v in cols.items()}
+    return pd.DataFrame(data, index=pd.RangeIndex(X.n_out))

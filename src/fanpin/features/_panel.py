@@ -56,6 +56,11 @@ class PanelView:
     ----------
     frame : DataFrame
         A panel with at least ``household_id`` and ``year``.
+    rows : array of int or None, default=None
+        Positions of the output rows (see :meth:`BaseFeatureBuilder.transform_rows`):
+        history helpers still work on every row of ``frame``; builders emit
+        only these rows (through :func:`fanpin.features._base.feature_frame`).
+        None: every row, in order.
 
     Examples
     --------
@@ -69,9 +74,11 @@ class PanelView:
     [nan, nan, nan]
     """
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray | None = None):
         self.frame = frame
         self.n = len(frame)
+        self.rows = rows
+        self.n_out = self.n if rows is None else len(rows)
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         codes, _ = pd.factorize(frame["household_id"], use_na_sentinel=True)
         try:

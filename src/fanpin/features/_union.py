@@ -159,7 +159,7 @@ class PanelFeatures(BaseFeatureBuilder):
         self.builders_ = [self._make(d).fit(X) for d in self._selected()]
 
     def _transform_view(self, view: PanelView, index: pd.Index) -> pd.DataFrame:
-        values = np.empty((view.n, len(self._names_out())), order="F")
+        values = np.empty((view.n_out, len(self._names_out())), order="F")
         start = 0
         for b in self.builders_:
             part = b._values(view)

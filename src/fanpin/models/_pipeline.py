@@ -238,6 +238,31 @@ def id_frame(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _rank_probabilities(
+    model: RiskPipeline, panel: pd.DataFrame, rows: pd.Index
+) -> np.ndarray:
+    """P(fall next year) of the rows ``rows`` of ``panel``, in that order.
+
+    Features are built for those rows only (``transform_rows``), with every
+    year of ``panel`` as history: the same values as
+    ``model.predict_proba(panel).loc[rows]``.
+    """
+    if not len(rows):
+        return np.empty(0)
+    features = model.features
+    if not hasattr(features, "transform_rows"):
+        return model.predict_proba(panel).loc[rows].to_numpy()
+    X = features.transform_rows(panel, rows)
+    names = model.feature_names
+    missing = sorted(set(names) - set(X.columns))
+    if missing:
+        raise ModelError(
+            f"The feature builder no longer produces {missing[:5]} that the model "
+            "was trained on. Retrain the model with this version of fanpin."
+        )
+    return model.model.predict_proba(X[names])[:, 1]
+
+
 def score_panel(
     model: RiskPipeline,
     panel: pd.DataFrame,
@@ -268,7 +293,7 @@ def score_panel(
     hard = reasons.any(axis=1).to_numpy()
 
     rank_rows = panel.loc[is_latest & ~hard]
-    p = model.predict_proba(panel).loc[rank_rows.index].to_numpy()
+    p = _rank_probabilities(model, panel, rank_rows.index)
     ids = rank_rows["household_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -p))
     ranks = np.empty(len(p), dtype="int64")

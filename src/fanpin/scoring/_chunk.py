@@ -2,8 +2,9 @@
 
 A chunk holds whole counties (see :mod:`fanpin.scoring._plan`), so its features
 equal those computed on the whole panel, row by row. The model predicts only
-the rows that are ranked (latest year, not in hardship); features are still
-computed on every year because they use each household's history.
+the rows that are ranked (latest year, not in hardship), and features are
+built for those rows only (``transform_rows``), from every year of each
+household's history.
 """
 
 from __future__ import annotations
@@ -94,7 +95,19 @@ class ChunkOutcome:
     seconds: float = 0.0
 
 
-def _predict(model: Any, X: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+def _features_of(model: Any, panel: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """Features of the rows at positions ``pos`` of ``panel`` (history from all).
+
+    Uses the builder's ``transform_rows`` (output built for those rows only);
+    a feature builder without it falls back to ``transform`` then selection.
+    """
+    features = model.features
+    if hasattr(features, "transform_rows"):
+        return features.transform_rows(panel, panel.index[pos])
+    return features.transform(panel).iloc[pos]
+
+
+def _predict(model: Any, X: pd.DataFrame, rows: Any = slice(None)) -> np.ndarray:
     """Probabilities of the rows at positions ``rows`` of the feature frame ``X``.
 
     Only those rows are copied, straight into one float64 matrix (the model's
@@ -107,7 +120,8 @@ def _predict(model: Any, X: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
             f"The feature builder no longer produces {missing[:5]} that the model "
             "was trained on. Retrain the model with this version of fanpin."
         )
-    m = np.empty((len(rows), len(names)), dtype="float64")
+    n = len(np.arange(len(X))[rows])
+    m = np.empty((n, len(names)), dtype="float64")
     for j, name in enumerate(names):
         m[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)[rows]
     frame = pd.DataFrame(m, columns=names, copy=False)
@@ -136,10 +150,10 @@ def score_chunk(
     rank_rows = panel.iloc[rank_pos]
     X_rank = None
     if len(rank_rows):
-        X = model.features.transform(panel)
-        p = _predict(model, X, rank_pos)
+        X = _features_of(model, panel, rank_pos)
+        p = _predict(model, X)
         if return_features:
-            X_rank = X.iloc[rank_pos]
+            X_rank = X
         del X
     else:
         p = np.empty(0)
