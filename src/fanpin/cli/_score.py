@@ -143,7 +143,8 @@ def score(
     console.print(
         f"{s.latest_year}: {s.scored:,} scored + {s.monitored:,} monitored = "
         f"{s.scored + s.monitored:,} households (panel has {s.households:,}; "
-        f"{s.excluded:,} without a {s.latest_year} record)."
+        f"{s.excluded:,} without a {s.latest_year} record, listed with the reason "
+        f"in {s.excluded_path})."
     )
     console.print(
         "Risk levels: " + ", ".join(f"{k} {v:,}" for k, v in s.levels.items())

@@ -45,4 +45,11 @@ def train(
         f"({t['n_positive']:,} fell, {t['positive_rate']:.2%}); calibration "
         f"{pipe.model.calibration_} chosen on {v.get('split')} {v.get('year') or ''}."
     )
+    ex = t["excluded"]
+    console.print(
+        f"Panel rows {t['n_panel_rows']:,} = {t['n_rows']:,} trained on + "
+        f"{ex['in_hardship_in_t']:,} already in hardship in year t (monitored, not "
+        f"trained on) + {ex['no_record_in_t_plus_1']:,} without a record in t + 1 "
+        "(no label; includes the latest year)."
+    )
     console.print(f"Model written to {out}/ (model.joblib, model_card.json).")

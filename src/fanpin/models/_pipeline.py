@@ -17,7 +17,7 @@ from ..config import (
     load_monitoring_lines,
 )
 from ..exceptions import ModelError
-from ..schema import HARDSHIP_REASONS, hardship_reasons, make_labels
+from ..schema import HARDSHIP_REASONS, hardship_reasons, in_hardship, make_labels
 from ._risk_model import RiskModel
 
 __all__ = [
@@ -152,8 +152,16 @@ def train_risk_model(
     features = make_features(lines=lines)
     X, y, years = training_frame(panel, lines, features)  # fits ``features``
     model = RiskModel(**params).fit(X, y.to_numpy(), years=years.to_numpy())
+    hard = in_hardship(panel, lines).to_numpy()
     training = {
         "years": sorted(int(v) for v in years.unique()),
+        "n_panel_rows": int(len(panel)),
+        # Every panel row is either a training row or excluded for one reason:
+        # n_rows + sum(excluded.values()) == n_panel_rows.
+        "excluded": {
+            "in_hardship_in_t": int(hard.sum()),
+            "no_record_in_t_plus_1": int(len(panel) - len(y) - hard.sum()),
+        },
         "n_rows": int(len(y)),
         "n_positive": int(y.sum()),
         "positive_rate": float(y.mean()),
@@ -200,6 +208,28 @@ def assign_risk_levels(
     return np.where(
         hi, RISK_LEVELS[0], np.where(mid, RISK_LEVELS[1], RISK_LEVELS[2])
     ).astype(object)
+
+
+MSG_NO_LATEST = "no record in {year}, the year scored"
+
+
+def excluded_frame(panel: pd.DataFrame, latest_year: int) -> pd.DataFrame:
+    """Households of ``panel`` with no record in ``latest_year``, with the reason.
+
+    Columns ``household_id``, ``last_year`` and ``reason``, sorted by household_id,
+    so that households = scored + monitored + excluded.
+    """
+    last = panel.groupby(panel["household_id"].astype(str), sort=True)["year"].max()
+    gone = last[last < latest_year]
+    return pd.DataFrame(
+        {
+            "household_id": pd.Series(gone.index, dtype="string"),
+            "last_year": gone.to_numpy(dtype="int64"),
+            "reason": pd.Series(
+                [MSG_NO_LATEST.format(year=latest_year)] * len(gone), dtype="string"
+            ),
+        }
+    )
 
 
 def monitored_frame(rows: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:

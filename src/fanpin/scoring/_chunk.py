@@ -90,6 +90,7 @@ class ChunkOutcome:
     risk_score: np.ndarray
     household_id: pa.Array
     monitored_id: pa.Array
+    excluded: pd.DataFrame
     n_households: int
     n_latest: int
     seconds: float = 0.0

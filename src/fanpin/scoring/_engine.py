@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
 from ..exceptions import MissingDependencyError
+from ..models import excluded_frame
 from ._chunk import (
     EXPLAIN_COLUMNS,
     ChunkOutcome,
@@ -180,6 +181,7 @@ def run_score(
         scores, monitored = score_chunk(panel, model, lines, latest_year)
     n_households = int(panel["household_id"].nunique())
     n_latest = int(panel.loc[panel["year"] == latest_year, "household_id"].nunique())
+    excluded = excluded_frame(panel, latest_year)
     del panel
     sp = Path(workdir) / f"scores-{source.index:05d}.parquet"
     mp = Path(workdir) / f"monitored-{source.index:05d}.parquet"
@@ -199,9 +201,8 @@ def run_score(
         monitored_path=mp,
         risk_score=scores["risk_score"].to_numpy(dtype="float64"),
         household_id=pa.array(scores["household_id"].astype(str), pa.large_string()),
-        monitored_id=pa.array(
-            monitored["household_id"].astype(str), pa.large_string()
-        ),
+        monitored_id=pa.array(monitored["household_id"].astype(str), pa.large_string()),
+        excluded=excluded,
         n_households=n_households,
         n_latest=n_latest,
         seconds=time.perf_counter() - t0,

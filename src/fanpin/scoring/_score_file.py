@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..config import MonitoringLines, load_alerts_config
 from ..exceptions import ConfigError, ModelError, OutputError
+from ..io import write_table
 from ..models import RISK_LEVELS, load_model
 from ._chunk import EXPLAIN_COLUMNS, load_chunk
 from ._engine import (
@@ -80,6 +81,12 @@ def monitored_path(out: str | Path) -> Path:
     return out.with_name(f"{out.stem}.monitored{out.suffix}")
 
 
+def excluded_path(out: str | Path) -> Path:
+    """``scores.csv`` -> ``scores.excluded.csv``: households not scored, and why."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.excluded{out.suffix}")
+
+
 @dataclass(frozen=True)
 class ScoreSummary:
     """What :func:`score_file` did. ``scored + monitored + excluded`` equals
@@ -87,6 +94,7 @@ class ScoreSummary:
 
     scores_path: Path
     monitored_path: Path
+    excluded_path: Path
     latest_year: int
     households: int
     scored: int
@@ -279,6 +287,9 @@ def score_file(
         report("write", n_scored, n_scored + n_mon)
         mon_order = global_order([], [o.monitored_id for o in outcomes], by_score=False)
         write_merged(mon_out, [o.monitored_path for o in outcomes], mon_order)
+        excluded = pd.concat([o.excluded for o in outcomes], ignore_index=True)
+        excluded = excluded.sort_values("household_id", kind="stable")
+        write_table(excluded.reset_index(drop=True), excluded_path(out))
         report("write", n_scored + n_mon, n_scored + n_mon)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -289,6 +300,7 @@ def score_file(
     summary = ScoreSummary(
         scores_path=out,
         monitored_path=mon_out,
+        excluded_path=excluded_path(out),
         latest_year=plan.latest_year,
         households=n_households,
         scored=n_scored,
