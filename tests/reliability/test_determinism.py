@@ -74,7 +74,7 @@ def test_score_is_byte_identical(trained_twice):
     for run in ("a", "b"):
         _ok(["score", panel, "--model", tmp / "a", "--out", tmp / f"s{run}/scores.csv"])
     a, b = _bytes(tmp / "sa"), _bytes(tmp / "sb")
-    assert set(a) == {"scores.csv", "scores.monitored.csv"}
+    assert set(a) == {"scores.csv", "scores.monitored.csv", "scores.excluded.csv"}
     assert a == b
 
 
