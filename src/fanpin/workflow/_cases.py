@@ -258,24 +258,8 @@ class CaseStore:
                     f"Household {household_id!r} already has open case {existing}; "
                     "update that case instead."
                 )
-            case_id = conn.execute(
-                T.cases.insert().values(
-                    household_id=household_id,
-                    state="预警",
-                    opened_at=now,
-                    updated_at=now,
-                    **fields,
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                T.transitions.insert().values(
-                    case_id=case_id,
-                    from_state=None,
-                    to_state="预警",
-                    at=now,
-                    actor=_actor(actor),
-                    note=note,
-                )
+            case_id = T.insert_case(
+                conn, household_id, at=now, actor=_actor(actor), note=note, **fields
             )
         return int(case_id)
 

@@ -110,3 +110,39 @@ measures = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("note", sa.Text),
 )
+
+
+def insert_case(
+    conn: sa.Connection,
+    household_id: str,
+    *,
+    at: object,
+    actor: str,
+    note: str | None,
+    **fields: object,
+) -> int:
+    """Insert a new case in state 预警 and its first audit row; return its id.
+
+    The caller runs this inside a transaction and has checked that the household
+    has no open case (the database also refuses a second one).
+    """
+    case_id = conn.execute(
+        cases.insert().values(
+            household_id=household_id,
+            state="预警",
+            opened_at=at,
+            updated_at=at,
+            **fields,
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        transitions.insert().values(
+            case_id=case_id,
+            from_state=None,
+            to_state="预警",
+            at=at,
+            actor=actor,
+            note=note,
+        )
+    )
+    return int(case_id)

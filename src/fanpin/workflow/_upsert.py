@@ -202,34 +202,23 @@ def upsert_alerts(
                 if pd.isna(deadline)
                 else deadline.date()
             )
-            case_id = conn.execute(
-                T.cases.insert().values(
-                    household_id=r["household_id"],
-                    province=_clean(r["province"]),
-                    county=_clean(r["county"]),
-                    township=_clean(r["township"]),
-                    village=_clean(r["village"]),
-                    year=_int(r["year"]),
-                    state="预警",
-                    opened_at=run_at,
-                    deadline=deadline,
-                    current_risk=r["risk_score"],
-                    current_level=r["risk_level"],
-                    risk_types=_joined(r["risk_types"]),
-                    suggested_measures=_joined(r["measures"]),
-                    suggested_departments=_joined(r["departments"]),
-                    updated_at=run_at,
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                T.transitions.insert().values(
-                    case_id=case_id,
-                    from_state=None,
-                    to_state="预警",
-                    at=run_at,
-                    actor=actor,
-                    note=f"alert run {run_id}",
-                )
+            case_id = T.insert_case(
+                conn,
+                r["household_id"],
+                at=run_at,
+                actor=actor,
+                note=f"alert run {run_id}",
+                province=_clean(r["province"]),
+                county=_clean(r["county"]),
+                township=_clean(r["township"]),
+                village=_clean(r["village"]),
+                year=_int(r["year"]),
+                deadline=deadline,
+                current_risk=r["risk_score"],
+                current_level=r["risk_level"],
+                risk_types=_joined(r["risk_types"]),
+                suggested_measures=_joined(r["measures"]),
+                suggested_departments=_joined(r["departments"]),
             )
             _history(conn, case_id, run_id, run_at, r, "new")
             new.append(
