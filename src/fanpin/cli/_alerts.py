@@ -15,7 +15,7 @@ from ..exceptions import InputError
 from ..models import load_model
 from ..schema import read_events, read_households
 from ..workflow import CaseStore, read_pii, run_alerts, write_alert_files
-from ._app import app, console, fail_on_fanpin_error
+from ._app import ModelOption, PanelArgument, app, console, fail_on_fanpin_error
 
 
 class CoveredEvents(str, Enum):
@@ -25,12 +25,8 @@ class CoveredEvents(str, Enum):
 
 @app.command("alerts")
 def alerts(
-    panel: Annotated[
-        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
-    ],
-    model: Annotated[
-        Path, typer.Option("--model", help="Model directory from `train`.")
-    ],
+    panel: PanelArgument,
+    model: ModelOption,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     events: Annotated[
         Path | None,

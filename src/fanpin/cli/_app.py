@@ -10,13 +10,32 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from ..exceptions import FanpinError
 
-__all__ = ["app", "console", "err_console", "fail_on_fanpin_error"]
+__all__ = [
+    "ModelOption",
+    "PanelArgument",
+    "app",
+    "console",
+    "err_console",
+    "fail_on_fanpin_error",
+]
+
+PanelArgument = Annotated[
+    Path,
+    typer.Argument(help="Household panel: CSV (UTF-8 or GBK), Parquet or Excel."),
+]
+"""The panel argument every command that reads households takes."""
+ModelOption = Annotated[
+    Path, typer.Option("--model", help="Model directory from `fanpin train`.")
+]
+"""The ``--model`` option of the commands that score."""
 
 app = typer.Typer(
     name="fanpin",

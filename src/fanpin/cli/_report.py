@@ -12,14 +12,12 @@ from ..config import load_monitoring_lines
 from ..io import read_table
 from ..report import ChartFontWarning, write_report
 from ..schema import read_households
-from ._app import app, console, err_console, fail_on_fanpin_error
+from ._app import PanelArgument, app, console, err_console, fail_on_fanpin_error
 
 
 @app.command("report")
 def report(
-    panel: Annotated[
-        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
-    ],
+    panel: PanelArgument,
     model: Annotated[
         Path, typer.Option("--model", help="Model directory written by `fanpin train`.")
     ],

@@ -23,7 +23,14 @@ from rich.table import Table
 from ..config import load_monitoring_lines
 from ..io import read_table
 from ..scoring import monitored_path, score_file
-from ._app import app, console, err_console, fail_on_fanpin_error
+from ._app import (
+    ModelOption,
+    PanelArgument,
+    app,
+    console,
+    err_console,
+    fail_on_fanpin_error,
+)
 
 __all__ = ["monitored_path", "score"]
 
@@ -60,12 +67,8 @@ class _Bar:
 
 @app.command("score")
 def score(
-    panel: Annotated[
-        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
-    ],
-    model: Annotated[
-        Path, typer.Option("--model", help="Model directory from `train`.")
-    ],
+    panel: PanelArgument,
+    model: ModelOption,
     out: Annotated[Path, typer.Option("--out", help="Scores file (.csv or .parquet).")],
     lines: Annotated[
         Path | None,

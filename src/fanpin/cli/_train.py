@@ -10,14 +10,12 @@ import typer
 from ..config import load_model_config, load_monitoring_lines
 from ..models import save_model, train_risk_model
 from ..schema import read_households
-from ._app import app, console, fail_on_fanpin_error
+from ._app import PanelArgument, app, console, fail_on_fanpin_error
 
 
 @app.command("train")
 def train(
-    panel: Annotated[
-        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
-    ],
+    panel: PanelArgument,
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     lines: Annotated[
         Path | None, typer.Option("--lines", help="Your monitoring-lines YAML.")

@@ -13,7 +13,7 @@ from rich.table import Table
 from ..config import load_monitoring_lines
 from ..exceptions import DataRepairWarning, SchemaError
 from ..schema import COLUMNS, read_households, summarise_panel
-from ._app import app, console, err_console, fail_on_fanpin_error
+from ._app import PanelArgument, app, console, err_console, fail_on_fanpin_error
 
 LinesOption = Annotated[
     Path | None,
@@ -47,9 +47,7 @@ def summary_table(summary: pd.DataFrame) -> Table:
 
 @app.command("validate")
 def validate(
-    path: Annotated[
-        Path, typer.Argument(help="Household panel: CSV, Parquet or Excel.")
-    ],
+    path: PanelArgument,
     lines: LinesOption = None,
 ) -> None:
     """Check a household file against the data contract and summarise it.
@@ -90,7 +88,8 @@ def validate(
         if fallback:
             console.print(
                 f"Note: the default line applies to {len(fallback)} province(s) "
-                "without a line of their own: " + ", ".join(fallback[:10])
+                "without a line of their own: "
+                + ", ".join(fallback[:10])
                 + (", …" if len(fallback) > 10 else "")
                 + " (check the spelling if a province should have its own line)."
             )
