@@ -1,10 +1,11 @@
 """Chunked readers and incremental atomic writers for tables too big for memory.
 
 Readers yield raw pandas frames of at most ``batch_rows`` rows: Parquet through
-``pyarrow.parquet.ParquetFile.iter_batches`` (only the requested columns are read
-and decoded), CSV through ``pandas.read_csv(chunksize=...)`` with every cell as
-text, as :func:`~fanpin.io.read_table` does. Excel is read whole (a worksheet
-holds at most about a million rows). Which rows go together (all years of a
+``pyarrow.parquet.ParquetFile.iter_batches``, one row group at a time (only the
+requested columns are read and decoded; memory does not grow with the file),
+CSV through ``pandas.read_csv(chunksize=...)`` with every cell as text, as
+:func:`~fanpin.io.read_table` does. Excel is read whole (a worksheet holds at
+most about a million rows). Which rows go together (all years of a
 household) is decided by the caller, :mod:`fanpin.scoring`.
 
 :class:`TableAppender` writes a table block by block to a temporary file beside
@@ -131,8 +132,13 @@ def iter_table_batches(
     if kind == "parquet":
         pf = _parquet(p)
         try:
-            for batch in pf.iter_batches(batch_size=batch_rows, columns=cols):
-                yield batch.to_pandas()
+            # One reader per row group: a single reader over the whole file keeps
+            # memory that grows with the rows read (+600 MB over 15M rows).
+            for group in range(pf.num_row_groups):
+                for batch in pf.iter_batches(
+                    batch_size=batch_rows, row_groups=[group], columns=cols
+                ):
+                    yield batch.to_pandas()
         except (OSError, pa.ArrowException) as exc:
             raise InputError(
                 f"Cannot read Parquet file {p.name!r} ({type(exc).__name__}). The "

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
 
@@ -78,7 +77,7 @@ def load_chunk(source: ChunkSource) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ChunkOutcome:
-    """What a scored chunk sends back: small arrays and the paths of its parts.
+    """What a scored chunk sends back: counts and the paths of its sorted parts.
 
     ``scores_path`` rows are sorted by (risk_score descending, household_id);
     ``monitored_path`` rows by household_id.
@@ -87,9 +86,6 @@ class ChunkOutcome:
     index: int
     scores_path: Path
     monitored_path: Path
-    risk_score: np.ndarray
-    household_id: pa.Array
-    monitored_id: pa.Array
     excluded: pd.DataFrame
     n_households: int
     n_latest: int

@@ -195,13 +195,12 @@ def run_score(
         mp,
         row_group_size=PART_ROW_GROUP,
     )
+    del scores, monitored
+    pa.default_memory_pool().release_unused()  # freed pages of this chunk
     return ChunkOutcome(
         index=source.index,
         scores_path=sp,
         monitored_path=mp,
-        risk_score=scores["risk_score"].to_numpy(dtype="float64"),
-        household_id=pa.array(scores["household_id"].astype(str), pa.large_string()),
-        monitored_id=pa.array(monitored["household_id"].astype(str), pa.large_string()),
         excluded=excluded,
         n_households=n_households,
         n_latest=n_latest,

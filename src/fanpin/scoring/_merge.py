@@ -31,6 +31,7 @@ from ..models import RISK_LEVELS, assign_risk_levels
 __all__ = ["PART_ROW_GROUP", "global_order", "write_merged"]
 
 BLOCK_ROWS = 131_072
+LOOKAHEAD = 16_384
 PART_ROW_GROUP = 8_192
 
 
@@ -58,26 +59,94 @@ class _Cursor:
         return out
 
 
-def global_order(
-    scores: Sequence[np.ndarray], ids: Sequence[pa.Array], *, by_score: bool = True
-) -> np.ndarray:
-    """Chunk number of each output row, in global order.
+class _KeyCursor:
+    """The sort keys of a sorted part file, read ``batch_rows`` at a time."""
 
-    ``by_score``: order by (score descending, id ascending); else by id.
+    def __init__(self, path: Path, columns: list[str], batch_rows: int):
+        f = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+        self._it = f.iter_batches(batch_size=batch_rows, columns=columns)
+        self._columns = columns
+        self.keys = f.schema_arrow.empty_table().select(columns)
+        self.done = False
+
+    def fill(self, n: int) -> None:
+        """Buffer at least ``n`` keys (fewer at the end of the file)."""
+        got = [self.keys]
+        have = self.keys.num_rows
+        while have < n and not self.done:
+            try:
+                b = next(self._it)
+            except StopIteration:
+                self.done = True
+                break
+            got.append(pa.Table.from_batches([b]).select(self._columns))
+            have += b.num_rows
+        if len(got) > 1:
+            self.keys = pa.concat_tables(got).combine_chunks()
+
+    def drop(self, n: int) -> None:
+        self.keys = self.keys.slice(n)
+
+
+def global_order(
+    parts: Sequence[Path], *, by_score: bool = True, lookahead: int = LOOKAHEAD
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Chunk number of each output row in global order (and the sorted scores).
+
+    Every part is sorted already, so the global order is a k-way merge of the
+    parts' keys, ``lookahead`` rows per part at a time: memory does not grow
+    with the number of households, only with the number of parts.
+    ``by_score``: order by (``risk_score`` descending, ``household_id``
+    ascending), and also return the scores in that order; else by id (scores
+    None). Same order as one Arrow sort of all keys.
     """
-    n = [len(i) for i in ids]
-    chunk = np.repeat(np.arange(len(ids), dtype=np.int32), n)
-    id_col = pa.chunked_array(
-        [a.cast(pa.large_string()) for a in ids], pa.large_string()
-    )
     if by_score:
-        table = pa.table({"p": np.concatenate(scores) if scores else [], "id": id_col})
-        keys = [("p", "descending"), ("id", "ascending")]
+        columns = ["risk_score", "household_id"]
+        sort_keys = [("p", "descending"), ("id", "ascending")]
     else:
-        table = pa.table({"id": id_col})
-        keys = [("id", "ascending")]
-    order = pc.sort_indices(table, sort_keys=keys).to_numpy()
-    return chunk[order]
+        columns = ["household_id"]
+        sort_keys = [("id", "ascending")]
+    n = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    chunk_of_row = np.empty(n, dtype=np.int32)
+    p_sorted = np.empty(n, dtype=np.float64) if by_score else None
+    cursors = [_KeyCursor(Path(p), columns, lookahead) for p in parts]
+    pos = 0
+    while pos < n:
+        for c in cursors:
+            c.fill(lookahead)
+        live = [i for i, c in enumerate(cursors) if c.keys.num_rows]
+        sizes = np.array([cursors[i].keys.num_rows for i in live])
+        chunk = np.repeat(np.array(live, dtype=np.int32), sizes)
+        ids = pa.chunked_array(
+            [cursors[i].keys.column("household_id").cast(pa.large_string())
+             for i in live],
+            pa.large_string(),
+        )
+        data = {"id": ids}
+        if by_score:
+            p = np.concatenate(
+                [cursors[i].keys.column("risk_score").to_numpy() for i in live]
+            )
+            data = {"p": p, "id": ids}
+        order = pc.sort_indices(pa.table(data), sort_keys=sort_keys).to_numpy()
+        # Rows up to the smallest last buffered key of a part that has more rows
+        # are final: every row still unread is after it.
+        last = np.cumsum(sizes) - 1
+        open_ = np.array([not cursors[i].done for i in live])
+        cut = len(order)
+        if open_.any():
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            cut = int(rank[last[open_]].min()) + 1
+        take = order[:cut]
+        chunk_of_row[pos : pos + cut] = chunk[take]
+        if by_score:
+            p_sorted[pos : pos + cut] = p[take]
+        pos += cut
+        emitted = np.bincount(chunk[take], minlength=len(cursors))
+        for i in live:
+            cursors[i].drop(int(emitted[i]))
+    return chunk_of_row, p_sorted
 
 
 def write_merged(

@@ -9,14 +9,17 @@ counties are then joined (union-find) into one group. Groups are packed, in key
 order, into chunks of about ``chunk_households`` households. A chunk is never
 smaller than one county.
 
-The pass reads four columns only (household id, year, province, county). Its
-memory is a 64-bit hash and a county code per distinct (household, county) pair
-(about 16 bytes per household, freed before scoring) plus per-county counters.
+The pass reads four columns only (household id, year, province, county). The
+64-bit hash and county code of each distinct (household, county) pair go to
+temporary files split by hash range (12 bytes a household on disk); only one
+range is in memory at a time, plus one batch and per-county counters.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +147,55 @@ def parse_years(s: pd.Series) -> np.ndarray:
     )
 
 
+N_BUCKETS = 32
+
+
+def _distinct_pairs(h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (hash, county) pairs, sorted by hash then county."""
+    order = np.lexsort((c, h))
+    h, c = h[order], c[order]
+    keep = np.ones(len(h), dtype=bool)
+    keep[1:] = (h[1:] != h[:-1]) | (c[1:] != c[:-1])
+    return h[keep], c[keep]
+
+
+class _Buckets:
+    """(hash, county) pairs spilled to temporary files, one per range of hashes.
+
+    The plan pass needs every household's id hash once, but one range of hashes
+    at a time: pairs are appended to :data:`N_BUCKETS` anonymous temporary files
+    (12 bytes a pair) and read back one file at a time.
+    """
+
+    def __enter__(self) -> _Buckets:
+        self._files = [
+            (tempfile.TemporaryFile(), tempfile.TemporaryFile())
+            for _ in range(N_BUCKETS)
+        ]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fh, fc in self._files:
+            fh.close()
+            fc.close()
+
+    def add(self, h: np.ndarray, c: np.ndarray) -> None:
+        bucket = (h >> np.uint64(64 - 5)).astype(np.int64)  # 32 = 2**5 ranges
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(N_BUCKETS + 1))
+        for i in np.flatnonzero(np.diff(bounds)):
+            rows = order[bounds[i] : bounds[i + 1]]
+            fh, fc = self._files[i]
+            fh.write(np.ascontiguousarray(h[rows], dtype=np.uint64).tobytes())
+            fc.write(np.ascontiguousarray(c[rows], dtype=np.int32).tobytes())
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for fh, fc in self._files:
+            fh.seek(0)
+            fc.seek(0)
+            yield np.fromfile(fh, dtype=np.uint64), np.fromfile(fc, dtype=np.int32)
+
+
 def _find(parent: list[int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
@@ -187,54 +239,44 @@ def plan_chunks(
         )
     file_cols = [inverse[c] for c in KEY_COLUMNS]
     county_code: dict[tuple[str, str], int] = {}
-    pairs: list[pd.DataFrame] = []
-    pending = 0
     n_rows = 0
     latest = -np.inf
-    for raw in iter_table_batches(path, columns=file_cols, batch_rows=batch_rows):
-        n_rows += len(raw)
-        hh, yr, pv, ct = (raw[c] for c in file_cols)
-        years = parse_years(yr)
-        if np.isfinite(years).any():
-            latest = max(latest, float(np.nanmax(years)))
-        codes, uniques = county_codes(pv, ct)
-        local = np.array(
-            [county_code.setdefault(k, len(county_code)) for k in uniques],
-            dtype=np.int64,
-        )
-        h = pd.util.hash_array(key_strings(hh), categorize=True)
-        pairs.append(
-            pd.DataFrame({"h": h, "c": local[codes]}).drop_duplicates(ignore_index=True)
-        )
-        pending += len(raw)
-        if pending > 4 * batch_rows and len(pairs) > 1:
-            pairs = [pd.concat(pairs, ignore_index=True).drop_duplicates()]
-            pending = 0
-    if not np.isfinite(latest):
-        raise SchemaError(MSG_NO_YEAR)
-    allp = (
-        pd.concat(pairs, ignore_index=True).drop_duplicates()
-        if pairs
-        else pd.DataFrame({"h": np.empty(0, np.uint64), "c": np.empty(0, np.int64)})
-    )
-    del pairs
-    hashes = allp["h"].to_numpy()
-    counties = allp["c"].to_numpy()
-    del allp
-    order = np.lexsort((counties, hashes))
-    hashes, counties = hashes[order], counties[order]
-    n_counties = len(county_code)
-    per_county = np.bincount(counties, minlength=n_counties)
-    # Union the counties of households seen in more than one county.
-    parent = list(range(n_counties))
-    same = hashes[1:] == hashes[:-1]
-    for i in np.flatnonzero(same):
-        a, b = _find(parent, int(counties[i])), _find(parent, int(counties[i + 1]))
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    n_households = int(len(hashes) - same.sum())
-    n_movers = int(len(np.unique(hashes[1:][same])))
-    del hashes, counties, order
+    with _Buckets() as buckets:
+        for raw in iter_table_batches(path, columns=file_cols, batch_rows=batch_rows):
+            n_rows += len(raw)
+            hh, yr, pv, ct = (raw[c] for c in file_cols)
+            years = parse_years(yr)
+            if np.isfinite(years).any():
+                latest = max(latest, float(np.nanmax(years)))
+            codes, uniques = county_codes(pv, ct)
+            local = np.array(
+                [county_code.setdefault(k, len(county_code)) for k in uniques],
+                dtype=np.int32,
+            )
+            h = pd.util.hash_array(key_strings(hh), categorize=True)
+            buckets.add(*_distinct_pairs(h, local[codes]))
+            del raw, hh, yr, pv, ct, h, codes
+        if not np.isfinite(latest):
+            raise SchemaError(MSG_NO_YEAR)
+        n_counties = len(county_code)
+        per_county = np.zeros(n_counties, dtype=np.int64)
+        parent = list(range(n_counties))
+        n_households = n_movers = 0
+        # Households never span buckets (a bucket is a range of id hashes), so
+        # each bucket is counted alone: memory is one bucket, not every id.
+        for hashes, counties in buckets:
+            hashes, counties = _distinct_pairs(hashes, counties)
+            per_county += np.bincount(counties, minlength=n_counties)
+            # Union the counties of households seen in more than one county.
+            same = hashes[1:] == hashes[:-1]
+            for i in np.flatnonzero(same):
+                a = _find(parent, int(counties[i]))
+                b = _find(parent, int(counties[i + 1]))
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            n_households += int(len(hashes) - same.sum())
+            n_movers += int(len(np.unique(hashes[1:][same])))
+            del hashes, counties, same
     if n_movers:
         logger.info("%d household(s) appear in more than one county", n_movers)
     keys_by_code = sorted(county_code, key=county_code.get)

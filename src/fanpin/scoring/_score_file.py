@@ -10,15 +10,15 @@ Passes over the data:
    Parquet panel, each task reads its counties straight from the file instead.
 3. **score**: per chunk, validate, compute features, predict the latest-year
    households not in hardship, list those in hardship apart; write both, sorted,
-   as part files. Only (score, id) of each scored household is kept in memory.
+   as part files. Nothing per household is kept in memory.
 4. **explain** (optional): the households that need it (the top of the global
    list, the alert list, or all) are explained chunk by chunk.
-5. **write**: one sort of (score, id) gives global ranks; the sorted parts are
-   merged block by block into the outputs, each written to a temporary file and
-   renamed at the end.
+5. **write**: a k-way merge of the sorted parts' keys (score, id) gives global
+   ranks; the sorted parts are merged block by block into the outputs, each
+   written to a temporary file and renamed at the end.
 
 Peak memory is one chunk (features of ``chunk_households`` households × years)
-plus about 16 bytes and the id text per scored household.
+plus 12 bytes per scored household (its chunk number and score, in rank order).
 """
 
 from __future__ import annotations
@@ -126,6 +126,21 @@ def _explain_count(
         return int(np.isin(levels, list(allowed)).sum())
     share = float(explain.split(":", 1)[1])
     return min(n, int(math.ceil(share * n)))
+
+
+def _level_counts(p_sorted: np.ndarray, settings: dict[str, Any]) -> dict[str, int]:
+    """Households per risk level, block by block (no per-household text array)."""
+    n = len(p_sorted)
+    counts = dict.fromkeys(RISK_LEVELS, 0)
+    for r0 in range(0, n, 1 << 18):
+        r1 = min(r0 + (1 << 18), n)
+        ranks = np.arange(r0 + 1, r1 + 1)
+        levels, k = np.unique(
+            _levels(p_sorted[r0:r1], ranks, n, settings), return_counts=True
+        )
+        for lv, c in zip(levels, k, strict=True):
+            counts[str(lv)] = counts.get(str(lv), 0) + int(c)
+    return counts
 
 
 def _check_explain(explain: str | None) -> None:
@@ -249,12 +264,7 @@ def score_file(
         by_index = {s.index: s for s in sources}
         n_households = sum(o.n_households for o in outcomes)
         n_latest = sum(o.n_latest for o in outcomes)
-        chunk_of_rank = global_order(
-            [o.risk_score for o in outcomes], [o.household_id for o in outcomes]
-        )
-        p_sorted = np.empty(len(chunk_of_rank))
-        for pos, o in enumerate(outcomes):
-            p_sorted[chunk_of_rank == pos] = o.risk_score
+        chunk_of_rank, p_sorted = global_order([o.scores_path for o in outcomes])
         k = _explain_count(explain, p_sorted, settings)
         if k:
             per_chunk = np.bincount(chunk_of_rank[:k], minlength=len(outcomes))
@@ -275,7 +285,10 @@ def score_file(
                 done += n
                 report("explain", done, k)
         n_scored = len(chunk_of_rank)
-        n_mon = sum(len(o.monitored_id) for o in outcomes)
+        mon_order, _ = global_order(
+            [o.monitored_path for o in outcomes], by_score=False
+        )
+        n_mon = len(mon_order)
         report("write", 0, n_scored + n_mon)
         write_merged(
             out,
@@ -285,7 +298,6 @@ def score_file(
             add_columns=EXPLAIN_COLUMNS if explain is not None else (),
         )
         report("write", n_scored, n_scored + n_mon)
-        mon_order = global_order([], [o.monitored_id for o in outcomes], by_score=False)
         write_merged(mon_out, [o.monitored_path for o in outcomes], mon_order)
         excluded = pd.concat([o.excluded for o in outcomes], ignore_index=True)
         excluded = excluded.sort_values("household_id", kind="stable")
@@ -295,8 +307,7 @@ def score_file(
         shutil.rmtree(workdir, ignore_errors=True)
         if close is not None:
             close()
-    levels = _levels(p_sorted, np.arange(1, n_scored + 1), n_scored, settings)
-    counts = pd.Series(levels, dtype=object).value_counts()
+    counts = _level_counts(p_sorted, settings)
     summary = ScoreSummary(
         scores_path=out,
         monitored_path=mon_out,
