@@ -42,32 +42,27 @@ UNKNOWN_DEPARTMENT = (
 )
 
 
-def check_measure(name: object, where: str) -> str:
-    """``name`` if it is a national measure category, else a ConfigError."""
-    if name not in MEASURE_CATEGORIES:
+def _check_known(name: object, where: str, known: tuple, message: str) -> str:
+    if name not in known:
         raise ConfigError(
-            UNKNOWN_MEASURE.format(
+            message.format(
                 where=where,
                 name=name,
-                hint=close_matches(str(name), MEASURE_CATEGORIES),
-                known=", ".join(MEASURE_CATEGORIES),
+                hint=close_matches(str(name), known),
+                known=", ".join(known),
             )
         )
     return str(name)
+
+
+def check_measure(name: object, where: str) -> str:
+    """``name`` if it is a national measure category, else a ConfigError."""
+    return _check_known(name, where, MEASURE_CATEGORIES, UNKNOWN_MEASURE)
 
 
 def check_department(name: object, where: str) -> str:
     """``name`` if it is a known lead department, else a ConfigError."""
-    if name not in DEPARTMENTS:
-        raise ConfigError(
-            UNKNOWN_DEPARTMENT.format(
-                where=where,
-                name=name,
-                hint=close_matches(str(name), DEPARTMENTS),
-                known=", ".join(DEPARTMENTS),
-            )
-        )
-    return str(name)
+    return _check_known(name, where, DEPARTMENTS, UNKNOWN_DEPARTMENT)
 
 
 @dataclass(frozen=True)
