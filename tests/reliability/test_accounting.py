@@ -92,10 +92,6 @@ def test_score_panel_library_partition(sim, model_dir):
 
 
 def test_alerts_partition(gappy, model_dir):
-    from fanpin.cli import app
-
-    if "alerts" not in {c.name for c in app.registered_commands}:
-        pytest.skip("`fanpin alerts` is not registered yet")
     tmp, path, gone = gappy
     out = tmp / "alerts"
     res = invoke(

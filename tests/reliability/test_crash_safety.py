@@ -102,29 +102,29 @@ def test_killed_score_keeps_previous_outputs(big, model_dir, tmp_path, trigger):
         assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def _alerts_cmd(path, model_dir, out, url, as_of):
+    return _cmd(
+        "alerts",
+        path,
+        "--model",
+        model_dir,
+        "--out",
+        out,
+        "--store",
+        url,
+        "--as-of",
+        as_of,
+    )
+
+
 @pytest.mark.slow
 def test_killed_alerts_keeps_case_store_consistent(big, model_dir, tmp_path):
-    from fanpin.cli import app
-
-    if "alerts" not in {c.name for c in app.registered_commands}:
-        pytest.skip("`fanpin alerts` is not registered yet")
     _, path = big
     db = tmp_path / "cases.db"
     url = f"sqlite:///{db}"
     out = tmp_path / "al"
     first = subprocess.run(
-        _cmd(
-            "alerts",
-            path,
-            "--model",
-            model_dir,
-            "--out",
-            out,
-            "--store",
-            url,
-            "--as-of",
-            "2025-03-01",
-        ),
+        _alerts_cmd(path, model_dir, out, url, "2025-03-01"),
         capture_output=True,
         text=True,
         timeout=300,
@@ -132,18 +132,7 @@ def test_killed_alerts_keeps_case_store_consistent(big, model_dir, tmp_path):
     assert first.returncode == 0, first.stderr[-2000:]
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     alive = _kill_when(
-        _cmd(
-            "alerts",
-            path,
-            "--model",
-            model_dir,
-            "--out",
-            out,
-            "--store",
-            url,
-            "--as-of",
-            "2025-03-02",
-        ),
+        _alerts_cmd(path, model_dir, out, url, "2025-03-02"),
         "log:validated",
         out,
     )
