@@ -39,6 +39,10 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=100_000)
     ap.add_argument("--explain", default=None)
     ap.add_argument("--cprofile", default=None)
+    ap.add_argument(
+        "--workers", type=int, default=1,
+        help="1 (default): stage timers see every stage; >1: end-to-end time only",
+    )
     args = ap.parse_args()
     from fanpin import explain as fe
     from fanpin.explain import _explain as fex
@@ -75,7 +79,12 @@ def main() -> None:
     if prof:
         prof.enable()
     s = _score_file.score_file(
-        data, model, out=out, chunk_households=args.chunk, explain=args.explain
+        data,
+        model,
+        out=out,
+        chunk_households=args.chunk,
+        explain=args.explain,
+        workers=args.workers,
     )
     if prof:
         prof.disable()

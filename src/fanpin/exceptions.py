@@ -55,12 +55,20 @@ class SchemaError(FanpinError, ValueError):
         if isinstance(problems, str):
             problems = [problems]
         self.problems = list(problems)
+        self.header = header
         head = (
             header
             or f"The data break the household contract ({len(self.problems)} "
             "problem(s)):"
         )
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+    def __reduce__(self):  # pickled by worker processes: rebuild, don't re-wrap
+        return _schema_error, (type(self), self.problems, self.header)
+
+
+def _schema_error(cls: type, problems: list[str], header: str | None) -> SchemaError:
+    return cls(problems, header=header)
 
 
 class ConfigError(FanpinError, ValueError):

@@ -16,8 +16,16 @@ def test_cli_score_streams(small_model, panel_file, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "score", str(panel_file), "--model", str(model_dir), "--out", str(out),
-            "--chunk-households", "300", "--explain", "top:0.05",
+            "score",
+            str(panel_file),
+            "--model",
+            str(model_dir),
+            "--out",
+            str(out),
+            "--chunk-households",
+            "300",
+            "--explain",
+            "top:0.05",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -33,8 +41,15 @@ def test_cli_score_bad_explain_exits_1(small_model, panel_file, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "score", str(panel_file), "--model", str(model_dir),
-            "--out", str(tmp_path / "s.csv"), "--explain", "everyone", "--quiet",
+            "score",
+            str(panel_file),
+            "--model",
+            str(model_dir),
+            "--out",
+            str(tmp_path / "s.csv"),
+            "--explain",
+            "everyone",
+            "--quiet",
         ],
     )
     assert result.exit_code == 1

@@ -54,8 +54,13 @@ def test_explain_same_with_and_without_kept_chunk_data(
     )
     monkeypatch.setattr(_engine, "_write_ipc", lambda *a, **k: None)
     fresh = tmp_path / "fresh.parquet"
-    score_file(
-        panel_file, small_model, out=fresh, chunk_households=200, explain="top:0.2"
+    score_file(  # workers=1: the patched function runs in this process
+        panel_file,
+        small_model,
+        out=fresh,
+        chunk_households=200,
+        explain="top:0.2",
+        workers=1,
     )
     assert not list(tmp_path.glob("**/valid-*.arrow"))
     pd.testing.assert_frame_equal(pd.read_parquet(kept), pd.read_parquet(fresh))

@@ -131,7 +131,8 @@ def test_failure_mid_run_leaves_previous_output(
 
     monkeypatch.setattr(_engine, "score_chunk", flaky)
     with pytest.raises(RuntimeError, match="power cut"):
-        score_file(panel_file, small_model, out=out, chunk_households=150)
+        # workers=1: the patched function runs in this process.
+        score_file(panel_file, small_model, out=out, chunk_households=150, workers=1)
     assert out.read_bytes() == b"previous"
     assert monitored_path(out).read_bytes() == b"previous monitored"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -154,9 +155,7 @@ def test_explain_top_share_only(small_model, panel_file, tmp_path):
         (panel["year"] == 2024)
         & panel["household_id"].isin(set(got["household_id"].iloc[:k]))
     ]
-    want = explain_households(small_model, panel, rows=rows).set_index(
-        "household_id"
-    )
+    want = explain_households(small_model, panel, rows=rows).set_index("household_id")
     top = got.iloc[:k].set_index("household_id")
     for col in EXPLAIN_COLUMNS:
         assert top[col].tolist() == want.loc[top.index, col].tolist()
@@ -171,9 +170,12 @@ def test_dask_equals_local(small_model, panel_file, tmp_path):
     distributed = pytest.importorskip("distributed")
     local = tmp_path / "local.parquet"
     score_file(panel_file, small_model, out=local, chunk_households=200)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = tmp_path / "dask.parquet"
         s = score_file(
             panel_file,

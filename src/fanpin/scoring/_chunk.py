@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.dataset as ds
+import pyarrow as pa
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
 from ..exceptions import ModelError
@@ -36,11 +37,12 @@ EXPLAIN_COLUMNS = ("risk_types", "risk_names", "reasons", "contributions")
 
 @dataclass(frozen=True)
 class ChunkSource:
-    """Where the rows of one chunk are (picklable, sent to Dask workers).
+    """Where the rows of one chunk are (picklable, sent to worker processes).
 
-    ``kind`` is ``"part"`` (an Arrow IPC file holding exactly the chunk),
-    ``"filter"`` (the panel's Parquet file, rows of ``keys`` only) or
-    ``"whole"`` (the whole panel file is one chunk).
+    ``kind`` is ``"part"`` (Arrow IPC files holding exactly the chunk: ``path``
+    and then ``more_parts``, in input order), ``"filter"`` (the panel's Parquet
+    file, rows of ``keys`` only) or ``"whole"`` (the whole panel file is one
+    chunk).
     """
 
     index: int
@@ -48,25 +50,76 @@ class ChunkSource:
     path: Path
     rename: dict[str, str]
     keys: tuple[tuple[str, str], ...] = ()
+    more_parts: tuple[Path, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Path, ...]:
+        return (self.path, *self.more_parts)
+
+
+def _read_parts(paths: tuple[Path, ...]) -> pd.DataFrame:
+    tables = []
+    for path in paths:
+        with ipc.open_file(path) as reader:
+            tables.append(reader.read_all())
+    return pa.concat_tables(tables).to_pandas()
+
+
+def _read_filtered(source: ChunkSource, cols: list[str]) -> pd.DataFrame:
+    """The rows of the chunk's counties, read one row group at a time.
+
+    Each row group is filtered before the next is read, so memory is one row
+    group plus the chunk's rows (a dataset scan with the same filter held whole
+    row groups of the panel: +1.15 GB for a 109 MB chunk of 1M households).
+    Row groups whose county statistics exclude every wanted county are skipped.
+    """
+    inverse = {v: k for k, v in source.rename.items()}
+    pcol, ccol = inverse["province"], inverse["county"]
+    wanted = set(source.keys)
+    counties = {c for _, c in wanted}
+    pf = pq.ParquetFile(source.path, pre_buffer=False)
+    c_index = pf.schema_arrow.get_field_index(ccol)
+    kept = []
+    for group in range(pf.num_row_groups):
+        if _excluded_by_stats(pf.metadata.row_group(group), c_index, counties):
+            continue
+        table = pf.read_row_group(group, columns=cols)
+        codes, keys = county_codes(
+            table.column(pcol).to_pandas(), table.column(ccol).to_pandas()
+        )
+        keep = np.array([k in wanted for k in keys] + [False])[codes]
+        if keep.any():
+            kept.append(table.filter(pa.array(keep)))
+        del table
+    if not kept:
+        return pf.schema_arrow.empty_table().select(cols).to_pandas()
+    return pa.concat_tables(kept).to_pandas()
+
+
+def _excluded_by_stats(meta: Any, column: int, counties: set[str]) -> bool:
+    """True when the row group's min/max of the county column rule out every
+    wanted county (only for plain text statistics; keys are compared stripped,
+    so a padded value could sort apart: then nothing is skipped)."""
+    if column < 0:
+        return False
+    stats = meta.column(column).statistics
+    if stats is None or not stats.has_min_max:
+        return False
+    lo, hi = stats.min, stats.max
+    if not (isinstance(lo, str) and isinstance(hi, str)):
+        return False
+    if lo != lo.strip() or hi != hi.strip():
+        return False
+    return all(not (lo <= c <= hi) for c in counties)
 
 
 def load_chunk(source: ChunkSource) -> pd.DataFrame:
     """The validated panel rows of one chunk (contract names, RangeIndex)."""
     cols = list(source.rename)
     if source.kind == "part":
-        with ipc.open_file(source.path) as reader:
-            raw = reader.read_all().to_pandas()
+        raw = _read_parts(source.parts)
     elif source.kind == "filter":
-        inverse = {v: k for k, v in source.rename.items()}
-        county = inverse["county"]
-        wanted = sorted({c for _, c in source.keys})
-        table = ds.dataset(source.path, format="parquet").to_table(
-            columns=cols, filter=ds.field(county).isin(wanted)
-        )
-        raw = table.to_pandas()
-        codes, keys = county_codes(raw[inverse["province"]], raw[county])
-        keep = np.array([k in set(source.keys) for k in keys] + [False])
-        raw = raw.loc[keep[codes]].reset_index(drop=True)
+        raw = _read_filtered(source, cols)
     else:
         raw = pd.concat(
             list(iter_table_batches(source.path, columns=cols)), ignore_index=True

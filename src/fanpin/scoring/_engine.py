@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
-from ..exceptions import MissingDependencyError
+from ..exceptions import MissingDependencyError, OutputError
 from ..models import excluded_frame
 from ._chunk import (
     EXPLAIN_COLUMNS,
@@ -40,6 +42,7 @@ __all__ = [
     "MSG_NO_DASK",
     "dask_client",
     "map_tasks",
+    "ProcessPool",
     "require_dask",
     "run_explain",
     "run_score",
@@ -110,17 +113,91 @@ def with_threads(model: Any, n_threads: int) -> Any:
     return clone
 
 
+MSG_POOL_BROKEN = (
+    "A scoring worker process stopped without finishing its task (killed, or out "
+    "of memory?). Nothing was written. Run again with fewer worker processes "
+    "(--workers 1) or smaller chunks (--chunk-households)."
+)
+
+
+@dataclass(frozen=True)
+class ProcessPool:
+    """Worker processes on this machine for :func:`map_tasks`.
+
+    joblib's loky executor: fresh interpreters (not forks of the caller, whose
+    OpenMP threads a fork would break) that import fanpin once and are kept
+    for later calls; the caller's script needs no ``if __name__ ==
+    "__main__"`` guard, and functions are sent with cloudpickle.
+    """
+
+    workers: int
+
+    @property
+    def threads(self) -> int:
+        """Threads of each worker's booster: the cores shared out."""
+        return max(1, (os.cpu_count() or 1) // self.workers)
+
+    def executor(self) -> Any:
+        from joblib.externals.loky import get_reusable_executor
+
+        return get_reusable_executor(max_workers=self.workers, timeout=300)
+
+    def start(self) -> None:
+        """Start the workers now (they import fanpin while the caller works)."""
+        ex = self.executor()
+        for _ in range(self.workers):
+            ex.submit(_ready)
+
+
+def _ready() -> bool:
+    import fanpin.scoring  # noqa: F401
+
+    return True
+
+
+def _pool_results(
+    pool: ProcessPool, fn: Callable[..., Any], items: Iterable[Any], ordered: bool,
+    kwargs: dict[str, Any],
+) -> Iterator[Any]:  # fmt: skip
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "model" in kwargs:
+        kwargs = {**kwargs, "model": with_threads(kwargs["model"], pool.threads)}
+    ex = pool.executor()
+    futures = [ex.submit(_with_warnings, item, task=fn, **kwargs) for item in items]
+    try:
+        for fut in futures if ordered else as_completed(futures):
+            yield fut.result()
+    except BrokenProcessPool:  # loky's TerminatedWorkerError derives from it
+        raise OutputError(MSG_POOL_BROKEN) from None
+    finally:
+        for fut in futures:
+            fut.cancel()
+
+
 def map_tasks(
     fn: Callable[..., Any],
     items: Iterable[Any],
     *,
     client: Any = None,
+    ordered: bool = False,
     **kwargs: Any,
 ) -> Iterator[Any]:
-    """``fn(item, **kwargs)`` for every item, yielded as each finishes."""
+    """``fn(item, **kwargs)`` for every item, yielded as each finishes.
+
+    ``client``: None (here, one after the other), a :class:`ProcessPool` or a
+    ``distributed.Client``. ``ordered``: yield in the order of ``items``.
+    Warnings raised by a task in another process are raised again here.
+    """
     if client is None:
         for item in items:
             yield fn(item, **kwargs)
+        return
+    if isinstance(client, ProcessPool):
+        for result, caught in _pool_results(client, fn, items, ordered, kwargs):
+            _rewarn(caught)
+            yield result
         return
     from distributed import as_completed
 
@@ -128,10 +205,25 @@ def map_tasks(
         k: (client.scatter(v, broadcast=True) if k == "model" else v)
         for k, v in kwargs.items()
     }
-    futures = client.map(fn, list(items), pure=False, **shared)
-    for fut in as_completed(futures):
-        yield fut.result()
+    futures = client.map(_with_warnings, list(items), pure=False, task=fn, **shared)
+    for fut in futures if ordered else as_completed(futures):
+        result, caught = fut.result()
         fut.release()
+        _rewarn(caught)
+        yield result
+
+
+def _with_warnings(item: Any, *, task: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run ``fn`` in a worker, returning its result and the warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = task(item, **kwargs)
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+def _rewarn(caught: list[tuple[type[Warning], str]]) -> None:
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=3)
 
 
 def _write_ipc(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:

@@ -118,8 +118,10 @@ def global_order(
         sizes = np.array([cursors[i].keys.num_rows for i in live])
         chunk = np.repeat(np.array(live, dtype=np.int32), sizes)
         ids = pa.chunked_array(
-            [cursors[i].keys.column("household_id").cast(pa.large_string())
-             for i in live],
+            [
+                cursors[i].keys.column("household_id").cast(pa.large_string())
+                for i in live
+            ],
             pa.large_string(),
         )
         data = {"id": ids}

@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..config import MonitoringLines, load_alerts_config
 from ..exceptions import ConfigError, ModelError, OutputError
@@ -43,6 +45,7 @@ from ..io import write_table
 from ..models import RISK_LEVELS, load_model
 from ._chunk import EXPLAIN_COLUMNS, load_chunk
 from ._engine import (
+    ProcessPool,
     dask_client,
     map_tasks,
     require_dask,
@@ -72,6 +75,7 @@ MSG_BAD_EXPLAIN = (
     "(e.g. 'top:0.1' for the highest-risk 10 %); got {value!r}."
 )
 MSG_BAD_ENGINE = "engine must be 'local' or 'dask'; got {value!r}."
+MSG_BAD_WORKERS = "workers must be a whole number >= 1; got {value!r}."
 MSG_BAD_OUT = "The scores file must end in .csv or .parquet; got {name!r}."
 
 
@@ -105,6 +109,18 @@ class ScoreSummary:
     engine: str
     seconds: float
     levels: dict[str, int] = field(default_factory=dict)
+
+
+def _file_rows(path: str | Path) -> int:
+    """Rows of a Parquet file from its footer; other formats: their byte size
+    (an upper bound of the rows, enough to tell a tiny file)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pq.ParquetFile(path).metadata.num_rows
+        return path.stat().st_size
+    except (OSError, pa.ArrowException):
+        return 0  # the plan pass reports the problem
 
 
 def _explain_count(
@@ -155,6 +171,66 @@ def _check_explain(explain: str | None) -> None:
         raise ConfigError(MSG_BAD_EXPLAIN.format(value=explain))
 
 
+def _run_chunks(
+    plan: Any,
+    model: Any,
+    *,
+    client: Any,
+    direct: bool,
+    tasks: int,
+    workdir: Path,
+    lines: MonitoringLines,
+    explain: str | None,
+    settings: dict[str, Any],
+    report: Progress,
+) -> tuple[list[Any], np.ndarray, np.ndarray, int]:
+    """Split, score and explain the chunks of ``plan`` (on ``client`` if given).
+
+    Returns the chunk outcomes in chunk order, the global order (chunk of each
+    rank, scores in rank order) and the number of households explained.
+    """
+    sources = chunk_sources(plan, workdir, direct=direct, client=client, tasks=tasks)
+    outcomes = []
+    done = 0
+    report("score", 0, plan.n_households)
+    for oc in map_tasks(
+        run_score,
+        sources,
+        client=client,
+        model=model,
+        lines=lines,
+        latest_year=plan.latest_year,
+        workdir=str(workdir),
+        keep=explain is not None,
+    ):
+        outcomes.append(oc)
+        done += oc.n_households
+        report("score", done, plan.n_households)
+    outcomes.sort(key=lambda o: o.index)
+    by_index = {s.index: s for s in sources}
+    chunk_of_rank, p_sorted = global_order([o.scores_path for o in outcomes])
+    k = _explain_count(explain, p_sorted, settings)
+    if k:
+        per_chunk = np.bincount(chunk_of_rank[:k], minlength=len(outcomes))
+        jobs = [
+            (by_index[o.index], o.scores_path, int(per_chunk[pos]))
+            for pos, o in enumerate(outcomes)
+            if per_chunk[pos]
+        ]
+        report("explain", 0, k)
+        done = 0
+        for n in map_tasks(
+            run_explain,
+            jobs,
+            client=client,
+            model=model,
+            latest_year=plan.latest_year,
+        ):
+            done += n
+            report("explain", done, k)
+    return outcomes, chunk_of_rank, p_sorted, k
+
+
 def score_file(
     panel_path: str | Path,
     model: Any,
@@ -168,6 +244,7 @@ def score_file(
     scheduler: Any = None,
     monitored_out: str | Path | None = None,
     risk_levels: dict[str, Any] | None = None,
+    workers: int | None = None,
 ) -> ScoreSummary:
     """Score a panel file chunk by chunk; write the ranked and monitored lists.
 
@@ -198,6 +275,11 @@ def score_file(
         (households), ``"explain"`` (households) or ``"write"`` (rows).
     scheduler : str or distributed.Client, optional
         Dask only: scheduler address or client (default: a new LocalCluster).
+    workers : int, optional
+        Local engine: worker processes that split, score and explain chunks in
+        parallel (default: one per core). Each holds one chunk at a time, so
+        peak memory grows with ``workers`` x ``chunk_households``; ``1`` runs
+        everything in this process. Results do not depend on it.
 
     Examples
     --------
@@ -214,6 +296,8 @@ def score_file(
         raise ConfigError(MSG_BAD_ENGINE.format(value=engine))
     if engine == "dask":
         require_dask()
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ConfigError(MSG_BAD_WORKERS.format(value=workers))
     out = Path(out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise OutputError(MSG_BAD_OUT.format(name=out.name))
@@ -242,48 +326,27 @@ def score_file(
         ) from None
     report = progress or (lambda stage, done, total: None)
     try:
+        n_workers = workers or os.cpu_count() or 1
+        pool = ProcessPool(n_workers) if engine == "local" and n_workers > 1 else None
+        if pool is not None and _file_rows(panel_path) > chunk_households:
+            pool.start()  # workers start while the plan pass runs
         plan = plan_chunks(panel_path, chunk_households=chunk_households)
-        sources = chunk_sources(plan, workdir, direct=engine == "dask")
-        outcomes = []
-        done = 0
-        report("score", 0, plan.n_households)
-        for oc in map_tasks(
-            run_score,
-            sources,
-            client=client,
-            model=model,
+        n_workers = min(n_workers, plan.n_chunks)
+        pooled = pool is not None and n_workers > 1
+        outcomes, chunk_of_rank, p_sorted, k = _run_chunks(
+            plan,
+            model,
+            client=ProcessPool(n_workers) if pooled else client,
+            direct=engine == "dask",
+            tasks=n_workers if pooled else 1,
+            workdir=workdir,
             lines=lines,
-            latest_year=plan.latest_year,
-            workdir=str(workdir),
-            keep=explain is not None,
-        ):
-            outcomes.append(oc)
-            done += oc.n_households
-            report("score", done, plan.n_households)
-        outcomes.sort(key=lambda o: o.index)
-        by_index = {s.index: s for s in sources}
+            explain=explain,
+            settings=settings,
+            report=report,
+        )
         n_households = sum(o.n_households for o in outcomes)
         n_latest = sum(o.n_latest for o in outcomes)
-        chunk_of_rank, p_sorted = global_order([o.scores_path for o in outcomes])
-        k = _explain_count(explain, p_sorted, settings)
-        if k:
-            per_chunk = np.bincount(chunk_of_rank[:k], minlength=len(outcomes))
-            jobs = [
-                (by_index[o.index], o.scores_path, int(per_chunk[pos]))
-                for pos, o in enumerate(outcomes)
-                if per_chunk[pos]
-            ]
-            report("explain", 0, k)
-            done = 0
-            for n in map_tasks(
-                run_explain,
-                jobs,
-                client=client,
-                model=model,
-                latest_year=plan.latest_year,
-            ):
-                done += n
-                report("explain", done, k)
         n_scored = len(chunk_of_rank)
         mon_order, _ = global_order(
             [o.monitored_path for o in outcomes], by_score=False
