@@ -118,3 +118,33 @@ def test_dead_worker_is_a_clear_error():
 def test_bad_worker_count(small_model, panel_file, tmp_path, bad):
     with pytest.raises(ConfigError, match="workers"):
         score_file(panel_file, small_model, out=tmp_path / "s.csv", workers=bad)
+
+
+def test_sorted_parquet_is_read_directly(small_model, sim_panel, tmp_path):
+    from fanpin.scoring._spill import MAX_READ_FACTOR, chunk_sources, read_factor
+
+    by_county = tmp_path / "by_county.parquet"
+    panel = sim_panel.sort_values(["county", "household_id"], kind="stable")
+    pq.write_table(
+        pa.Table.from_pandas(panel, preserve_index=False), by_county,
+        row_group_size=150,
+    )  # fmt: skip
+    shuffled = tmp_path / "shuffled.parquet"
+    pq.write_table(
+        pa.Table.from_pandas(sim_panel.sample(frac=1, random_state=0)), shuffled,
+        row_group_size=150,
+    )  # fmt: skip
+    plans = {p: plan_chunks(p, chunk_households=200) for p in (by_county, shuffled)}
+    assert read_factor(plans[by_county]) <= MAX_READ_FACTOR
+    assert read_factor(plans[shuffled]) > MAX_READ_FACTOR
+    kinds = {
+        p: {s.kind for s in chunk_sources(plan, tmp_path)} for p, plan in plans.items()
+    }
+    assert kinds == {by_county: {"filter"}, shuffled: {"part"}}
+    out = {}
+    for p in plans:
+        out[p] = tmp_path / f"{p.stem}.scores.parquet"
+        score_file(p, small_model, out=out[p], chunk_households=200)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out[by_county]), pd.read_parquet(out[shuffled])
+    )

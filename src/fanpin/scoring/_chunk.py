@@ -27,7 +27,13 @@ from ..models import id_frame, monitored_frame
 from ..schema import hardship_reasons, validate_households
 from ._plan import county_codes
 
-__all__ = ["ChunkOutcome", "ChunkSource", "load_chunk", "score_chunk"]
+__all__ = [
+    "ChunkOutcome",
+    "ChunkSource",
+    "group_may_hold",
+    "load_chunk",
+    "score_chunk",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +87,7 @@ def _read_filtered(source: ChunkSource, cols: list[str]) -> pd.DataFrame:
     c_index = pf.schema_arrow.get_field_index(ccol)
     kept = []
     for group in range(pf.num_row_groups):
-        if _excluded_by_stats(pf.metadata.row_group(group), c_index, counties):
+        if not group_may_hold(pf.metadata.row_group(group), c_index, counties):
             continue
         table = pf.read_row_group(group, columns=cols)
         codes, keys = county_codes(
@@ -96,21 +102,19 @@ def _read_filtered(source: ChunkSource, cols: list[str]) -> pd.DataFrame:
     return pa.concat_tables(kept).to_pandas()
 
 
-def _excluded_by_stats(meta: Any, column: int, counties: set[str]) -> bool:
-    """True when the row group's min/max of the county column rule out every
-    wanted county (only for plain text statistics; keys are compared stripped,
-    so a padded value could sort apart: then nothing is skipped)."""
-    if column < 0:
-        return False
-    stats = meta.column(column).statistics
+def group_may_hold(meta: Any, column: int, counties: set[str]) -> bool:
+    """False only when a row group's min/max of the county column rule out
+    every county of ``counties``. Only plain text statistics are used; keys
+    are compared stripped, so a padded bound could sort apart: then True."""
+    stats = meta.column(column).statistics if column >= 0 else None
     if stats is None or not stats.has_min_max:
-        return False
+        return True
     lo, hi = stats.min, stats.max
     if not (isinstance(lo, str) and isinstance(hi, str)):
-        return False
+        return True
     if lo != lo.strip() or hi != hi.strip():
-        return False
-    return all(not (lo <= c <= hi) for c in counties)
+        return True
+    return any(lo <= c <= hi for c in counties)
 
 
 def load_chunk(source: ChunkSource) -> pd.DataFrame:

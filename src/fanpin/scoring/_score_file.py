@@ -5,9 +5,11 @@ Passes over the data:
 1. **plan** (:func:`plan_chunks`): read household id, year, province and county
    only; cut the panel into chunks of whole counties (all years of every
    household and every county-year mean stay inside one chunk).
-2. **split** (local engine, or any non-Parquet input): copy each chunk's rows
-   to a temporary Parquet part beside the output. With ``engine="dask"`` and a
-   Parquet panel, each task reads its counties straight from the file instead.
+2. **split**: copy each chunk's rows to temporary Arrow parts beside the
+   output, runs of row groups in parallel (worker processes or Dask tasks).
+   Skipped for a Parquet panel whose row-group statistics let each chunk read
+   its counties straight from the file at little extra cost (a panel sorted by
+   county; see :data:`~fanpin.scoring._spill.MAX_READ_FACTOR`).
 3. **score**: per chunk, validate, compute features, predict the latest-year
    households not in hardship, list those in hardship apart; write both, sorted,
    as part files. Nothing per household is kept in memory.
@@ -17,8 +19,10 @@ Passes over the data:
    ranks; the sorted parts are merged block by block into the outputs, each
    written to a temporary file and renamed at the end.
 
-Peak memory is one chunk (features of ``chunk_households`` households × years)
-plus 12 bytes per scored household (its chunk number and score, in rank order).
+Passes 2-4 run on worker processes (``workers``, one per core by default) or on
+a Dask cluster. Peak memory is one chunk per worker (features of
+``chunk_households`` households × years) plus 12 bytes per scored household in
+this process (its chunk number and score, in rank order).
 """
 
 from __future__ import annotations
@@ -111,6 +115,13 @@ class ScoreSummary:
     levels: dict[str, int] = field(default_factory=dict)
 
 
+def _dask_slots(client: Any) -> int:
+    """Tasks a Dask cluster runs at once (1 without a client)."""
+    if client is None:
+        return 1
+    return max(1, sum(client.nthreads().values()))
+
+
 def _file_rows(path: str | Path) -> int:
     """Rows of a Parquet file from its footer; other formats: their byte size
     (an upper bound of the rows, enough to tell a tiny file)."""
@@ -176,7 +187,6 @@ def _run_chunks(
     model: Any,
     *,
     client: Any,
-    direct: bool,
     tasks: int,
     workdir: Path,
     lines: MonitoringLines,
@@ -189,7 +199,7 @@ def _run_chunks(
     Returns the chunk outcomes in chunk order, the global order (chunk of each
     rank, scores in rank order) and the number of households explained.
     """
-    sources = chunk_sources(plan, workdir, direct=direct, client=client, tasks=tasks)
+    sources = chunk_sources(plan, workdir, client=client, tasks=tasks)
     outcomes = []
     done = 0
     report("score", 0, plan.n_households)
@@ -337,8 +347,7 @@ def score_file(
             plan,
             model,
             client=ProcessPool(n_workers) if pooled else client,
-            direct=engine == "dask",
-            tasks=n_workers if pooled else 1,
+            tasks=n_workers if pooled else _dask_slots(client),
             workdir=workdir,
             lines=lines,
             explain=explain,

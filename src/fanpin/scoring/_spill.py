@@ -20,11 +20,17 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ..io import iter_table_batches
-from ._chunk import ChunkSource
+from ._chunk import ChunkSource, group_may_hold
 from ._engine import map_tasks
 from ._plan import ChunkPlan, county_codes
 
-__all__ = ["chunk_sources", "spill_chunks", "spill_range"]
+__all__ = [
+    "MAX_READ_FACTOR",
+    "chunk_sources",
+    "read_factor",
+    "spill_chunks",
+    "spill_range",
+]
 
 PART_OPTIONS = ipc.IpcWriteOptions(compression="zstd")
 
@@ -145,23 +151,55 @@ def spill_chunks(
     return sources
 
 
+MAX_READ_FACTOR = 1.5
+"""Chunks are read straight from a Parquet panel when, skipping the row groups
+whose county statistics rule the chunk out, all chunks together decode at most
+this many times the file's rows (a panel sorted by county: ~1); otherwise the
+rows are first split into per-chunk parts (one pass, run in parallel)."""
+
+
+def read_factor(plan: ChunkPlan) -> float:
+    """Rows decoded by filtered reads of every chunk, over the rows of the file.
+
+    Uses the row groups' min/max statistics of the county column only (see
+    :func:`~fanpin.scoring._chunk.group_may_hold`); inf for other formats.
+    """
+    if plan.path.suffix.lower() not in (".parquet", ".pq"):
+        return np.inf
+    meta = pq.ParquetFile(plan.path).metadata
+    inverse = {v: k for k, v in plan.rename.items()}
+    column = pq.ParquetFile(plan.path).schema_arrow.get_field_index(inverse["county"])
+    groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+    decoded = 0
+    for keys in plan.chunks:
+        counties = {c for _, c in keys}
+        decoded += sum(
+            g.num_rows for g in groups if group_may_hold(g, column, counties)
+        )
+    return decoded / max(meta.num_rows, 1)
+
+
 def chunk_sources(
     plan: ChunkPlan,
     workdir: str | Path,
     *,
-    direct: bool = False,
+    direct: bool | None = None,
     client: Any = None,
     tasks: int = 1,
 ) -> list[ChunkSource]:
     """Where each chunk's rows are read from.
 
-    One chunk: the file itself. ``direct=True`` on Parquet: filtered reads of
-    the file (each Dask task reads its counties). Otherwise: spilled parts
-    (``client`` and ``tasks``: see :func:`spill_chunks`).
+    One chunk: the file itself. Direct (filtered) reads of a Parquet panel:
+    ``direct=True`` always, ``None`` when :func:`read_factor` is at most
+    :data:`MAX_READ_FACTOR`. Otherwise: spilled parts (``client`` and ``tasks``:
+    see :func:`spill_chunks`).
     """
     if plan.n_chunks == 1:
         return [ChunkSource(0, "whole", plan.path, plan.rename, plan.chunks[0])]
-    if direct and plan.path.suffix.lower() in (".parquet", ".pq"):
+    parquet = plan.path.suffix.lower() in (".parquet", ".pq")
+    if direct is None:
+        direct = parquet and read_factor(plan) <= MAX_READ_FACTOR
+    if direct and parquet:
         return [
             ChunkSource(i, "filter", plan.path, plan.rename, keys)
             for i, keys in enumerate(plan.chunks)
