@@ -179,17 +179,20 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
         return self._transform_view(PanelView(X, rows=pos), X.index[pos])
 
     def _transform_view(self, view: PanelView, index: pd.Index) -> pd.DataFrame:
-        return pd.DataFrame(
-            self._values(view), index=index, columns=self._names_out(), copy=False
-        )
+        values = np.array(self._values(view))  # a writable copy
+        return pd.DataFrame(values, index=index, columns=self._names_out(), copy=False)
 
     def _values(self, view: PanelView) -> np.ndarray:
-        """The features as one float64 array (rows x features), inf as NaN."""
+        """The features as one float64 array (rows x features), inf as NaN.
+
+        May be a read-only view of ``_compute``'s output: copy it to keep it.
+        """
         out = self._compute(view)
         if tuple(out.columns) != tuple(self.features):
             raise RuntimeError(  # pragma: no cover - a programming error
                 MSG_BAD_COMPUTE.format(
-                    name=type(self).__name__, got=list(out.columns),
+                    name=type(self).__name__,
+                    got=list(out.columns),
                     expected=list(self.features),
                 )
             )
@@ -199,8 +202,10 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
                     name=type(self).__name__, got=len(out), expected=view.n_out
                 )
             )
-        values = out.to_numpy(dtype="float64", na_value=np.nan, copy=True)
-        values[np.isinf(values)] = np.nan
+        values = out.to_numpy(dtype="float64", na_value=np.nan)
+        inf = np.isinf(values)
+        if inf.any():
+            values = np.where(inf, np.nan, values)
         return values
 
     def _compute(self, X: PanelView) -> pd.DataFrame:  # pragma: no cover - abstract
@@ -247,9 +252,7 @@ def _row_positions(index: pd.Index, rows: Any) -> np.ndarray:
     pos = index.get_indexer(labels)
     if (pos < 0).any():
         bad = labels[pos < 0]
-        raise KeyError(
-            MSG_ROWS_NOT_FOUND.format(n=len(bad), examples=list(bad[:3]))
-        )
+        raise KeyError(MSG_ROWS_NOT_FOUND.format(n=len(bad), examples=list(bad[:3])))
     return pos.astype(np.int64, copy=False)
 
 
@@ -259,9 +262,16 @@ def feature_frame(X: PanelView, cols: dict[str, Any]) -> pd.DataFrame:
     The arrays hold every row of the view; only the output rows
     (``X.rows``, see :meth:`BaseFeatureBuilder.transform_rows`) are kept.
     """
-    sel = X.rows
-    if sel is None:
-        data = {k: np.asarray(v, dtype="float64") for k, v in cols.items()}
-    else:
-        data = {k: np.asarray(v, dtype="float64")[sel] for k, v in cols.items()}
-    return pd.DataFrame(data, index=pd.RangeIndex(X.n_out))
+    sel = X._take
+    # One float64 block, filled column by column: cheaper to build (and to read
+    # back in ``_values``) than a frame of separate columns. PanelFeatures lends
+    # its output block (``X._dest``), so the features are written only once.
+    data, X._dest = X._dest, None
+    if data is None or data.shape != (X.n_out, len(cols)):
+        data = np.empty((X.n_out, len(cols)), dtype="float64", order="F")
+    for j, v in enumerate(cols.values()):
+        col = np.asarray(v, dtype="float64")
+        data[:, j] = col if sel is None else col[sel]
+    return pd.DataFrame(
+        data, index=pd.RangeIndex(X.n_out), columns=list(cols), copy=False
+    )

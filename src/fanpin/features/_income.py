@@ -186,14 +186,18 @@ class IncomeFeatures(BaseFeatureBuilder):
 
     def _line(self, X: PanelView) -> np.ndarray:
         # Look up each distinct (province, year) once: fast on millions of rows.
+        # Ids are 0, 1, ... in order of first appearance: a row is its key's
+        # first when its id exceeds every id before it.
         ids = X.group_ids(("province", "year"))
-        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        new = np.ones(X.n, dtype=bool)
+        new[1:] = ids[1:] > np.maximum.accumulate(ids)[:-1]
+        first = np.flatnonzero(new)
         codes, values = X.codes("province")
         province = np.append(values, "")[codes[first]]
         per_key = self.lines_.lookup(
             pd.Series(province, dtype=object), pd.Series(X.year[first]).astype("int64")
         )
-        return per_key[inverse]
+        return per_key[ids]
 
     def _compute(self, X: PanelView) -> pd.DataFrame:
         size = X.num("household_size")

@@ -43,10 +43,21 @@ def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """``num / den`` with NaN where ``den`` is 0 or NaN (never inf)."""
     num = np.asarray(num, dtype="float64")
     den = np.asarray(den, dtype="float64")
-    ok = np.isfinite(den) & (den != 0)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=ok)
+    bad = ~np.isfinite(den) | (den == 0)
+    # Divide everywhere, then blank the bad rows (faster than ``where=``): the
+    # warnings silenced here can only come from those rows.
+    out = np.empty(np.broadcast(num, den).shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(num, den, out=out)
+    out[np.broadcast_to(bad, out.shape)] = np.nan
     return out
+
+
+def _nan_to_zero(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(values, nan=0.0)``; ``values`` itself when all finite."""
+    if np.isfinite(values).all():
+        return values
+    return np.nan_to_num(values, nan=0.0)
 
 
 class PanelView:
@@ -79,6 +90,16 @@ class PanelView:
         self.n = len(frame)
         self.rows = rows
         self.n_out = self.n if rows is None else len(rows)
+        # Output rows as a slice when they are one run (the latest year of a
+        # year-by-year file): copying a run is faster than gathering.
+        self._take: slice | np.ndarray | None = rows
+        pos = np.asarray(rows) if rows is not None else None
+        if pos is not None and len(pos) and pos.dtype.kind in "iu":
+            lo = int(pos[0])
+            if lo >= 0 and np.array_equal(pos, np.arange(lo, lo + len(pos))):
+                self._take = slice(lo, lo + len(pos))
+        # Where feature_frame may write its block (set by PanelFeatures; used once).
+        self._dest: np.ndarray | None = None
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         codes, _ = pd.factorize(frame["household_id"], use_na_sentinel=True)
         try:
@@ -105,6 +126,14 @@ class PanelView:
             raise SchemaError(MSG_DUPLICATE_KEYS.format(n=len(pos), examples=examples))
         self._order = order
         self._same_hh_sorted = same_hh
+        # Households in sorted order: position of the first record, number of
+        # records; and each sorted row's rank in its household (0: first).
+        self._first_sorted = np.flatnonzero(~same_hh)
+        self._hh_sizes = np.diff(np.append(self._first_sorted, self.n))
+        first_of_row = np.repeat(self._first_sorted, self._hh_sizes)
+        self._rank_sorted = np.arange(self.n) - first_of_row
+        self._nth: list[np.ndarray] | None = None
+        self._group_ids: dict[tuple[str, ...], np.ndarray] = {}
         prev_sorted = np.full(self.n, -1, dtype=np.int64)
         consecutive = np.zeros(self.n, dtype=bool)
         consecutive[1:] = same_hh[1:] & (sy[1:] == sy[:-1] + 1)
@@ -137,8 +166,10 @@ class PanelView:
         """
         if col not in self._codes:
             if col not in self.frame.columns:
-                self._codes[col] = (np.full(self.n, -1, dtype=np.int64),
-                                    np.array([], dtype=object))
+                self._codes[col] = (
+                    np.full(self.n, -1, dtype=np.int64),
+                    np.array([], dtype=object),
+                )
             else:
                 codes, uniques = pd.factorize(self.frame[col], use_na_sentinel=True)
                 values = np.array([str(u).strip() for u in uniques], dtype=object)
@@ -158,46 +189,79 @@ class PanelView:
         return per_value[codes]
 
     def group_ids(self, by: Sequence[str]) -> np.ndarray:
-        """One integer id per distinct combination of ``by`` (missing is a value)."""
-        ids = np.zeros(self.n, dtype=np.int64)
-        for col in by:
-            if col == "year":
-                codes = pd.factorize(self.year, use_na_sentinel=True)[0]
-                k = int(codes.max(initial=-1)) + 2
-            else:
-                codes, values = self.codes(col)
-                k = len(values) + 1
-            ids = pd.factorize(ids * k + (codes + 1))[0].astype(np.int64, copy=False)
-        return ids
+        """One integer id per distinct combination of ``by`` (missing is a value).
+
+        Ids are numbered in order of first appearance; cached per ``by``.
+        """
+        key = tuple(by)
+        if key not in self._group_ids:
+            # Mixed-radix code of the combination, numbered by one factorize
+            # (an intermediate one only if the radix product could overflow).
+            ids, size = np.zeros(self.n, dtype=np.int64), 1
+            for col in key:
+                if col == "year":
+                    codes = self._year_codes()
+                    k = int(codes.max(initial=-1)) + 2
+                else:
+                    codes, values = self.codes(col)
+                    k = len(values) + 1
+                if size * k >= 2**62:
+                    ids = pd.factorize(ids)[0].astype(np.int64, copy=False)
+                    size = int(ids.max(initial=0)) + 1
+                ids, size = ids * k + (codes + 1), size * k
+            self._group_ids[key] = pd.factorize(ids)[0].astype(np.int64, copy=False)
+        return self._group_ids[key]
+
+    def _year_codes(self) -> np.ndarray:
+        if "\0year" not in self._codes:
+            codes = pd.factorize(self.year, use_na_sentinel=True)[0]
+            self._codes["\0year"] = (codes, np.array([], dtype=object))
+        return self._codes["\0year"][0]
 
     # --- history -------------------------------------------------------------
     def lag(self, values: np.ndarray) -> np.ndarray:
         """The same household's value in exactly year t-1 (NaN if no such record)."""
-        values = np.asarray(values, dtype="float64")
-        has_prev = self.prev >= 0
-        out = np.full(self.n, np.nan)
-        out[has_prev] = values[self.prev[has_prev]]
-        return out
+        # A trailing NaN is what ``prev == -1`` (no record in t-1) picks.
+        padded = np.append(np.asarray(values, dtype="float64"), np.nan)
+        return padded[self.prev]
 
     def diff(self, values: np.ndarray) -> np.ndarray:
         """``values - lag(values)``: change since year t-1."""
         return np.asarray(values, dtype="float64") - self.lag(values)
 
+    # Expanding statistics work in household-year order (``_order``): one
+    # gather in, one scatter out. Sums are a global cumsum less its value just
+    # before each household's first row, so the rounding is that of the cumsum.
+    def _sorted(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype="float64")[self._order]
+
+    def _unsort(self, values_sorted: np.ndarray) -> np.ndarray:
+        out = np.empty(self.n)
+        out[self._order] = values_sorted
+        return out
+
     def _expanding_sum(self, values_sorted: np.ndarray) -> np.ndarray:
         cs = np.cumsum(values_sorted)
-        starts = ~self._same_hh_sorted
-        base = np.where(starts, cs - values_sorted, np.nan)
-        # Forward-fill the value of cs just before each household's first row.
-        idx = np.where(starts, np.arange(self.n), 0)
-        np.maximum.accumulate(idx, out=idx)
-        return cs - base[idx]
+        first = self._first_sorted
+        return cs - np.repeat(cs[first] - values_sorted[first], self._hh_sizes)
+
+    def _expanding_count(self, ok_sorted: np.ndarray) -> np.ndarray:
+        """``_expanding_sum(ok_sorted.astype(float))``, exactly, but faster.
+
+        Counts are whole numbers, so an integer cumsum gives the same floats;
+        with nothing missing the count is the record's rank in its household.
+        """
+        if ok_sorted.all():
+            return self._rank_sorted + 1.0
+        int_type = np.int32 if self.n < 2**31 else np.int64
+        cs = np.cumsum(ok_sorted, dtype=int_type)
+        first = self._first_sorted
+        base = np.repeat(cs[first] - ok_sorted[first], self._hh_sizes)
+        return (cs - base).astype("float64")
 
     def expanding_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` over the household's years <= t (NaN counted as 0)."""
-        v = np.nan_to_num(np.asarray(values, dtype="float64")[self._order], nan=0.0)
-        out = np.empty(self.n)
-        out[self._order] = self._expanding_sum(v)
-        return out
+        return self._unsort(self._expanding_sum(_nan_to_zero(self._sorted(values))))
 
     def expanding_cv(self, values: np.ndarray) -> np.ndarray:
         """Coefficient of variation of ``values`` over the household's years <= t.
@@ -205,43 +269,49 @@ class PanelView:
         Sample standard deviation (ddof=1) over mean; NaN with fewer than two
         non-missing records or a mean <= 0.
         """
-        values = np.asarray(values, dtype="float64")
-        v = values[self._order]
+        v = self._sorted(values)
         ok = np.isfinite(v)
         v0 = np.where(ok, v, 0.0)
-        n = self._expanding_sum(ok.astype("float64"))
+        n = self._expanding_count(ok)
         s1 = self._expanding_sum(v0)
         s2 = self._expanding_sum(v0 * v0)
         mean = safe_div(s1, n)
         var = safe_div(s2 - n * mean * mean, n - 1)
         var = np.where(n >= 2, np.maximum(var, 0.0), np.nan)
-        cv_sorted = np.where(mean > 0, safe_div(np.sqrt(var), mean), np.nan)
-        out = np.empty(self.n)
-        out[self._order] = cv_sorted
-        return out
+        return self._unsort(np.where(mean > 0, safe_div(np.sqrt(var), mean), np.nan))
 
     def _grouped_sorted(self, values: np.ndarray, how: str) -> np.ndarray:
-        """Running ``cummax``/``cummin`` of sorted ``values`` within households."""
-        v = np.asarray(values, dtype="float64")[self._order]
+        """Running ``cummax``/``cummin`` of ``values`` within households."""
+        v = self._sorted(values)
         fill = -np.inf if how == "cummax" else np.inf
-        groups = np.cumsum(~self._same_hh_sorted)
-        run = getattr(pd.Series(np.where(np.isnan(v), fill, v)).groupby(groups), how)
-        out_sorted = run().to_numpy(dtype="float64", copy=True)
+        op = np.maximum if how == "cummax" else np.minimum
+        out_sorted = np.where(np.isnan(v), fill, v)
+        # One vectorised step per rank: every household's k-th record takes
+        # the running value of its (k-1)-th (a few steps: one per year).
+        for pos in self._nth_records():
+            out_sorted[pos] = op(out_sorted[pos - 1], out_sorted[pos])
         out_sorted[np.isinf(out_sorted)] = np.nan
-        out = np.empty(self.n)
-        out[self._order] = out_sorted
-        return out
+        return self._unsort(out_sorted)
+
+    def _nth_records(self) -> list[np.ndarray]:
+        """Sorted positions of the households' 2nd records, 3rd records, ..."""
+        if self._nth is None:
+            first, sizes = self._first_sorted, self._hh_sizes
+            longest = int(sizes.max(initial=0))
+            self._nth = [first[sizes > k] + k for k in range(1, longest)]
+        return self._nth
 
     def expanding_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of the non-missing ``values`` over the household's years <= t.
 
         NaN when every value so far is missing.
         """
-        values = np.asarray(values, dtype="float64")
-        ok = np.isfinite(values)
-        return safe_div(
-            self.expanding_sum(np.where(ok, values, 0.0)),
-            self.expanding_sum(ok.astype("float64")),
+        v = self._sorted(values)
+        ok = np.isfinite(v)
+        return self._unsort(
+            safe_div(
+                self._expanding_sum(np.where(ok, v, 0.0)), self._expanding_count(ok)
+            )
         )
 
     def expanding_max(self, values: np.ndarray) -> np.ndarray:
@@ -254,7 +324,7 @@ class PanelView:
 
     def history_length(self) -> np.ndarray:
         """Number of the household's records with year <= t (1 in its first year)."""
-        return self.expanding_sum(np.ones(self.n))
+        return self._unsort(self._rank_sorted + 1.0)
 
     def years_since(self, flag: np.ndarray) -> np.ndarray:
         """``t`` minus the last year <= t where ``flag`` is 1 (NaN if never)."""
@@ -272,11 +342,16 @@ class PanelView:
         ok = np.isfinite(values)
         x = np.where(ok, self.year - np.nanmin(self.year, initial=np.inf), 0.0)
         v = np.where(ok, values, 0.0)
-        n = self.expanding_sum(ok.astype("float64"))
-        sx, sy = self.expanding_sum(x), self.expanding_sum(v)
-        sxy, sxx = self.expanding_sum(x * v), self.expanding_sum(x * x)
+        xs, vs = self._sorted(x), self._sorted(v)
+
+        def esum(a: np.ndarray) -> np.ndarray:
+            return self._expanding_sum(_nan_to_zero(a))
+
+        n = self._expanding_count(ok[self._order])
+        sx, sy = esum(xs), esum(vs)
+        sxy, sxx = esum(xs * vs), esum(xs * xs)
         slope = safe_div(n * sxy - sx * sy, n * sxx - sx * sx)
-        return np.where(n >= 2, slope, np.nan)
+        return self._unsort(np.where(n >= 2, slope, np.nan))
 
     def group_history_mean(
         self, values: np.ndarray, by: Sequence[str] = ("province", "county")

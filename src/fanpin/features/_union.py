@@ -162,8 +162,12 @@ class PanelFeatures(BaseFeatureBuilder):
         values = np.empty((view.n_out, len(self._names_out())), order="F")
         start = 0
         for b in self.builders_:
+            dest = values[:, start : start + len(b.features)]
+            view._dest = dest  # feature_frame writes there
             part = b._values(view)
-            values[:, start : start + part.shape[1]] = part
+            view._dest = None
+            if not _same_view(part, dest):
+                values[:, start : start + part.shape[1]] = part
             start += part.shape[1]
             del part
         return pd.DataFrame(values, index=index, columns=self._names_out(), copy=False)
@@ -174,6 +178,15 @@ class PanelFeatures(BaseFeatureBuilder):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output feature names of every selected builder, in order."""
         return super().get_feature_names_out(input_features)
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` are the same memory seen the same way."""
+    return (
+        a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
 
 
 def make_features(
@@ -194,4 +207,3 @@ def make_features(
     0.4
     """
     return PanelFeatures(lines=lines, **options)
-

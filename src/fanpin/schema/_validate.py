@@ -122,24 +122,72 @@ def _examples(values: pd.Series, *, redact: bool = True) -> str:
     return ", ".join(repr(_redact(v) if redact else v) for v in uniq)
 
 
-def _normalise(s: pd.Series) -> pd.Series:
-    """NFKC-normalised (full-width to half-width), trimmed text; vectorised in Arrow."""
-    arr = pa.array(s.astype("string"))
+class _Distinct:
+    """The distinct values of a column as text, and the way back to its rows.
+
+    Text columns repeat their values (places, types, a household's code in
+    every year), so the parsers below work on the distinct ``values`` (``<NA>``
+    among them if any row is missing) and :meth:`expand` and :meth:`rows`
+    spread the results back to the rows. Every parser is elementwise, so this
+    gives what parsing every row would.
+    """
+
+    def __init__(self, s: pd.Series, *, codes: bool = False):
+        arr = pa.array(s.astype("string"))
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        self.text = arr
+        self.index = s.index
+        self._codes: np.ndarray | None = None
+        if codes:  # wanted anyway: find both in one pass
+            enc = pc.dictionary_encode(arr, null_encoding="encode")
+            values = enc.dictionary
+            self._codes = enc.indices.to_numpy()
+        else:
+            values = pc.unique(arr)
+        self.values = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+
+    def codes(self) -> np.ndarray:
+        """Each row's position in ``values`` (found only when needed)."""
+        if self._codes is None:
+            value_set = pa.array(self.values.array)
+            self._codes = pc.index_in(self.text, value_set, skip_nulls=False)
+            self._codes = self._codes.to_numpy()
+        return self._codes
+
+    def expand(self, per_value: pd.Series) -> pd.Series:
+        """The rows' values of a result computed on ``values``."""
+        if per_value.dtype == self.values.dtype and per_value.equals(self.values):
+            # Nothing changed (the usual case): the text itself, no lookup.
+            return pd.Series(self.text, index=self.index, dtype=self.values.dtype)
+        return pd.Series(per_value.array.take(self.codes()), index=self.index)
+
+    def keys(self, per_value: pd.Series) -> np.ndarray:
+        """Row codes, equal where the rows' ``per_value`` values are (<NA> too)."""
+        if per_value.equals(self.values):  # distinct values stay distinct
+            return self.codes()
+        return pd.factorize(per_value, use_na_sentinel=False)[0][self.codes()]
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        """The rows' flags of a flag computed on ``values``."""
+        if not per_value.any():
+            return np.zeros(len(self.text), dtype=bool)
+        return per_value[self.codes()]
+
+
+def _clean(values: pd.Series) -> pd.Series:
+    """NFKC-normalised (full-width to half-width), trimmed text; <NA> where empty."""
+    arr = pa.array(values)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    # Each distinct value is normalised once (codes, districts, types repeat).
-    enc = pc.dictionary_encode(arr)
-    if len(enc.dictionary) * 2 > len(enc):
-        arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
-    else:
-        uniq = pc.utf8_trim_whitespace(pc.utf8_normalize(enc.dictionary, "NFKC"))
-        arr = pc.take(uniq, enc.indices)
-    return pd.Series(arr, index=s.index, dtype=pd.StringDtype("pyarrow"))
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return pd.Series(arr, index=values.index, dtype=pd.StringDtype("pyarrow"))
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    text = _normalise(s)
-    return text.mask(text == "")
+    distinct = _Distinct(s)
+    return distinct.expand(_clean(distinct.values))
 
 
 def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, int]:
@@ -148,31 +196,35 @@ def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, int]:
         return s.astype("float64"), np.zeros(len(s), dtype=bool), 0
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64"), np.zeros(len(s), dtype=bool), 0
-    text = _as_text(s)
+    distinct = _Distinct(s)
+    values = distinct.values
+    text = _clean(values)
     cleaned = text.str.replace(r"(?<=\d)[,，](?=\d{3})", "", regex=True).str.replace(
         _UNIT_SUFFIX, "", regex=True
     )
     num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     present = text.notna().to_numpy()
     bad = present & num.isna().to_numpy()
-    raw = s.astype("string").str.strip()
-    repaired = int((present & ~bad & (raw != cleaned).fillna(False).to_numpy()).sum())
-    return num, bad, repaired
+    raw = values.str.strip()
+    repaired = present & ~bad & (raw != cleaned).fillna(False).to_numpy()
+    return distinct.expand(num), distinct.rows(bad), int(distinct.rows(repaired).sum())
 
 
 def _parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
         return s.astype("boolean"), np.zeros(len(s), dtype=bool)
-    text = _as_text(s).str.lower()
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    distinct = _Distinct(s)
+    text = _clean(distinct.values).str.lower()
+    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
     out[text.isin(_TRUE).fillna(False).to_numpy()] = True
     out[text.isin(_FALSE).fillna(False).to_numpy()] = False
     bad = text.notna().to_numpy() & out.isna().to_numpy()
-    return out, bad
+    return distinct.expand(out), distinct.rows(bad)
 
 
 def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    text = _as_text(s)
+    distinct = _Distinct(s)
+    text = _clean(distinct.values)
     if col.name == "household_type":
         key = text.str.lower()
         mapped = key.map({k: v for k, v in _HOUSEHOLD_TYPE.items() if v})
@@ -182,14 +234,17 @@ def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = text.replace(aliases) if aliases else text
         out = out.where(out.isin(col.values)).astype("string")
     bad = text.notna().to_numpy() & out.isna().to_numpy()
-    return out, bad
+    return distinct.expand(out), distinct.rows(bad)
 
 
 def _coerce(
     df: pd.DataFrame, columns: Sequence[Column], ids: pd.Series, problems: list[str]
-) -> tuple[dict[str, pd.Series], list[str]]:
+) -> tuple[
+    dict[str, pd.Series], list[str], dict[str, np.ndarray], dict[str, np.ndarray]
+]:
     out: dict[str, pd.Series] = {}
     invalid: dict[str, np.ndarray] = {}
+    keys: dict[str, np.ndarray] = {}  # id columns as integer codes
     repairs: list[str] = []
     for col in columns:
         if col.name not in df:
@@ -214,7 +269,8 @@ def _coerce(
                     "full-width digits or units"
                 )
             if col.kind == "int":
-                frac = (num.notna() & (num != num.round())).to_numpy()
+                v = num.to_numpy()
+                frac = ~np.isnan(v) & (v != np.round(v))
                 if frac.any():
                     problems.append(
                         MSG_NOT_INTEGER.format(
@@ -269,8 +325,9 @@ def _coerce(
                 )
             out[col.name] = val.astype("datetime64[ns]")
         else:  # id, str
-            text = s.astype("string")
-            stripped = _as_text(s)
+            distinct = _Distinct(s, codes=col.kind == "id")
+            text = distinct.values
+            stripped = _clean(text)
             if col.kind == "id" and pd.api.types.is_numeric_dtype(s):
                 repairs.append(
                     f"{col.name}: stored as numbers; leading zeros may be lost "
@@ -278,8 +335,10 @@ def _coerce(
                 )
             elif (text.notna() & (text != stripped)).any():
                 repairs.append(f"{col.name}: spaces or full-width characters trimmed")
-            out[col.name] = stripped
-    return out, repairs, invalid
+            out[col.name] = distinct.expand(stripped)
+            if col.kind == "id":
+                keys[col.name] = distinct.keys(stripped)
+    return out, repairs, invalid, keys
 
 
 def _check_ranges(
@@ -318,6 +377,32 @@ def _check_ranges(
                 )
 
 
+def _duplicated_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows whose pair of codes (``a``, ``b``: integers >= 0) occurs more than once."""
+    key = a.astype(np.int64) * (int(b.max(initial=0)) + 1) + b
+    if key.max(initial=0) > 4 * len(key):  # keep the counts small
+        key = pd.factorize(key)[0]
+    return np.bincount(key)[key] > 1
+
+
+def _as_int(s: pd.Series, dtype: str) -> pd.Series:
+    """``s.astype("float64").round().astype("Int64")``, then ``int64`` if asked.
+
+    Done in NumPy when every value is missing or a whole number below 2**53
+    (exactly convertible); otherwise pandas' own checks (and errors) apply.
+    """
+    v = s.to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(v)
+    whole = np.round(np.where(missing, 1.0, v))  # pandas puts 1 under the mask
+    if (np.abs(whole) < 2.0**53).all() and not (dtype == "int64" and missing.any()):
+        ints = whole.astype(np.int64)
+        if dtype == "int64":
+            return pd.Series(ints, index=s.index)
+        return pd.Series(pd.arrays.IntegerArray(ints, missing), index=s.index)
+    s = s.astype("float64").round().astype("Int64")
+    return s.astype("int64") if dtype == "int64" else s
+
+
 def _finish(
     values: dict[str, pd.Series], columns: Sequence[Column], n: int, index: pd.Index
 ) -> dict[str, pd.Series]:
@@ -330,8 +415,7 @@ def _finish(
         else:
             s = pd.Series(pd.NA, index=index, dtype="object")
         if col.dtype in ("int64", "Int64"):
-            s = s.astype("float64").round().astype("Int64")
-            typed[col.name] = s.astype("int64") if col.dtype == "int64" else s
+            typed[col.name] = _as_int(s, col.dtype)
         elif col.dtype == "bool":
             typed[col.name] = s.astype("boolean").astype(bool)
         else:
@@ -371,7 +455,7 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
         if "household_id" in df
         else pd.Series([f"row {i + 2}" for i in range(len(df))], dtype="string")
     )
-    values, repairs, invalid = _coerce(df, columns, ids, problems)
+    values, repairs, invalid, keys = _coerce(df, columns, ids, problems)
     for col in columns:
         if col.required and col.name in values:
             miss = values[col.name].isna().to_numpy().copy()
@@ -388,11 +472,8 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
                 )
     _check_ranges(values, columns, ids, problems)
     if "year" in values and "household_id" in values and what == "households":
-        dup = (
-            pd.DataFrame({"h": values["household_id"], "y": values["year"]})
-            .duplicated(keep=False)
-            .to_numpy()
-        )
+        year = pd.factorize(values["year"], use_na_sentinel=False)[0]
+        dup = _duplicated_pairs(keys["household_id"], year)
         if dup.any():
             problems.append(
                 MSG_DUPLICATE_ROWS.format(n=int(dup.sum()), where=_where(ids, dup))
