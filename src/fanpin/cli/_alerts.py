@@ -13,9 +13,16 @@ import typer
 from ..config import load_alerts_config, load_monitoring_lines
 from ..exceptions import InputError
 from ..models import load_model
-from ..schema import read_events, read_households
-from ..workflow import CaseStore, read_pii, run_alerts, write_alert_files
-from ._app import ModelOption, PanelArgument, app, console, fail_on_fanpin_error
+from ..schema import read_events
+from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
+from ._app import (
+    ModelOption,
+    PanelArgument,
+    ProgressBar,
+    app,
+    console,
+    fail_on_fanpin_error,
+)
 
 
 class CoveredEvents(str, Enum):
@@ -78,9 +85,23 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
+    chunk_households: Annotated[
+        int,
+        typer.Option(
+            "--chunk-households",
+            min=1,
+            help="Households per chunk (whole counties; bounds memory).",
+        ),
+    ] = 100_000,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
 ) -> None:
     """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
-    scored.csv, monitored.csv and exclusions.csv."""
+    scored.csv, monitored.csv and exclusions.csv.
+
+    The panel is read in chunks of whole counties (bounded memory, any size);
+    the results equal those of the whole panel at once."""
     with fail_on_fanpin_error():
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
@@ -96,20 +117,30 @@ def alerts(
             )
         cfg = load_alerts_config(config)
         monitoring = load_monitoring_lines(lines) if lines is not None else None
-        data = read_households(panel)
-        ev = read_events(events, data, today=when) if events is not None else None
+        ev = _read_events(events, panel, when) if events is not None else None
         people = read_pii(pii) if pii is not None else None
-        run = run_alerts(
-            pipe,
-            data,
-            as_of=when,
-            events=ev,
-            lines=monitoring,
-            config=cfg,
-            capacity=capacity,
-            covered=covered_events.value,
-        )
-        files = write_alert_files(run, out, pii=people)
+        bar = None if quiet else ProgressBar()
+        if bar is not None:
+            bar.progress.start()
+        try:
+            run = run_alerts_file(
+                pipe,
+                panel,
+                out=out,
+                as_of=when,
+                events=ev,
+                lines=monitoring,
+                config=cfg,
+                capacity=capacity,
+                covered=covered_events.value,
+                chunk_households=chunk_households,
+                pii=people,
+                progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.progress.stop()
+        files = run.files
         summary = None
         if store is not None:
             cs = CaseStore(store)
@@ -117,20 +148,19 @@ def alerts(
                 summary = cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
             finally:
                 cs.close()
-    s = run.scored
     console.print(
-        f"{len(s):,} households scored, {int(s['alerted'].sum()):,} above the alert "
+        f"{run.scored:,} households scored, {run.alerted:,} above the alert "
         f"cutoff {run.cutoff:.3f}: {len(run.alerts):,} listed, "
-        f"{int(s['over_capacity'].sum()):,} over township capacity (kept in "
-        f"scored.csv); {len(run.monitored):,} already in hardship (monitored.csv)."
+        f"{run.over_capacity:,} over township capacity (kept in "
+        f"scored.csv); {run.monitored:,} already in hardship (monitored.csv)."
     )
-    if run.events is not None:
+    if run.applied is not None and run.skipped is not None:
         pushed = int((run.alerts["source"] == "部门推送").sum())
-        skipped = run.events.skipped
+        skipped = run.skipped
         why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
         detail = "; ".join(f"{w}: {n:,}" for w, n in dict(why).items())
         console.print(
-            f"Department pushes: {len(run.events.applied):,} events applied, "
+            f"Department pushes: {len(run.applied):,} events applied, "
             f"{len(skipped):,} skipped{f' ({detail})' if detail else ''}; "
             f"{pushed:,} households raised."
         )
@@ -140,7 +170,21 @@ def alerts(
             f"Case store: {c['new']:,} new, {c['escalated']:,} escalated, "
             f"{c['fell']:,} fell."
         )
+    rate = run.households / run.seconds if run.seconds else 0.0
     console.print(
         f"Wrote {out / 'alerts.csv'}, {out / 'alerts.parquet'}, "
-        f"{len(files['excel']):,} workbooks in {out / 'excel'}."
+        f"{len(files['excel']):,} workbooks in {out / 'excel'} in "
+        f"{run.seconds:.1f}s ({rate:,.0f} households/s, {run.chunks} chunk(s))."
     )
+
+
+def _read_events(events: Path, panel: Path, when: pd.Timestamp) -> pd.DataFrame:
+    """Read the events, checked against the households of the panel file.
+
+    Only the panel's household id column is read (:func:`panel_households`):
+    the events' households are looked up in it.
+    """
+    # First the events' own checks; dates are checked with the panel below.
+    ids = read_events(events, today=pd.Timestamp.max)["household_id"]
+    known = sorted(panel_households(panel, ids))
+    return read_events(events, pd.DataFrame({"household_id": known}), today=when)

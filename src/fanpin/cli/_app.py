@@ -15,12 +15,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from ..exceptions import FanpinError
 
 __all__ = [
     "ModelOption",
     "PanelArgument",
+    "ProgressBar",
     "app",
     "console",
     "err_console",
@@ -74,3 +83,43 @@ def fail_on_fanpin_error() -> Iterator[None]:
     except FanpinError as exc:
         err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
+
+
+STAGES = {
+    "score": ("scoring", "households"),
+    "explain": ("explaining", "households"),
+    "alerts": ("alerts", "households"),
+    "write": ("writing", "rows"),
+    "excel": ("excel", "workbooks"),
+}
+"""Progress stages: the bar's label and the unit of its rate."""
+
+
+class ProgressBar:
+    """A rich progress bar on stderr, fed by a ``progress(stage, done, total)``
+    callback (:func:`fanpin.scoring.score_file`,
+    :func:`fanpin.workflow.run_alerts_file`): one bar per stage, with its rate
+    (households/s, rows/s) and the time left."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label, unit = STAGES.get(stage, (stage, "items"))
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(
+                label, total=max(total, 1), rate=""
+            )
+        task_id = self.tasks[stage]
+        speed = self.progress.tasks[task_id].speed
+        rate = f"{speed:,.0f} {unit}/s" if speed else ""
+        self.progress.update(task_id, completed=done, total=max(total, 1), rate=rate)

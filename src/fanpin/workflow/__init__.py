@@ -58,6 +58,7 @@ from ._alerts import (  # noqa: E402
 from ._events import AppliedEvents, apply_events, event_reason  # noqa: E402
 from ._export import EXCEL_HEADERS, read_pii, write_alert_files, write_workbooks  # noqa: E402
 from ._run import AlertRun, run_alerts  # noqa: E402
+from ._stream import AlertFileRun, panel_households, run_alerts_file  # noqa: E402
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [
@@ -65,6 +66,7 @@ __all__ += [
     "EXCEL_HEADERS",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
+    "AlertFileRun",
     "AlertRun",
     "AppliedEvents",
     "alert_cutoff",
@@ -74,8 +76,10 @@ __all__ += [
     "event_reason",
     "flag_capacity",
     "level_of",
+    "panel_households",
     "read_pii",
     "run_alerts",
+    "run_alerts_file",
     "what_if",
     "what_if_text",
     "write_alert_files",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -208,7 +209,30 @@ def build_alerts(
     if "alerted" not in scored and cutoff is None:
         cutoff = alert_cutoff(scored, cfg)
     flagged = flag_capacity(scored, cutoff=cutoff, config=cfg, capacity=capacity)
-    df = flagged.loc[flagged["listed"]].copy()
+    df = alert_rows(
+        flagged.loc[flagged["listed"]], explanations, assistance, as_of=as_of,
+        deadline_days=days, config=cfg,
+    )  # fmt: skip
+    logger.info("alert list: %d households", len(df))
+    return sort_alerts(df)
+
+
+def alert_rows(
+    listed: pd.DataFrame,
+    explanations: pd.DataFrame,
+    assistance: AssistanceMap,
+    *,
+    as_of: date | pd.Timestamp,
+    deadline_days: int,
+    config: AlertsConfig,
+) -> pd.DataFrame:
+    """The alert-list columns of listed households, row by row (not sorted).
+
+    ``listed``: rows of :func:`flag_capacity` output with ``listed`` true. Each
+    output row depends on its own input row only, so the list of a big panel
+    can be built piece by piece and sorted once (:func:`sort_alerts`).
+    """
+    df = listed.copy()
     ex = explanations.set_index(explanations["household_id"].astype(str))
     hid = df["household_id"].astype(str)
     for c in ("risk_types", "risk_names", "reasons"):
@@ -225,7 +249,7 @@ def build_alerts(
         ],
         dtype="string",
     )
-    sugg = assistance.suggest_frame(df, limit=cfg.max_measures)
+    sugg = assistance.suggest_frame(df, limit=config.max_measures)
     df["measures"], df["departments"] = sugg["measures"], sugg["departments"]
     as_of = pd.Timestamp(as_of).normalize()
     disc = (
@@ -234,7 +258,7 @@ def build_alerts(
         else pd.Series(as_of, index=df.index)
     )
     df["discovered"] = disc.dt.normalize()
-    df["deadline"] = df["discovered"] + pd.Timedelta(days=days)
+    df["deadline"] = df["discovered"] + pd.Timedelta(days=deadline_days)
     if "source" not in df:
         df["source"] = SOURCE_MODEL
     df["source"] = df["source"].astype("string").fillna(SOURCE_MODEL)
@@ -242,8 +266,18 @@ def build_alerts(
     for c in ALERT_OUTPUT_COLUMNS:
         if c not in df:
             df[c] = pd.NA
-    df = df.assign(_t=_township_key(df)).sort_values(
+    return df
+
+
+def sort_alerts(rows: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """The alert list in its order (county, township, rank) and columns
+    (:data:`ALERT_OUTPUT_COLUMNS`, then ``extra``).
+
+    ``rows``: :func:`alert_rows` output, possibly concatenated from pieces;
+    (county, township, rank) identifies a listed household, so the order does
+    not depend on how the pieces were put together.
+    """
+    df = rows.assign(_t=_township_key(rows)).sort_values(
         ["county", "_t", "rank"], kind="stable"
     )
-    logger.info("alert list: %d households", len(df))
-    return df[list(ALERT_OUTPUT_COLUMNS)].reset_index(drop=True)
+    return df[[*ALERT_OUTPUT_COLUMNS, *extra]].reset_index(drop=True)

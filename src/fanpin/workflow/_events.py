@@ -273,17 +273,54 @@ def apply_events(
     >>> res.skipped["why"].tolist()
     ['already covered by the annual record of that year']
     """
+    res = apply_events_quietly(
+        panel, events, as_of=as_of, config=config, covered=covered
+    )
+    log_skipped(res.skipped)
+    return res
+
+
+def check_events(events: pd.DataFrame, covered: str) -> None:
+    """Raise :class:`InputError` if ``covered`` is unknown or a column is missing."""
     if covered not in COVERED_MODES:
         modes = ", ".join(COVERED_MODES)
         raise InputError(BAD_COVERED.format(modes=modes, got=covered))
-    skip_covered = covered == "skip"
-    cfg = config if config is not None else load_alerts_config()
     need = {"household_id", "date", "event_type"}
     if not need <= set(events.columns):
         raise InputError(
             f"The events table needs columns {sorted(need)}; got "
             f"{list(events.columns)}. Read it with fanpin.schema.read_events."
         )
+
+
+def log_skipped(skipped: pd.DataFrame) -> None:
+    """Log the skipped events: covered ones at INFO, any other at WARNING."""
+    # Events covered by an annual record are expected in normal operation (the
+    # record already holds them): INFO. Any other skip is worth a look: WARNING.
+    n_covered = int((skipped["why"] == SKIP_COVERED).sum())
+    if n_covered:
+        logger.info(
+            "skipped %d event(s) already covered by the annual record", n_covered
+        )
+    if len(skipped) > n_covered:
+        logger.warning(
+            "skipped %d event(s) (see the skipped table)", len(skipped) - n_covered
+        )
+
+
+def apply_events_quietly(
+    panel: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    as_of: date | pd.Timestamp,
+    config: AlertsConfig | None = None,
+    covered: str = "skip",
+) -> AppliedEvents:
+    """:func:`apply_events` without logging the skipped events (a part of a
+    panel: the caller logs them once, with :func:`log_skipped`)."""
+    check_events(events, covered)
+    skip_covered = covered == "skip"
+    cfg = config if config is not None else load_alerts_config()
     ev = events.copy()
     for c in ("source", "amount", "persons"):
         if c not in ev:
@@ -350,17 +387,6 @@ def apply_events(
     )
     skipped = ev.loc[~ok].copy()
     skipped["why"] = pd.array(why[~ok].tolist(), dtype="string")
-    # Events covered by an annual record are expected in normal operation (the
-    # record already holds them): INFO. Any other skip is worth a look: WARNING.
-    n_covered = int((skipped["why"] == SKIP_COVERED).sum())
-    if n_covered:
-        logger.info(
-            "skipped %d event(s) already covered by the annual record", n_covered
-        )
-    if len(skipped) > n_covered:
-        logger.warning(
-            "skipped %d event(s) (see the skipped table)", len(skipped) - n_covered
-        )
     return AppliedEvents(
         panel=df,
         applied=applied.reset_index(drop=True),

@@ -11,6 +11,7 @@ import datetime
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,7 +153,11 @@ def _fix_zip_times(path: Path, stamp: datetime.datetime) -> None:
 
 
 def write_workbooks(
-    alerts: pd.DataFrame, directory: str | Path, *, pii: pd.DataFrame | None = None
+    alerts: pd.DataFrame,
+    directory: str | Path,
+    *,
+    pii: pd.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """One workbook per township (``<township>.xlsx``), one sheet per village.
 
@@ -160,6 +165,7 @@ def write_workbooks(
     set column widths, landscape fit-to-width: ready to print for home visits.
     ``pii`` (from :func:`read_pii`) adds 户主姓名 / 联系电话 to these workbooks
     only. A township name met in several counties gets ``<county>_<township>``.
+    ``progress(done, total)`` is called after each workbook.
 
     Examples
     --------
@@ -184,7 +190,8 @@ def write_workbooks(
     county = df["county"].astype("string").fillna("")
     counties_per_town = county.groupby(town.to_numpy()).nunique()
     paths = []
-    for (cty, t), part in df.groupby([county.to_numpy(), town.to_numpy()], sort=True):
+    groups = df.groupby([county.to_numpy(), town.to_numpy()], sort=True)
+    for (cty, t), part in groups:
         stem = t if counties_per_town[t] <= 1 else f"{cty}_{t}"
         path = d / f"{_BAD_FILE.sub('_', str(stem))}.xlsx"
         _write_book(
@@ -193,6 +200,8 @@ def write_workbooks(
             cols,
         )
         paths.append(path)
+        if progress is not None:
+            progress(len(paths), groups.ngroups)
     logger.info("wrote %d township workbooks", len(paths))
     return paths
 

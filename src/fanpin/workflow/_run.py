@@ -47,7 +47,6 @@ LINES_CARRIED = (
 )
 
 
-
 @dataclass(frozen=True)
 class AlertRun:
     """Everything one alerts run produced.
@@ -97,14 +96,15 @@ def _carry_forward(lines: MonitoringLines, years: list[int]) -> MonitoringLines:
 
 
 def _lines_ahead(
-    model: Any, lines: MonitoringLines, years: list[int]
+    model: Any, lines: MonitoringLines, years: list[int], *, warn: bool = True
 ) -> tuple[Any, MonitoringLines]:
     """Model and lines able to assess records of ``years`` beyond the lines.
 
     A push after the last annual record creates a record of a year the
     monitoring lines (and the model's feature builder) may not cover yet: that
     year's line is often published months into the year. Until then the latest
-    line is carried forward, with a warning.
+    line is carried forward, with a warning (unless ``warn`` is false: a part of
+    a panel, the caller warns once for the whole).
     """
     ahead = sorted({y for y in years if y > max(lines.default)})
     feats = model.features
@@ -113,15 +113,16 @@ def _lines_ahead(
     if not ahead and not own_ahead:
         return model, lines
     late = sorted(set(ahead) | set(own_ahead))
-    warnings.warn(
-        LINES_CARRIED.format(
-            source=lines.source,
-            last=max(lines.default) if ahead else max(own[0].lines_.default),
-            years=", ".join(map(str, late)),
-        ),
-        UserWarning,
-        stacklevel=3,
-    )
+    if warn:
+        warnings.warn(
+            LINES_CARRIED.format(
+                source=lines.source,
+                last=max(lines.default) if ahead else max(own[0].lines_.default),
+                years=", ".join(map(str, late)),
+            ),
+            UserWarning,
+            stacklevel=3,
+        )
     if own_ahead:
         feats = copy.deepcopy(feats)
         for b in getattr(feats, "builders_", []):
@@ -129,6 +130,132 @@ def _lines_ahead(
                 b.lines_ = _carry_forward(b.lines_, own_ahead)
         model = dataclasses.replace(model, features=feats)
     return model, _carry_forward(lines, ahead) if ahead else lines
+
+
+@dataclass(frozen=True)
+class PushedRecords:
+    """The households touched by applied events, scored on their updated record.
+
+    ``hit``: their ids (order of their first applied event); ``new``: id columns
+    and ``risk_score`` of each one's latest record; ``reasons``: the reason lines
+    of its events (joined with "；"); ``first``: the date of its first event
+    (normalised); ``hard``: hardship reasons of the updated record;
+    ``in_hard``: whether it is now in hardship (it moves to the monitored list).
+    """
+
+    hit: np.ndarray
+    new: pd.DataFrame
+    reasons: pd.arrays.StringArray
+    first: np.ndarray
+    hard: pd.DataFrame
+    in_hard: np.ndarray
+
+    def moved(self) -> pd.DataFrame:
+        """The monitored-list rows of the households now in hardship."""
+        new, in_hard = self.new, self.in_hard
+        moved = new.loc[in_hard, [c for c in ID_COLUMNS if c in new]].copy()
+        h = self.hard.loc[:, list(HARDSHIP_REASONS)].to_numpy(dtype=bool)[in_hard]
+        labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
+        for j, name in enumerate(HARDSHIP_REASONS):
+            moved[f"reason_{name}"] = h[:, j]
+        events = pd.Series(self.reasons)[in_hard].tolist()
+        moved["reasons"] = [
+            "；".join([*labels[r], e]) for r, e in zip(h, events, strict=True)
+        ]
+        return moved
+
+
+def pushed_records(
+    model: Any,
+    lines: MonitoringLines,
+    work: pd.DataFrame,
+    applied: pd.DataFrame,
+    last: pd.Series,
+    *,
+    features: pd.DataFrame | None = None,
+) -> PushedRecords:
+    """Score the latest record of every household with an applied event.
+
+    ``work``: the panel with the events applied; ``applied``: the applied
+    events (:class:`AppliedEvents`); ``last``: :func:`_latest_rows` of ``work``;
+    ``features``: the features of ``work`` when already computed (else those of
+    the rows needed are computed, with the whole history).
+    """
+    hit = applied["household_id"].astype(str).unique()
+    rows = pd.Index(last.loc[hit].to_numpy())
+    names = model.feature_names
+    if features is not None:
+        X = features.loc[rows, names]
+    elif hasattr(model.features, "transform_rows"):
+        X = model.features.transform_rows(work, rows)[names]
+    else:
+        X = model.features.transform(work).loc[rows, names]
+    p_new = model.model.predict_proba(X)[:, 1]
+    hard = hardship_reasons(work.loc[rows], lines)
+    first = applied.groupby("household_id")["date"].min()
+    why = applied.groupby("household_id")["reason"].agg("；".join)
+    new = pd.DataFrame(
+        {c: work.loc[rows, c].to_numpy() for c in ID_COLUMNS if c in work}
+    )
+    new["risk_score"] = p_new
+    return PushedRecords(
+        hit=hit,
+        new=new,
+        reasons=pd.array(why.reindex(hit).tolist(), dtype="string"),
+        first=first.reindex(hit).dt.normalize().to_numpy(),
+        hard=hard,
+        in_hard=hard.any(axis=1).to_numpy(),
+    )
+
+
+def push_columns(
+    p_new: np.ndarray,
+    was: np.ndarray,
+    first: np.ndarray,
+    *,
+    cutoff: float,
+    cuts: dict[str, float],
+    as_of: pd.Timestamp,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Risk level, crossed, source and discovery date of re-scored households.
+
+    A household crossed the cutoff when its new score ``p_new`` is at or above
+    it and its score before the events (``was``, NaN when it was not scored)
+    was not; it is then raised with source 部门推送, discovered on the date of
+    its first event.
+    """
+    level = level_of(p_new, cuts)
+    crossed = (p_new >= cutoff) & ~(np.nan_to_num(was, nan=-1.0) >= cutoff)
+    source = np.where(crossed, SOURCE_PUSH, SOURCE_MODEL)
+    discovered = np.where(crossed, first, as_of.to_datetime64())
+    return level, crossed, source, discovered
+
+
+def event_exclusions(skipped: pd.DataFrame) -> pd.DataFrame:
+    """The exclusions rows of skipped events (``kind`` event)."""
+    return pd.DataFrame(
+        {
+            "kind": "event",
+            "household_id": skipped["household_id"].astype(str),
+            "date": skipped["date"],
+            "event_type": skipped["event_type"],
+            "why": skipped["why"],
+        }
+    )
+
+
+def household_exclusions(panel: pd.DataFrame, latest_year: int) -> pd.DataFrame:
+    """The exclusions rows of households without a record in ``latest_year``,
+    sorted by household_id (``kind`` household)."""
+    old = panel.groupby(panel["household_id"].astype(str).to_numpy())["year"].max()
+    old = old[old < latest_year]
+    return pd.DataFrame(
+        {
+            "kind": "household",
+            "household_id": old.index.astype(str),
+            "why": [f"no record in {latest_year} (latest {y})" for y in old],
+        }
+    )
 
 
 def run_alerts(
@@ -183,47 +310,30 @@ def run_alerts(
     scored["event_reasons"] = pd.array([""] * len(scored), dtype="string")
     scored["discovered"] = as_of
     if events is not None and len(events):
-        applied = apply_events(
-            panel, events, as_of=as_of, config=cfg, covered=covered
-        )
+        applied = apply_events(panel, events, as_of=as_of, config=cfg, covered=covered)
         work = applied.panel
         model, lines = _lines_ahead(model, lines, sorted(work["year"].unique()))
     X = model.features.transform(work)
     last = _latest_rows(work)
     if applied is not None and len(applied.applied):
-        hit = applied.applied["household_id"].astype(str).unique()
-        rows = pd.Index(last.loc[hit].to_numpy())
-        p_new = model.model.predict_proba(X.loc[rows, model.feature_names])[:, 1]
-        hard = hardship_reasons(work.loc[rows], lines)
-        in_hard = hard.any(axis=1).to_numpy()
-        first = applied.applied.groupby("household_id")["date"].min()
-        why = applied.applied.groupby("household_id")["reason"].agg("；".join)
+        pushed = pushed_records(model, lines, work, applied.applied, last, features=X)
+        hit = pushed.hit
         before = scored.set_index(scored["household_id"].astype(str))["risk_score"]
         was = before.reindex(hit).to_numpy(dtype="float64")
-        new = pd.DataFrame(
-            {c: work.loc[rows, c].to_numpy() for c in ID_COLUMNS if c in work}
+        new = pushed.new
+        p_new = new["risk_score"].to_numpy()
+        level, crossed, source, discovered = push_columns(
+            p_new, was, pushed.first, cutoff=cutoff, cuts=cuts, as_of=as_of
         )
-        new["risk_score"] = p_new
-        new["risk_level"] = pd.array(level_of(p_new, cuts), dtype="string")
-        crossed = (p_new >= cutoff) & ~(np.nan_to_num(was, nan=-1.0) >= cutoff)
-        new["source"] = np.where(crossed, SOURCE_PUSH, SOURCE_MODEL)
-        new["event_reasons"] = pd.array(why.reindex(hit).tolist(), dtype="string")
-        new["discovered"] = np.where(
-            crossed, first.reindex(hit).dt.normalize().to_numpy(), as_of.to_datetime64()
-        )
+        new["risk_level"] = pd.array(level, dtype="string")
+        new["source"] = source
+        new["event_reasons"] = pushed.reasons
+        new["discovered"] = discovered
+        in_hard = pushed.in_hard
         keep = scored[~scored["household_id"].astype(str).isin(hit)]
         scored = pd.concat([keep, new.loc[~in_hard]], ignore_index=True)
         mon_keep = monitored[~monitored["household_id"].astype(str).isin(hit)]
-        moved = new.loc[in_hard, [c for c in ID_COLUMNS if c in new]].copy()
-        h = hard.loc[:, list(HARDSHIP_REASONS)].to_numpy(dtype=bool)[in_hard]
-        labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
-        for j, name in enumerate(HARDSHIP_REASONS):
-            moved[f"reason_{name}"] = h[:, j]
-        moved["reasons"] = [
-            "；".join([*labels[r], e])
-            for r, e in zip(h, new.loc[in_hard, "event_reasons"].tolist(), strict=True)
-        ]
-        monitored = pd.concat([mon_keep, moved], ignore_index=True)
+        monitored = pd.concat([mon_keep, pushed.moved()], ignore_index=True)
         logger.info(
             "events: %d households re-scored, %d crossed the cutoff, %d now "
             "in hardship",
@@ -258,30 +368,10 @@ def run_alerts(
     alerts["what_if"] = wi["what_if"].to_numpy()
     excl = []
     if applied is not None and len(applied.skipped):
-        s = applied.skipped
-        excl.append(
-            pd.DataFrame(
-                {
-                    "kind": "event",
-                    "household_id": s["household_id"].astype(str),
-                    "date": s["date"],
-                    "event_type": s["event_type"],
-                    "why": s["why"],
-                }
-            )
-        )
-    old = panel.groupby(panel["household_id"].astype(str).to_numpy())["year"].max()
-    old = old[old < latest_year]
+        excl.append(event_exclusions(applied.skipped))
+    old = household_exclusions(panel, latest_year)
     if len(old):
-        excl.append(
-            pd.DataFrame(
-                {
-                    "kind": "household",
-                    "household_id": old.index.astype(str),
-                    "why": [f"no record in {latest_year} (latest {y})" for y in old],
-                }
-            )
-        )
+        excl.append(old)
     exclusions = (
         pd.concat(excl, ignore_index=True)
         if excl

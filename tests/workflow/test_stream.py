@@ -1,0 +1,275 @@
+"""`run_alerts_file` (chunked, bounded memory) equals `run_alerts` on the whole
+panel: same alerts, scored, monitored and exclusions, row by row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines
+from fanpin.exceptions import ConfigError, InputError
+from fanpin.io import write_table
+from fanpin.models import train_risk_model
+from fanpin.scoring import plan_chunks
+from fanpin.synthetic import SimulationParams, simulate
+from fanpin.workflow import (
+    SOURCE_PUSH,
+    panel_households,
+    run_alerts,
+    run_alerts_file,
+    write_alert_files,
+)
+from fanpin.workflow._events import SKIP_COVERED, SKIP_FUTURE, SKIP_UNKNOWN
+
+AS_OF = pd.Timestamp("2025-06-30")
+TABLES = ("scored", "monitored", "exclusions")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A simulated panel with gaps, a coarse model (many tied scores) and pushes.
+
+    30 households lack their 2024 record; the events hold covered 2024 events,
+    2025 pushes, events of unknown households, pushes for households without
+    a 2024 record, big pushes on low-risk households (to cross the cutoff) and
+    危房 pushes (into hardship).
+    """
+    sim = simulate(
+        1000, years=range(2022, 2025), seed=5, n_jobs=1,
+        params=SimulationParams(oracle_draws=1), pushes_until=date(2025, 6, 30),
+    )  # fmt: skip
+    full = sim.panel.copy()  # one township, one village per county: fewer books
+    full["township"] = full["county"] + "一镇"
+    full["village"] = full["township"] + "一村"
+    cfg = ModelConfig(
+        booster={"n_estimators": 3, "num_leaves": 4, "min_child_samples": 20}, seed=0
+    )
+    model = train_risk_model(full, sim.lines, cfg)
+    rng = np.random.default_rng(0)
+    ids = full["household_id"].unique()
+    gone = rng.choice(ids, 30, replace=False)
+    # and one whole county without a 2024 record (a chunk with nobody to score)
+    county = full.loc[full["household_id"] == ids[0], "county"].iloc[0]
+    lost = full.loc[full["county"] == county, "household_id"].unique()
+    gone = np.union1d(gone, lost)
+    panel = full.loc[
+        ~(full["household_id"].isin(gone) & (full["year"] == 2024))
+    ].reset_index(drop=True)
+    latest = panel.loc[panel["year"] == 2024]
+    low = latest.nsmallest(40, "medical_cost_oop")["household_id"].to_numpy()
+    big = [
+        {"household_id": h, "date": pd.Timestamp("2025-03-01") + pd.Timedelta(days=i),
+         "source": "医保", "event_type": t, "amount": a, "persons": None}
+        for i, h in enumerate(low[:30])
+        for t, a in (("住院自付", 90_000.0), ("灾害损失", 60_000.0))
+    ] + [
+        {"household_id": h, "date": pd.Timestamp("2025-02-01"), "source": "住建",
+         "event_type": "危房", "amount": None, "persons": None}
+        for h in [*low[30:35], *gone[:3], *lost[:3]]
+    ] + [
+        {"household_id": h, "date": pd.Timestamp("2025-04-01"), "source": "民政",
+         "event_type": "临时救助", "amount": 500.0, "persons": None}
+        for h in ("nobody-1", "nobody-2", "nobody-1")
+    ] + [
+        {"household_id": h, "date": pd.Timestamp("2025-05-02"), "source": "医保",
+         "event_type": "住院自付", "amount": 3000.0, "persons": None}
+        for h in lost[3:8]
+    ] + [
+        {"household_id": gone[5], "date": pd.Timestamp("2025-07-09"),
+         "source": "医保", "event_type": "住院自付", "amount": 1.0, "persons": None}
+    ]  # fmt: skip
+    events = pd.concat(
+        [
+            sim.events.loc[sim.events["date"].dt.year == 2024],
+            sim.pushes,
+            pd.DataFrame(big).astype({"persons": "Int64"}),
+        ],
+        ignore_index=True,
+    )
+    tmp = tmp_path_factory.mktemp("stream")
+    path = tmp / "panel.parquet"
+    panel.to_parquet(path)
+    return {"model": model, "panel": panel, "path": path, "events": events,
+            "gone": set(gone), "lost": set(lost), "lines": sim.lines}  # fmt: skip
+
+
+def _same_tables(mem, tmp):
+    """The streamed tables written in ``tmp`` equal the in-memory run's, as
+    Parquet keeps them (Parquet stores datetime64[s] as milliseconds)."""
+    for name in TABLES:
+        f = tmp / f"{name}.parquet"
+        if name == "exclusions" and not len(mem.exclusions):
+            assert not f.exists()
+            continue
+        want = tmp / f"want-{name}.parquet"
+        write_table(getattr(mem, name), want)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(want), pd.read_parquet(f), check_exact=True
+        )
+
+
+def test_streamed_equals_in_memory_with_events(world, tmp_path):
+    m, panel, ev = world["model"], world["panel"], world["events"]
+    mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2)
+    stale = tmp_path / ".fanpin-alerts-999999999-x"  # left by a killed run
+    stale.mkdir()
+    run = run_alerts_file(
+        m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, capacity=2,
+        chunk_households=40, table_format="parquet",
+    )  # fmt: skip
+    # the scenario holds what the streaming must get right
+    assert run.chunks >= 15  # about one county per chunk
+    s = mem.scored
+    assert (s["source"] == SOURCE_PUSH).sum() > 0  # pushes crossed the cutoff
+    assert s["over_capacity"].sum() > 0
+    assert mem.monitored["reasons"].str.contains("危房").sum() >= 8
+    why = set(mem.events.skipped["why"])
+    assert {SKIP_COVERED, SKIP_UNKNOWN, SKIP_FUTURE} <= why
+    assert set(mem.exclusions["kind"]) == {"event", "household"}
+    # a county without a 2024 record, its households pushed into 2025
+    again = set(s["household_id"]) | set(mem.monitored["household_id"])
+    assert len(again & world["lost"]) >= 8
+    tied = s.groupby("risk_score")["risk_level"].nunique()
+    assert (tied > 1).any()  # a tie across a level boundary, broken by id
+    # row by row, same order, columns and dtypes
+    pd.testing.assert_frame_equal(mem.alerts, run.alerts, check_exact=True)
+    _same_tables(mem, tmp_path)
+    pd.testing.assert_frame_equal(mem.events.applied.drop(columns="row"), run.applied)
+    pd.testing.assert_frame_equal(mem.events.skipped, run.skipped)
+    assert run.cutoff == mem.cutoff
+    assert (run.scored, run.alerted, run.over_capacity, run.monitored) == (
+        len(s), int(s["alerted"].sum()), int(s["over_capacity"].sum()),
+        len(mem.monitored),
+    )  # fmt: skip
+    assert run.households == panel["household_id"].nunique()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(("chunk", "covered"), [(250, "apply"), (10_000, "skip")])
+def test_csv_outputs_are_byte_identical(world, tmp_path, chunk, covered):
+    m, ev = world["model"], world["events"]
+    mem = run_alerts(
+        m, world["panel"], as_of=AS_OF, events=ev, capacity=3, covered=covered
+    )
+    write_alert_files(mem, tmp_path / "mem")
+    run = run_alerts_file(
+        m, world["path"], out=tmp_path / "stream", as_of=AS_OF, events=ev,
+        capacity=3, chunk_households=chunk, covered=covered,
+    )  # fmt: skip
+    names = sorted(p.name for p in (tmp_path / "mem").glob("*.*"))
+    assert names == sorted(p.name for p in (tmp_path / "stream").glob("*.*"))
+    assert "exclusions.csv" in names
+    for name in names:
+        a = (tmp_path / "mem" / name).read_bytes()
+        assert a == (tmp_path / "stream" / name).read_bytes(), name
+    books = sorted((tmp_path / "mem" / "excel").glob("*.xlsx"))
+    assert [b.name for b in books] == [p.name for p in run.files["excel"]]
+    for b in books:
+        assert b.read_bytes() == (tmp_path / "stream" / "excel" / b.name).read_bytes()
+    scored = pd.read_csv(
+        tmp_path / "stream" / "scored.csv", dtype={"household_id": str}
+    )
+    assert len(scored) == run.scored
+    assert scored["risk_rank"].tolist() == list(range(1, run.scored + 1))
+    assert scored["listed"].sum() == len(run.alerts)
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [AlertsConfig(min_level="高", capacity=1), AlertsConfig(min_score=0.05)],
+    ids=["level", "score"],
+)
+def test_streamed_equals_in_memory_without_events(world, tmp_path, cfg):
+    m, panel = world["model"], world["panel"]
+    mem = run_alerts(m, panel, as_of=date(2025, 3, 31), config=cfg)
+    run = run_alerts_file(
+        m, world["path"], out=tmp_path, as_of=date(2025, 3, 31), config=cfg,
+        chunk_households=200, table_format="parquet",
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(mem.alerts, run.alerts, check_exact=True)
+    _same_tables(mem, tmp_path)
+    assert run.applied is None and run.skipped is None
+    assert run.excluded == len(world["gone"])
+
+
+def test_same_county_name_in_two_provinces_shares_capacity(world, tmp_path):
+    """flag_capacity groups by county and township names: two counties of the
+    same name in two provinces (cut into different chunks) share capacity."""
+    m, panel = world["model"], world["panel"].copy()
+    henan = (panel["province"] == "河南省").to_numpy()
+    now = (panel["year"] == 2024).to_numpy()
+    name = panel.loc[henan & now, "county"].iloc[0]
+    twin = panel.loc[~henan & now, "county"].iloc[0]
+    for c in ("county", "township", "village"):
+        fixed = panel.loc[henan, c].astype(str).str.replace(name, twin, regex=False)
+        panel.loc[henan, c] = fixed.to_numpy()
+    path = tmp_path / "twins.csv"
+    panel.to_csv(path, index=False)
+    where = plan_chunks(path, chunk_households=250).county_chunk
+    assert (
+        where[("河南省", twin)] != where[(panel.loc[~henan, "province"].iloc[0], twin)]
+    )
+    mem = run_alerts(m, panel, as_of=AS_OF, capacity=1)
+    run = run_alerts_file(
+        m, path, out=tmp_path / "out", as_of=AS_OF, capacity=1,
+        chunk_households=250, table_format="parquet",
+    )  # fmt: skip
+    both = mem.scored.loc[mem.scored["county"] == twin, "province"].nunique()
+    assert both == 2
+    pd.testing.assert_frame_equal(mem.alerts, run.alerts, check_exact=True)
+    _same_tables(mem, tmp_path / "out")
+
+
+def test_lines_warning_given_once(world, tmp_path):
+    """Pushes of 2025 with lines stopping at 2024: one warning, not one per chunk."""
+    full = world["lines"]
+    lines = MonitoringLines(
+        default={y: v for y, v in full.default.items() if y <= 2024},
+        provinces={
+            p: {y: v for y, v in t.items() if y <= 2024}
+            for p, t in full.provinces.items()
+        },
+    )
+    m, ev = world["model"], world["events"]
+    with pytest.warns(UserWarning, match="carried forward") as mem_w:
+        mem = run_alerts(m, world["panel"], as_of=AS_OF, events=ev, lines=lines)
+    with pytest.warns(UserWarning, match="carried forward") as got:
+        run = run_alerts_file(
+            m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, lines=lines,
+            chunk_households=150, table_format="parquet",
+        )  # fmt: skip
+    assert len(got) == len(mem_w) == 1
+    assert str(got[0].message) == str(mem_w[0].message)
+    pd.testing.assert_frame_equal(mem.alerts, run.alerts, check_exact=True)
+    _same_tables(mem, tmp_path)
+
+
+def test_bad_arguments_say_what_to_do(world, tmp_path):
+    m, path = world["model"], world["path"]
+    with pytest.raises(ConfigError, match="table_format must be 'csv' or 'parquet'"):
+        run_alerts_file(m, path, out=tmp_path, as_of=AS_OF, table_format="xlsx")
+    with pytest.raises(InputError, match="covered must be one of"):
+        run_alerts_file(
+            m, path, out=tmp_path, as_of=AS_OF, events=world["events"], covered="x"
+        )
+    with pytest.raises(InputError, match="events table needs columns"):
+        run_alerts_file(
+            m, path, out=tmp_path, as_of=AS_OF,
+            events=world["events"].drop(columns="event_type"),
+        )  # fmt: skip
+    assert not list(tmp_path.iterdir())
+
+
+def test_panel_households_reads_the_id_column_only(tmp_path):
+    f = tmp_path / "p.csv"
+    pd.DataFrame(
+        {"户编码": ["０01", " 002 ", "003", None], "year": 2024, "户主姓名": "某"}
+    ).to_csv(f, index=False)
+    assert panel_households(f, ["001", "002", "999"]) == {"001", "002"}
+    assert panel_households(f, []) == set()
+    g = tmp_path / "p.parquet"
+    pd.DataFrame({"household_id": [1, 22], "year": [2024, 2024]}).to_parquet(g)
+    assert panel_households(g, ["22", "3"]) == {"22"}
