@@ -54,3 +54,29 @@ def test_cli_score_bad_explain_exits_1(small_model, panel_file, tmp_path):
     )
     assert result.exit_code == 1
     assert "top:F" in result.output
+
+
+def test_cli_score_workers(small_model, panel_file, tmp_path):
+    model_dir = tmp_path / "model"
+    save_model(small_model, model_dir)
+    outs = []
+    for w in ("1", "2"):
+        out = tmp_path / f"w{w}.parquet"
+        result = CliRunner().invoke(
+            app,
+            [
+                "score", str(panel_file), "--model", str(model_dir), "--out",
+                str(out), "--chunk-households", "300", "--workers", w, "--quiet",
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    bad = CliRunner().invoke(
+        app,
+        [
+            "score", str(panel_file), "--model", str(model_dir), "--out",
+            str(tmp_path / "x.csv"), "--engine", "dask", "--workers", "2",
+        ],
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "--workers" in bad.output

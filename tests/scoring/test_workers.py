@@ -1,8 +1,7 @@
-"""Worker processes change nothing: same outputs, same errors, same warnings."""
+"""Worker threads change nothing: same outputs, same errors, same warnings."""
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import pandas as pd
@@ -10,15 +9,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fanpin.exceptions import ConfigError, DataRepairWarning, OutputError, SchemaError
+from fanpin.exceptions import ConfigError, DataRepairWarning, SchemaError
 from fanpin.scoring import monitored_path, plan_chunks, score_file
 from fanpin.scoring._chunk import ChunkSource, load_chunk
-from fanpin.scoring._engine import ProcessPool, map_tasks
+from fanpin.scoring._engine import ThreadPool
 from fanpin.scoring._spill import spill_chunks
-
-
-def _die(item: int) -> int:
-    os._exit(3)  # a worker killed mid-task (e.g. by the out-of-memory killer)
 
 
 def test_two_workers_equal_one(small_model, panel_file, tmp_path):
@@ -50,7 +45,7 @@ def test_split_in_parallel_keeps_input_order(panel_file, tmp_path):
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     one = spill_chunks(plan, tmp_path / "one", batch_rows=97)
-    two = spill_chunks(plan, tmp_path / "two", client=ProcessPool(2), tasks=3)
+    two = spill_chunks(plan, tmp_path / "two", client=ThreadPool(2), tasks=3)
     assert [s.index for s in two] == [s.index for s in one]
     assert any(len(s.parts) > 1 for s in two)
     for a, b in zip(one, two, strict=True):
@@ -107,11 +102,6 @@ def test_worker_warnings_reach_the_caller(small_model, sim_panel, tmp_path):
         )  # fmt: skip
     repairs = [w for w in caught if issubclass(w.category, DataRepairWarning)]
     assert repairs and any("household_size" in str(w.message) for w in repairs)
-
-
-def test_dead_worker_is_a_clear_error():
-    with pytest.raises(OutputError, match="--workers"):
-        list(map_tasks(_die, [1, 2], client=ProcessPool(2)))
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5])

@@ -10,14 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from ..config import load_monitoring_lines
@@ -26,43 +18,13 @@ from ..scoring import monitored_path, score_file
 from ._app import (
     ModelOption,
     PanelArgument,
+    ProgressBar,
     app,
     console,
-    err_console,
     fail_on_fanpin_error,
 )
 
 __all__ = ["monitored_path", "score"]
-
-_STAGES = {"score": "scoring", "explain": "explaining", "write": "writing"}
-
-
-class _Bar:
-    """A rich progress bar on stderr fed by score_file's progress callback."""
-
-    def __init__(self) -> None:
-        self.progress = Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=False,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(
-                _STAGES.get(stage, stage), total=max(total, 1), rate=""
-            )
-        task_id = self.tasks[stage]
-        task = self.progress.tasks[task_id]
-        speed = task.speed
-        unit = "rows" if stage == "write" else "households"
-        rate = f"{speed:,.0f} {unit}/s" if speed else ""
-        self.progress.update(task_id, completed=done, total=max(total, 1), rate=rate)
 
 
 @app.command("score")
@@ -109,6 +71,15 @@ def score(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Local engine: chunks scored at once, one thread each "
+            "(default: one per core). Each holds one chunk in memory.",
+        ),
+    ] = None,
     show: Annotated[
         int,
         typer.Option("--show", min=0, help="Print the N highest-risk households."),
@@ -122,9 +93,14 @@ def score(
         )
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("needs --engine dask", param_hint="--scheduler")
+    if workers is not None and engine != "local":
+        raise typer.BadParameter(
+            "applies to --engine local (a Dask cluster has its own workers)",
+            param_hint="--workers",
+        )
     with fail_on_fanpin_error():
         monitoring = load_monitoring_lines(lines) if lines is not None else None
-        bar = None if quiet else _Bar()
+        bar = None if quiet else ProgressBar()
         if bar is not None:
             bar.progress.start()
         try:
@@ -138,6 +114,7 @@ def score(
                 explain=explain,
                 progress=bar,
                 scheduler=scheduler,
+                workers=workers,
             )
         finally:
             if bar is not None:

@@ -43,7 +43,7 @@ EXPLAIN_COLUMNS = ("risk_types", "risk_names", "reasons", "contributions")
 
 @dataclass(frozen=True)
 class ChunkSource:
-    """Where the rows of one chunk are (picklable, sent to worker processes).
+    """Where the rows of one chunk are (picklable, sent to Dask workers).
 
     ``kind`` is ``"part"`` (Arrow IPC files holding exactly the chunk: ``path``
     and then ``more_parts``, in input order), ``"filter"`` (the panel's Parquet

@@ -19,8 +19,8 @@ Passes over the data:
    ranks; the sorted parts are merged block by block into the outputs, each
    written to a temporary file and renamed at the end.
 
-Passes 2-4 run on worker processes (``workers``, one per core by default) or on
-a Dask cluster. Peak memory is one chunk per worker (features of
+Passes 2-4 run on worker threads (``workers``, one per core by default) or on a
+Dask cluster. Peak memory is one chunk per worker (features of
 ``chunk_households`` households × years) plus 12 bytes per scored household in
 this process (its chunk number and score, in rank order).
 """
@@ -40,8 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..config import MonitoringLines, load_alerts_config
 from ..exceptions import ConfigError, ModelError, OutputError
@@ -49,7 +47,7 @@ from ..io import write_table
 from ..models import RISK_LEVELS, load_model
 from ._chunk import EXPLAIN_COLUMNS, load_chunk
 from ._engine import (
-    ProcessPool,
+    ThreadPool,
     dask_client,
     map_tasks,
     require_dask,
@@ -120,18 +118,6 @@ def _dask_slots(client: Any) -> int:
     if client is None:
         return 1
     return max(1, sum(client.nthreads().values()))
-
-
-def _file_rows(path: str | Path) -> int:
-    """Rows of a Parquet file from its footer; other formats: their byte size
-    (an upper bound of the rows, enough to tell a tiny file)."""
-    path = Path(path)
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pq.ParquetFile(path).metadata.num_rows
-        return path.stat().st_size
-    except (OSError, pa.ArrowException):
-        return 0  # the plan pass reports the problem
 
 
 def _explain_count(
@@ -286,10 +272,11 @@ def score_file(
     scheduler : str or distributed.Client, optional
         Dask only: scheduler address or client (default: a new LocalCluster).
     workers : int, optional
-        Local engine: worker processes that split, score and explain chunks in
-        parallel (default: one per core). Each holds one chunk at a time, so
-        peak memory grows with ``workers`` x ``chunk_households``; ``1`` runs
-        everything in this process. Results do not depend on it.
+        Local engine: worker threads that split, score and explain chunks in
+        parallel (default: one per core; each booster then predicts on one
+        thread). Each holds one chunk at a time, so peak memory grows with
+        ``workers`` x ``chunk_households``; ``1`` runs one chunk at a time with
+        a multi-threaded booster. Results do not depend on it.
 
     Examples
     --------
@@ -336,17 +323,13 @@ def score_file(
         ) from None
     report = progress or (lambda stage, done, total: None)
     try:
-        n_workers = workers or os.cpu_count() or 1
-        pool = ProcessPool(n_workers) if engine == "local" and n_workers > 1 else None
-        if pool is not None and _file_rows(panel_path) > chunk_households:
-            pool.start()  # workers start while the plan pass runs
         plan = plan_chunks(panel_path, chunk_households=chunk_households)
-        n_workers = min(n_workers, plan.n_chunks)
-        pooled = pool is not None and n_workers > 1
+        n_workers = min(workers or os.cpu_count() or 1, plan.n_chunks)
+        pooled = engine == "local" and n_workers > 1
         outcomes, chunk_of_rank, p_sorted, k = _run_chunks(
             plan,
             model,
-            client=ProcessPool(n_workers) if pooled else client,
+            client=ThreadPool(n_workers) if pooled else client,
             tasks=n_workers if pooled else _dask_slots(client),
             workdir=workdir,
             lines=lines,

@@ -119,7 +119,7 @@ def spill_chunks(
     """Write each chunk's rows of ``plan`` to part files (Arrow IPC) in ``workdir``.
 
     With ``tasks`` > 1 and a Parquet panel, runs of row groups are copied in
-    parallel (``client``: a process pool or Dask client, see
+    parallel (``client``: a thread pool or Dask client, see
     :func:`~fanpin.scoring._engine.map_tasks`); a chunk is then the
     concatenation of its parts in row-group order, i.e. its rows in input order.
     """
