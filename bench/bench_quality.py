@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from fanpin.config import load_model_config
 from fanpin.evaluate import classification_metrics, expected_capture
@@ -34,6 +35,7 @@ from fanpin.schema import make_labels
 from fanpin.synthetic import simulate
 
 OUT = Path(__file__).with_name("results_quality.json")
+DATA = Path(__file__).with_name("_data")
 
 
 def _capture(p_true, score, f=0.05):
@@ -51,33 +53,67 @@ def _evaluate(name, y, p_true, score, probability=True):
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--households", type=int, default=50_000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument(
-        "--only", nargs="*", default=None,
-        help="variant names to fit (default: all); e.g. --only '300 trees lr 0.05'",
-    )
-    ap.add_argument(
-        "--phases", nargs="*", default=["validation", "test"],
-        help="phases to run (validation, test); --out is required for a subset",
-    )
-    ap.add_argument("--out", type=Path, default=OUT)
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    sim = simulate(args.households, years=range(2021, 2026), seed=args.seed, n_jobs=2)
+def prepare(households: int, seed: int):
+    """Simulate 2021-2025 and build features, labels, years and the true p_next."""
+    sim = simulate(households, years=range(2021, 2026), seed=seed, n_jobs=2)
     panel, lines = sim.panel, sim.lines
-    t_sim = time.perf_counter() - t0
     X = make_features(lines=lines).fit_transform(panel)
     y = make_labels(panel, lines)
     years = panel["year"].to_numpy(dtype="int64")
-    lab = y.notna().to_numpy()
     truth = (
         panel[["household_id", "year"]]
         .merge(sim.truth, on=["household_id", "year"], how="left")["p_next"]
         .to_numpy()
     )
+    return sim, X, y, years, truth
+
+
+def cached_arrays(households: int, seed: int):
+    """:func:`prepare` without the panel: (X, y, years, p_next), cached as parquet.
+
+    The cache is bench/_data/quality_h{households}_s{seed}.parquet (features plus
+    the three columns ``__y``, ``__year``, ``__p_next``); delete it after changing
+    the simulator or the features.
+    """
+    path = DATA / f"quality_h{households}_s{seed}.parquet"
+    extra = ["__y", "__year", "__p_next"]
+    if path.exists():
+        df = pd.read_parquet(path)
+    else:
+        _, X, y, years, truth = prepare(households, seed)
+        df = X.copy()
+        df["__y"] = y.to_numpy(dtype="float64", na_value=np.nan)
+        df["__year"] = years
+        df["__p_next"] = truth
+        DATA.mkdir(exist_ok=True)
+        df.to_parquet(path)
+    X = df.drop(columns=extra)
+    return X, df["__y"], df["__year"].to_numpy("int64"), df["__p_next"].to_numpy()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--households", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="variant names to fit (default: all); e.g. --only '300 trees lr 0.05'",
+    )
+    ap.add_argument(
+        "--phases",
+        nargs="*",
+        default=["validation", "test"],
+        help="phases to run (validation, test); --out is required for a subset",
+    )
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    sim, X, y, years, truth = prepare(args.households, args.seed)
+    panel, lines = sim.panel, sim.lines
+    t_sim = time.perf_counter() - t0
+    lab = y.notna().to_numpy()
     cfg = load_model_config()
     base = cfg.risk_model_params()
     mono = dict(cfg.monotone_constraints)

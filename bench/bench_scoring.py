@@ -148,6 +148,7 @@ def child(args: argparse.Namespace) -> None:
         engine=args.engine,
         chunk_households=args.chunk,
         explain=args.explain,
+        workers=args.workers,
     )
     dt = time.perf_counter() - t0
     stop.set()
@@ -169,13 +170,17 @@ def child(args: argparse.Namespace) -> None:
     )
 
 
-def run_child(data: Path, model: Path, engine: str, explain: str | None) -> dict:
+def run_child(
+    data: Path, model: Path, engine: str, explain: str | None, workers: int = 0
+) -> dict:
     cmd = [
         sys.executable, __file__, "--child", "--data", str(data), "--model", str(model),
         "--engine", engine, "--chunk", "100000",
     ]  # fmt: skip
     if explain:
         cmd += ["--explain", explain]
+    if workers:
+        cmd += ["--workers", str(workers)]
     res = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -266,6 +271,7 @@ def main() -> None:
     ap.add_argument("--engine", default="local")
     ap.add_argument("--chunk", type=int, default=100_000)
     ap.add_argument("--explain", default=None)
+    ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
@@ -290,6 +296,8 @@ def main() -> None:
         [run_child(d1, m, "local", None) for _ in range(args.repeats)]
     )
     print("score_1m", fig["score_1m"], flush=True)
+    fig["score_1m_workers1"] = summarise([run_child(d1, m, "local", None, 1)])
+    print("score_1m_workers1", fig["score_1m_workers1"], flush=True)
     fig["explain_top10_1m"] = summarise([run_child(d1, m, "local", "top:0.1")])
     print("explain_top10_1m", fig["explain_top10_1m"], flush=True)
     if not args.skip_dask:

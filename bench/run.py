@@ -69,7 +69,8 @@ def markdown(results: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     rows = [
-        ("score only, local", "score_1m", "rate"),
+        ("score only, local (2 worker threads, the default)", "score_1m", "rate"),
+        ("score only, local, `--workers 1`", "score_1m_workers1", "rate"),
         ("score + explain top 10 %, local", "explain_top10_1m", "explain"),
         ("score only, Dask LocalCluster", "dask_1m", "rate"),
         ("score only, 5 million households", "score_5m", "mem"),

@@ -10,7 +10,7 @@ from fanpin.config import ModelConfig
 from fanpin.models import save_model, train_risk_model
 from fanpin.synthetic import simulate
 
-#: A small, fast model configuration (the shipped one trains 600 trees).
+#: A small, fast model configuration (the shipped one trains 300 trees).
 SMALL_MODEL_YAML = "booster: {n_estimators: 10, min_child_samples: 20}\n"
 
 
