@@ -16,12 +16,15 @@ from ..models import load_model
 from ..schema import read_events
 from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
 from ._app import (
+    ChunkHouseholdsOption,
+    LinesOption,
     ModelOption,
     PanelArgument,
-    ProgressBar,
+    QuietOption,
     app,
     console,
     fail_on_fanpin_error,
+    progress_bar,
 )
 
 
@@ -62,10 +65,7 @@ def alerts(
             "--store", help="Case store URL (sqlite:///cases.db, postgresql://…)."
         ),
     ] = None,
-    lines: Annotated[
-        Path | None,
-        typer.Option("--lines", help="Monitoring-lines YAML (default: the model's)."),
-    ] = None,
+    lines: LinesOption = None,
     capacity: Annotated[
         int | None,
         typer.Option("--capacity", min=0, help="Households each township can verify."),
@@ -85,17 +85,8 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
-    chunk_households: Annotated[
-        int,
-        typer.Option(
-            "--chunk-households",
-            min=1,
-            help="Households per chunk (whole counties; bounds memory).",
-        ),
-    ] = 100_000,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar.")
-    ] = False,
+    chunk_households: ChunkHouseholdsOption = 100_000,
+    quiet: QuietOption = False,
 ) -> None:
     """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
     scored.csv, monitored.csv and exclusions.csv.
@@ -119,10 +110,7 @@ def alerts(
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         ev = _read_events(events, panel, when) if events is not None else None
         people = read_pii(pii) if pii is not None else None
-        bar = None if quiet else ProgressBar()
-        if bar is not None:
-            bar.progress.start()
-        try:
+        with progress_bar(quiet) as bar:
             run = run_alerts_file(
                 pipe,
                 panel,
@@ -137,9 +125,6 @@ def alerts(
                 pii=people,
                 progress=bar,
             )
-        finally:
-            if bar is not None:
-                bar.progress.stop()
         files = run.files
         summary = None
         if store is not None:

@@ -27,13 +27,18 @@ from rich.progress import (
 from ..exceptions import FanpinError
 
 __all__ = [
+    "ChunkHouseholdsOption",
+    "LinesOption",
     "ModelOption",
     "PanelArgument",
     "ProgressBar",
+    "QuietOption",
+    "TruthOption",
     "app",
     "console",
     "err_console",
     "fail_on_fanpin_error",
+    "progress_bar",
 ]
 
 PanelArgument = Annotated[
@@ -45,6 +50,27 @@ ModelOption = Annotated[
     Path, typer.Option("--model", help="Model directory from `fanpin train`.")
 ]
 """The ``--model`` option of the commands that score."""
+LinesOption = Annotated[
+    Path | None,
+    typer.Option("--lines", help="Monitoring-lines YAML (default: the model's)."),
+]
+"""The ``--lines`` option of the commands that score with a trained model."""
+ChunkHouseholdsOption = Annotated[
+    int,
+    typer.Option(
+        "--chunk-households",
+        min=1,
+        help="Households per chunk (whole counties; bounds memory).",
+    ),
+]
+"""The ``--chunk-households`` option of the commands that stream a panel file."""
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+"""The ``--quiet`` option of the commands that show a :class:`ProgressBar`."""
+TruthOption = Annotated[
+    Path | None,
+    typer.Option("--truth", help="True risks (household_id, year, p_next), if known."),
+]
+"""The ``--truth`` option of the commands that can compare with true risks."""
 
 app = typer.Typer(
     name="fanpin",
@@ -123,3 +149,17 @@ class ProgressBar:
         speed = self.progress.tasks[task_id].speed
         rate = f"{speed:,.0f} {unit}/s" if speed else ""
         self.progress.update(task_id, completed=done, total=max(total, 1), rate=rate)
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[ProgressBar | None]:
+    """A started :class:`ProgressBar`, stopped on exit (None when ``quiet``)."""
+    if quiet:
+        yield None
+        return
+    bar = ProgressBar()
+    bar.progress.start()
+    try:
+        yield bar
+    finally:
+        bar.progress.stop()

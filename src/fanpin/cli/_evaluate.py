@@ -14,7 +14,7 @@ from ..config import load_model_config, load_monitoring_lines, load_rules_config
 from ..evaluate import backtest
 from ..io import read_table, write_table, write_text
 from ..schema import read_households
-from ._app import PanelArgument, app, console, fail_on_fanpin_error
+from ._app import PanelArgument, TruthOption, app, console, fail_on_fanpin_error
 
 
 def _fmt(v: object) -> str:
@@ -26,12 +26,7 @@ def _fmt(v: object) -> str:
 @app.command("evaluate")
 def evaluate(
     panel: PanelArgument,
-    truth: Annotated[
-        Path | None,
-        typer.Option(
-            "--truth", help="True risks (household_id, year, p_next), if known."
-        ),
-    ] = None,
+    truth: TruthOption = None,
     lines: Annotated[
         Path | None, typer.Option("--lines", help="Your monitoring-lines YAML.")
     ] = None,

@@ -12,7 +12,14 @@ from ..config import load_monitoring_lines
 from ..io import read_table
 from ..report import ChartFontWarning, write_report
 from ..schema import read_households
-from ._app import PanelArgument, app, console, err_console, fail_on_fanpin_error
+from ._app import (
+    PanelArgument,
+    TruthOption,
+    app,
+    console,
+    err_console,
+    fail_on_fanpin_error,
+)
 
 
 @app.command("report")
@@ -24,12 +31,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
         "report.html"
     ),
-    truth: Annotated[
-        Path | None,
-        typer.Option(
-            "--truth", help="True risks (household_id, year, p_next), if known."
-        ),
-    ] = None,
+    truth: TruthOption = None,
     lines: Annotated[
         Path | None,
         typer.Option(

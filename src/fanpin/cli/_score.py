@@ -16,12 +16,15 @@ from ..config import load_monitoring_lines
 from ..io import read_table
 from ..scoring import monitored_path, score_file
 from ._app import (
+    ChunkHouseholdsOption,
+    LinesOption,
     ModelOption,
     PanelArgument,
-    ProgressBar,
+    QuietOption,
     app,
     console,
     fail_on_fanpin_error,
+    progress_bar,
 )
 
 __all__ = ["monitored_path", "score"]
@@ -32,10 +35,7 @@ def score(
     panel: PanelArgument,
     model: ModelOption,
     out: Annotated[Path, typer.Option("--out", help="Scores file (.csv or .parquet).")],
-    lines: Annotated[
-        Path | None,
-        typer.Option("--lines", help="Monitoring-lines YAML (default: the model's)."),
-    ] = None,
+    lines: LinesOption = None,
     engine: Annotated[
         str,
         typer.Option(
@@ -52,14 +52,7 @@ def score(
             "LocalCluster).",
         ),
     ] = None,
-    chunk_households: Annotated[
-        int,
-        typer.Option(
-            "--chunk-households",
-            min=1,
-            help="Households per chunk (whole counties; bounds memory).",
-        ),
-    ] = 100_000,
+    chunk_households: ChunkHouseholdsOption = 100_000,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -68,9 +61,7 @@ def score(
             "(highest-risk share F, e.g. top:0.1) or all. Default: none.",
         ),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar.")
-    ] = False,
+    quiet: QuietOption = False,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -100,10 +91,7 @@ def score(
         )
     with fail_on_fanpin_error():
         monitoring = load_monitoring_lines(lines) if lines is not None else None
-        bar = None if quiet else ProgressBar()
-        if bar is not None:
-            bar.progress.start()
-        try:
+        with progress_bar(quiet) as bar:
             summary = score_file(
                 panel,
                 model,
@@ -116,9 +104,6 @@ def score(
                 scheduler=scheduler,
                 workers=workers,
             )
-        finally:
-            if bar is not None:
-                bar.progress.stop()
     s = summary
     console.print(
         f"{s.latest_year}: {s.scored:,} scored + {s.monitored:,} monitored = "

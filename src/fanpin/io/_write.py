@@ -16,10 +16,11 @@ import pandas as pd
 
 from ..exceptions import OutputError
 
-__all__ = ["atomic_path", "write_table", "write_text"]
+__all__ = ["atomic_path", "process_alive", "write_table", "write_text"]
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (owner of a temporary or work file)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -38,7 +39,7 @@ def _remove_stale(target: Path) -> None:
     prefix = f".{target.name}."
     for p in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
         pid = p.name[len(prefix) :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             p.unlink(missing_ok=True)
 
 

@@ -268,19 +268,18 @@ def id_frame(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rank_probabilities(
-    model: RiskPipeline, panel: pd.DataFrame, rows: pd.Index
-) -> np.ndarray:
+def rows_probabilities(model: Any, panel: pd.DataFrame, rows: pd.Index) -> np.ndarray:
     """P(fall next year) of the rows ``rows`` of ``panel``, in that order.
 
     Features are built for those rows only (``transform_rows``), with every
     year of ``panel`` as history: the same values as
-    ``model.predict_proba(panel).loc[rows]``.
+    ``model.predict_proba(panel).loc[rows]`` (used as is for a model without
+    ``features.transform_rows`` and ``model``).
     """
     if not len(rows):
         return np.empty(0)
-    features = model.features
-    if not hasattr(features, "transform_rows"):
+    features = getattr(model, "features", None)
+    if not hasattr(features, "transform_rows") or not hasattr(model, "model"):
         return model.predict_proba(panel).loc[rows].to_numpy()
     X = features.transform_rows(panel, rows)
     names = model.feature_names
@@ -323,7 +322,7 @@ def score_panel(
     hard = reasons.any(axis=1).to_numpy()
 
     rank_rows = panel.loc[is_latest & ~hard]
-    p = _rank_probabilities(model, panel, rank_rows.index)
+    p = rows_probabilities(model, panel, rank_rows.index)
     ids = rank_rows["household_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -p))
     ranks = np.empty(len(p), dtype="int64")

@@ -28,14 +28,14 @@ import pyarrow.parquet as pq
 from ..io import TableAppender
 from ..models import RISK_LEVELS, assign_risk_levels
 
-__all__ = ["PART_ROW_GROUP", "global_order", "write_merged"]
+__all__ = ["PART_ROW_GROUP", "PartCursor", "global_order", "write_merged"]
 
 BLOCK_ROWS = 131_072
 LOOKAHEAD = 16_384
 PART_ROW_GROUP = 8_192
 
 
-class _Cursor:
+class PartCursor:
     """Sequential reader of a part file: hand out the next ``n`` rows."""
 
     def __init__(self, path: Path, batch_rows: int = 8_192):
@@ -165,7 +165,7 @@ def write_merged(
     ``risk_level`` computed on the global order. ``add_columns`` are string
     columns filled with NA in parts that lack them.
     """
-    cursors = [_Cursor(p) for p in parts]
+    cursors = [PartCursor(p) for p in parts]
     n = len(chunk_of_row)
     with TableAppender(out) as writer:
         starts = list(range(0, n, BLOCK_ROWS)) or [0]

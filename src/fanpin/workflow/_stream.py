@@ -59,6 +59,7 @@ from ..config import (
 from ..exceptions import ConfigError, OutputError
 from ..explain import explain_households
 from ..io import TableAppender, iter_table_batches, table_columns, write_table
+from ..io._write import process_alive
 from ..models import (
     ID_COLUMNS,
     RISK_LEVELS,
@@ -69,7 +70,7 @@ from ..models import (
 from ..schema import COLUMNS, PII_COLUMNS
 from ..schema._headers import normalise_headers
 from ..scoring import iter_panel_chunks, plan_chunks
-from ..scoring._merge import global_order
+from ..scoring._merge import PART_ROW_GROUP, PartCursor, global_order
 from ._alerts import (
     NO_TOWNSHIP,
     SOURCE_MODEL,
@@ -112,21 +113,11 @@ WORK_PREFIX = ".fanpin-alerts-"
 """Name prefix of the work folder (sorted parts) inside the output folder."""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _remove_stale_work(folder: Path) -> None:
     """Remove work folders left by killed runs (their process no longer runs)."""
     for d in folder.glob(f"{WORK_PREFIX}*"):
         pid = d.name[len(WORK_PREFIX) :].split("-", 1)[0]
-        if d.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if d.is_dir() and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -227,32 +218,12 @@ def panel_households(panel_path: str | Path, ids: Iterable[str]) -> set[str]:
 
 
 # -- sorted part files and their merge ----------------------------------------
-class _PartReader:
-    """Sequential reader of one sorted part file: hands out its next rows."""
-
-    def __init__(self, path: Path):
-        self._file = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-        self._it = self._file.iter_batches(batch_size=8_192)
-        self._buf: list[pa.RecordBatch] = []
-        self._have = 0
-        self.schema = self._file.schema_arrow
-
-    def take(self, n: int) -> pa.Table:
-        while self._have < n:
-            b = next(self._it)
-            self._buf.append(b)
-            self._have += b.num_rows
-        table = pa.Table.from_batches(self._buf, schema=self.schema)
-        out, rest = table.slice(0, n), table.slice(n)
-        self._buf = rest.to_batches()
-        self._have = rest.num_rows
-        return out
-
-
 def _write_part(frame: pd.DataFrame, path: Path) -> Path:
     """One sorted part (small row groups: a merge holds one buffer per part)."""
     pq.write_table(
-        pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=8_192
+        pa.Table.from_pandas(frame, preserve_index=False),
+        path,
+        row_group_size=PART_ROW_GROUP,
     )
     return path
 
@@ -274,7 +245,7 @@ def _merge_parts(
     ``template`` (no rows) gives the columns when there is nothing to write.
     Returns the rows written.
     """
-    readers = [_PartReader(p) for p in parts]
+    readers = [PartCursor(p) for p in parts]
     n = len(chunk_of_row)
     rows = 0
     with TableAppender(out) as writer:

@@ -19,6 +19,18 @@ SCHEMA_VERSION = 1
 
 metadata = sa.MetaData()
 
+
+def _case_id(*, index: bool | None = None) -> sa.Column:
+    """The ``case_id`` column of a table whose rows belong to a case."""
+    return sa.Column(
+        "case_id",
+        sa.Integer,
+        sa.ForeignKey("cases.case_id"),
+        nullable=False,
+        index=index,
+    )
+
+
 schema_info = sa.Table(
     "fanpin_schema",
     metadata,
@@ -63,7 +75,7 @@ risk_history = sa.Table(
     "case_risk_history",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.case_id"), nullable=False),
+    _case_id(),
     sa.Column("run_id", sa.String(64), nullable=False),
     sa.Column("run_at", sa.DateTime, nullable=False),
     sa.Column("year", sa.Integer),
@@ -79,13 +91,7 @@ transitions = sa.Table(
     "case_transitions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "case_id",
-        sa.Integer,
-        sa.ForeignKey("cases.case_id"),
-        nullable=False,
-        index=True,
-    ),
+    _case_id(index=True),
     sa.Column("from_state", sa.String(16)),  # NULL when the case is opened
     sa.Column("to_state", sa.String(16), nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
@@ -97,13 +103,7 @@ measures = sa.Table(
     "case_measures",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "case_id",
-        sa.Integer,
-        sa.ForeignKey("cases.case_id"),
-        nullable=False,
-        index=True,
-    ),
+    _case_id(index=True),
     sa.Column("measure", sa.String(16), nullable=False),
     sa.Column("department", sa.String(16), nullable=False),
     sa.Column("started_at", sa.DateTime, nullable=False),

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import AlertsConfig, load_alerts_config
-from ..exceptions import ModelError
 from ..features import PanelView
+from ..models._pipeline import rows_probabilities
 from ._assistance import split_codes
 
 __all__ = ["apply_measure", "what_if", "what_if_text"]
@@ -101,23 +101,6 @@ def apply_measure(
     return True
 
 
-def _risk_of_rows(model: Any, panel: pd.DataFrame, rows: pd.Index) -> np.ndarray:
-    """``model.predict_proba(panel).loc[rows]``, building the features of ``rows``
-    only (``transform_rows``: the same values, with every row as history)."""
-    features = getattr(model, "features", None)
-    if not hasattr(features, "transform_rows") or not hasattr(model, "model"):
-        return model.predict_proba(panel).loc[rows].to_numpy()
-    X = features.transform_rows(panel, rows)
-    names = model.feature_names
-    missing = sorted(set(names) - set(X.columns))
-    if missing:
-        raise ModelError(
-            f"The feature builder no longer produces {missing[:5]} that the model "
-            "was trained on. Retrain the model with this version of fanpin."
-        )
-    return model.model.predict_proba(X[names])[:, 1]
-
-
 def what_if(
     model: Any,
     panel: pd.DataFrame,
@@ -168,7 +151,7 @@ def what_if(
     has = np.array([c is not None for c in chosen])
     after = np.full(len(rows), np.nan)
     if has.any():
-        after[has] = _risk_of_rows(model, mod, rows[has])
+        after[has] = rows_probabilities(model, mod, rows[has])
     before = alerts["risk_score"].to_numpy(dtype="float64")
     text = [
         what_if_text(m, b, a) if m is not None else ""
