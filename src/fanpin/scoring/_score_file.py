@@ -6,7 +6,7 @@ Passes over the data:
    only; cut the panel into chunks of whole counties (all years of every
    household and every county-year mean stay inside one chunk).
 2. **split**: copy each chunk's rows to temporary Arrow parts beside the
-   output, runs of row groups in parallel (worker processes or Dask tasks).
+   output, runs of row groups in parallel (worker threads or Dask tasks).
    Skipped for a Parquet panel whose row-group statistics let each chunk read
    its counties straight from the file at little extra cost (a panel sorted by
    county; see :data:`~fanpin.scoring._spill.MAX_READ_FACTOR`).
