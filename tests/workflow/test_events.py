@@ -136,6 +136,26 @@ def test_only_events_after_the_latest_record_are_new_information():
     assert new["medical_cost_oop"] == 3000.0 and new["disabled_count"] == 0
 
 
+def test_covered_mode_comes_from_the_alerts_config(tmp_path):
+    from fanpin.config import load_alerts_config
+    from fanpin.exceptions import ConfigError
+
+    ev = _event("住院自付", 12000.0, when="2025-04-01")  # within the 2025 record
+    f = tmp_path / "alerts.yaml"
+    f.write_text("events: {covered: apply}\n", "utf-8")
+    cfg = load_alerts_config(f)
+    assert cfg.covered_events == "apply"
+    res = apply_events(_panel(), ev, as_of=AS_OF, config=cfg)
+    assert res.panel.at[0, "medical_cost_oop"] == 12400.0 and len(res.skipped) == 0
+    # an explicit argument (the CLI's --covered-events) wins over the file
+    res = apply_events(_panel(), ev, as_of=AS_OF, config=cfg, covered="skip")
+    assert res.skipped["why"].tolist() == [SKIP_COVERED]
+    assert load_alerts_config().covered_events == "skip"
+    f.write_text("events: {covered: sometimes}\n", "utf-8")
+    with pytest.raises(ConfigError, match="events.covered"):
+        load_alerts_config(f)
+
+
 def test_unknown_covered_mode_is_refused():
     with pytest.raises(InputError, match="skip"):
         apply_events(_panel(), _event("危房"), as_of=AS_OF, covered="maybe")

@@ -51,14 +51,15 @@ def alerts(
         ),
     ] = None,
     covered_events: Annotated[
-        CoveredEvents,
+        CoveredEvents | None,
         typer.Option(
             "--covered-events",
             help="Events dated within a year the household already has an annual "
-            "record for: skip (default; that record already holds them) or apply "
-            "(your annual records were exported without the pushes).",
+            "record for: skip (that record already holds them) or apply (your "
+            "annual records were exported without the pushes). Default: "
+            "events.covered in the alerts config (skip).",
         ),
-    ] = CoveredEvents.skip,
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -120,7 +121,7 @@ def alerts(
                 lines=monitoring,
                 config=cfg,
                 capacity=capacity,
-                covered=covered_events.value,
+                covered=covered_events.value if covered_events is not None else None,
                 chunk_households=chunk_households,
                 pii=people,
                 progress=bar,

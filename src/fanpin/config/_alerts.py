@@ -47,6 +47,7 @@ class AlertsConfig:
     max_measures: int = 4
     disaster_business_share: float = 0.5
     default_persons: int = 1
+    covered_events: str = "skip"
     what_if: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "inline"
 
@@ -85,6 +86,11 @@ class AlertsConfig:
                     f"{name} in {self.source!r} must be a whole number >= {low}; got "
                     f"{v!r}."
                 )
+        if self.covered_events not in ("skip", "apply"):
+            raise ConfigError(
+                f"events.covered in {self.source!r} must be skip or apply; got "
+                f"{self.covered_events!r}."
+            )
         if not 0 <= float(self.disaster_business_share) <= 1:
             raise ConfigError(
                 f"events.disaster_business_share in {self.source!r} must be in [0, 1];"
@@ -166,6 +172,7 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
         max_measures=data.get("max_measures", 4),
         disaster_business_share=float(events.get("disaster_business_share", 0.5)),
         default_persons=events.get("default_persons", 1),
+        covered_events=str(events.get("covered", "skip")),
         what_if={str(k): dict(v or {}) for k, v in what_if.items()},
         source=str(p),
     )

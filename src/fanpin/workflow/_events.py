@@ -225,7 +225,7 @@ def apply_events(
     *,
     as_of: date | pd.Timestamp,
     config: AlertsConfig | None = None,
-    covered: str = "skip",
+    covered: str | None = None,
 ) -> AppliedEvents:
     """Update each affected household's current-year record with its events.
 
@@ -239,9 +239,10 @@ def apply_events(
         Events dated after it are skipped.
     config : AlertsConfig, optional
         Event parameters (default: the shipped ``alerts.yaml``).
-    covered : {"skip", "apply"}
+    covered : {"skip", "apply"}, optional
         Events dated within a year for which the household already has an annual
-        record: ``"skip"`` (default) lists them in ``skipped`` with
+        record (default: ``events.covered`` of the alerts config, ``"skip"``):
+        ``"skip"`` lists them in ``skipped`` with
         :data:`SKIP_COVERED`, since that record already holds their effects;
         ``"apply"`` adds them to that record (for annual records exported
         without the pushes). Events after the latest record are always applied.
@@ -314,13 +315,14 @@ def apply_events_quietly(
     *,
     as_of: date | pd.Timestamp,
     config: AlertsConfig | None = None,
-    covered: str = "skip",
+    covered: str | None = None,
 ) -> AppliedEvents:
     """:func:`apply_events` without logging the skipped events (a part of a
     panel: the caller logs them once, with :func:`log_skipped`)."""
+    cfg = config if config is not None else load_alerts_config()
+    covered = covered if covered is not None else cfg.covered_events
     check_events(events, covered)
     skip_covered = covered == "skip"
-    cfg = config if config is not None else load_alerts_config()
     ev = events.copy()
     for c in ("source", "amount", "persons"):
         if c not in ev:

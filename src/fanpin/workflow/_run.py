@@ -269,7 +269,7 @@ def run_alerts(
     explain_config: ExplainConfig | None = None,
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
-    covered: str = "skip",
+    covered: str | None = None,
 ) -> AlertRun:
     """Score the panel, apply department pushes, and build the alert list.
 
@@ -285,7 +285,8 @@ def run_alerts(
     on or before ``as_of``): they create that household's record of the event's
     year, year to date, from its latest record. Events dated within a year the
     household already has a record for are already in that record: with
-    ``covered="skip"`` (default) they are skipped, listed in ``exclusions`` with
+    ``covered="skip"`` (the default, from ``events.covered`` in the alerts
+    config) they are skipped, listed in ``exclusions`` with
     :data:`~fanpin.workflow._events.SKIP_COVERED`; ``covered="apply"`` adds them
     to that record anyway (records exported without the pushes). See
     :func:`~fanpin.workflow.apply_events`.
@@ -299,6 +300,7 @@ def run_alerts(
     cfg = config if config is not None else load_alerts_config()
     amap = assistance if assistance is not None else load_assistance_map()
     lines = lines if lines is not None else model.lines
+    covered = covered if covered is not None else cfg.covered_events
     as_of = pd.Timestamp(as_of).normalize()
     scored, monitored = score_panel(model, panel, lines)
     cutoff = alert_cutoff(scored, cfg)

@@ -630,7 +630,7 @@ def run_alerts_file(
     explain_config: ExplainConfig | None = None,
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
-    covered: str = "skip",
+    covered: str | None = None,
     chunk_households: int = 100_000,
     pii: pd.DataFrame | None = None,
     table_format: str = "csv",
@@ -714,6 +714,7 @@ def run_alerts_file(
         explain_config if explain_config is not None else load_explain_config()
     )
     lines = lines if lines is not None else model.lines
+    covered = covered if covered is not None else cfg.covered_events
     as_of = pd.Timestamp(as_of).normalize()
     report = progress or (lambda stage, done, total: None)
     ev = None
