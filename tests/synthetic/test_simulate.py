@@ -271,3 +271,22 @@ def test_pushes_beyond_the_lines_carry_the_last_line_forward():
     with pytest.raises(ConfigError, match="2023"):
         simulate(50, years=range(2021, 2023), params=FAST, lines=lines,
                  pushes_until=date(2024, 1, 31))  # fmt: skip
+
+
+def test_independent_oracle_check_leaves_the_panel_and_p_next_unchanged():
+    plain = simulate(400, years=range(2022, 2024), seed=5, params=FAST)
+    check = simulate(
+        400,
+        years=range(2022, 2024),
+        seed=5,
+        params=replace(FAST, oracle_check_draws=FAST.oracle_draws),
+    )
+    pd.testing.assert_frame_equal(check.panel, plain.panel)
+    pd.testing.assert_series_equal(check.truth["p_next"], plain.truth["p_next"])
+    assert "p_next_check" not in plain.truth
+    a, b = check.truth["p_next"].to_numpy(), check.truth["p_next_check"].to_numpy()
+    assert not np.array_equal(a, b)  # other draws
+    # two estimates of one probability: same mean within Monte Carlo error
+    se = np.sqrt(np.mean(a * (1 - a)) / (FAST.oracle_draws * len(a)))
+    assert abs(a.mean() - b.mean()) < 6 * se + 1e-9
+    assert np.corrcoef(a, b)[0, 1] > 0.5

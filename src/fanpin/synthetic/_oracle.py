@@ -18,43 +18,56 @@ from ._step import step
 __all__ = ["next_year_risk"]
 
 ORACLE_STREAM = 3
+CHECK_STREAM = 5
 
 
 def _chunk_risk(
-    state: State, idx: np.ndarray, year: int, ctx: StepContext, seed: int, chunk: int
+    state: State,
+    idx: np.ndarray,
+    year: int,
+    ctx: StepContext,
+    seed: int,
+    chunk: int,
+    draws: int,
+    stream: int,
 ) -> np.ndarray:
     carried = [k for k in state if k in CARRIED]
-    draws = ctx.params.oracle_draws
     sub = take_state({k: state[k] for k in carried}, idx)
     rep = repeat_state(sub, draws)
     rng = np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(ORACLE_STREAM, year, chunk))
+        np.random.SeedSequence(seed, spawn_key=(stream, year, chunk))
     )
     nxt = step(rep, rng, year + 1, ctx, outcome_only=True)
     return nxt["hardship"].reshape(draws, len(idx)).mean(axis=0)
 
 
 def next_year_risk(
-    state: State, year: int, ctx: StepContext, seed: int, n_jobs: int = 2
+    state: State,
+    year: int,
+    ctx: StepContext,
+    seed: int,
+    n_jobs: int = 2,
+    *,
+    draws: int | None = None,
+    stream: int = ORACLE_STREAM,
 ) -> np.ndarray:
     """P(in hardship in ``year + 1`` | state at the end of ``year``), per household.
 
-    Chunks are seeded by (seed, year, chunk number), so the result does not
-    depend on ``n_jobs`` or thread scheduling.
+    Chunks are seeded by (seed, stream, year, chunk number), so the result does
+    not depend on ``n_jobs`` or thread scheduling; another ``stream`` gives an
+    independent estimate (``draws`` defaults to ``oracle_draws``).
     """
     n = len(state["prov"])
-    per_chunk = max(1, ctx.params.oracle_chunk // ctx.params.oracle_draws)
+    draws = draws or ctx.params.oracle_draws
+    per_chunk = max(1, ctx.params.oracle_chunk // draws)
     bounds = [np.arange(a, min(a + per_chunk, n)) for a in range(0, n, per_chunk)]
+
+    def one(kb: tuple[int, np.ndarray]) -> np.ndarray:
+        return _chunk_risk(state, kb[1], year, ctx, seed, kb[0], draws, stream)
+
     if n_jobs <= 1 or len(bounds) == 1:
-        parts = [
-            _chunk_risk(state, b, year, ctx, seed, k) for k, b in enumerate(bounds)
-        ]
+        parts = [one(kb) for kb in enumerate(bounds)]
     else:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            parts = list(
-                pool.map(
-                    lambda kb: _chunk_risk(state, kb[1], year, ctx, seed, kb[0]),
-                    enumerate(bounds),
-                )
-            )
+            parts = list(pool.map(one, enumerate(bounds)))
     return np.concatenate(parts) if parts else np.zeros(0)

@@ -73,6 +73,9 @@ class SimulationParams:
         value repeats).
     Oracle
         ``oracle_draws``: Monte Carlo draws per household-year for ``p_next``;
+        ``oracle_check_draws``: draws of a second, independent estimate
+        ``p_next_check`` (0: none), to evaluate rankings (the oracle's among
+        them) on draws other than those the oracle is ranked by;
         ``oracle_chunk``: rows (household-years × draws) simulated at once;
         ``burn_in``: years simulated before the first output year so that
         histories exist.
@@ -144,6 +147,7 @@ class SimulationParams:
     income_growth: tuple[float, ...] = (0.143, 0.08, 0.06, 0.05)
     # oracle and burn-in
     oracle_draws: int = 256
+    oracle_check_draws: int = 0
     oracle_chunk: int = 1 << 16
     burn_in: int = 3
 
@@ -153,6 +157,9 @@ class SimulationParams:
             if f.name in ("oracle_draws", "oracle_chunk"):
                 ok = isinstance(value, int) and value >= 1
                 expected = "an integer >= 1"
+            elif f.name == "oracle_check_draws":
+                ok = isinstance(value, int) and value >= 0
+                expected = "an integer >= 0"
             elif f.name == "burn_in":
                 ok = isinstance(value, int) and 0 <= value <= 20
                 expected = "an integer in [0, 20]"

@@ -18,7 +18,7 @@ from ._assistance import CATEGORIES
 from ._events import year_events
 from ._geography import DISASTER_TYPES, Geography, make_geography
 from ._household import initial_state
-from ._oracle import next_year_risk
+from ._oracle import CHECK_STREAM, next_year_risk
 from ._params import SimulationParams
 from ._state import State, StepContext
 from ._step import step
@@ -53,7 +53,9 @@ class SimulationResult:
         Validated-panel form: every contract column, English names, contract dtypes.
     truth : pandas.DataFrame
         ``household_id, year, p_next``: the true probability of being in hardship in
-        ``year + 1`` given the state at the end of ``year`` (all years but the last).
+        ``year + 1`` given the state at the end of ``year`` (all years but the last);
+        with ``oracle_check_draws`` also ``p_next_check``, an independent Monte
+        Carlo estimate of the same probability.
     events : pandas.DataFrame
         Department pushes (``household_id, date, source, event_type, amount, persons``).
     lines : MonitoringLines
@@ -290,9 +292,13 @@ def simulate(
         events.append(year_events(state, y, ids, event_rng))
         if y != years[-1]:
             risk = next_year_risk(state, y, ctx, seed, n_jobs=n_jobs)
-            truths.append(
-                pd.DataFrame({"household_id": ids, "year": y, "p_next": risk})
-            )
+            truth_y = pd.DataFrame({"household_id": ids, "year": y, "p_next": risk})
+            if params.oracle_check_draws:
+                truth_y["p_next_check"] = next_year_risk(
+                    state, y, ctx, seed, n_jobs=n_jobs,
+                    draws=params.oracle_check_draws, stream=CHECK_STREAM,
+                )  # fmt: skip
+            truths.append(truth_y)
         logger.info(
             "simulated %d households for %d (%.1fs)", n, y, time.perf_counter() - t0
         )
@@ -305,6 +311,8 @@ def simulate(
     truth = truth.astype(
         {"household_id": "string", "year": "int64", "p_next": "float64"}
     )
+    if params.oracle_check_draws and "p_next_check" not in truth:
+        truth["p_next_check"] = pd.Series(dtype="float64")
     pushes, until = [], None
     if pushes_until is not None:
         until = pd.Timestamp(pushes_until).date()
