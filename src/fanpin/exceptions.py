@@ -63,7 +63,7 @@ class SchemaError(FanpinError, ValueError):
         )
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
 
-    def __reduce__(self):  # pickled by worker processes: rebuild, don't re-wrap
+    def __reduce__(self):  # sent back by Dask workers: rebuild, do not re-wrap
         return _schema_error, (type(self), self.problems, self.header)
 
 
