@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from fanpin.config import load_explain_config
@@ -52,3 +53,19 @@ def test_explanations_quote_household_values_and_no_pii():
             assert m.group(1) == f"{panel.at[idx, 'medical_cost_oop']:,.0f}"
             checked += 1
     assert checked > 0
+
+
+def test_a_rows_line_does_not_depend_on_the_other_rows():
+    from fanpin.config import MonitoringLines
+
+    lines = MonitoringLines(default={2023: 7000.0, 2024: 7200.0})
+    panel = pd.DataFrame({
+        "household_id": ["a", "a", "b"], "year": [2023, 2024, 2026],
+        "province": ["P", "P", "P"], "household_size": [2, 2, 2],
+        "income_wage": [20000.0, 18000.0, 9000.0], "income_business": [0.0] * 3,
+        "income_transfer": [0.0] * 3, "medical_cost_oop": [0.0] * 3,
+    })  # fmt: skip
+    alone = household_values(panel.iloc[:2], pd.Index([1]), lines=lines)
+    mixed = household_values(panel, pd.Index([1, 2]), lines=lines)
+    assert alone.loc[1, "line"] == mixed.loc[1, "line"] == 7200.0
+    assert np.isnan(mixed.loc[2, "line"])  # 2026 is not in the table

@@ -79,8 +79,17 @@ def household_values(
             line = np.asarray(
                 lines.lookup(panel["province"], panel["year"]), dtype="float64"
             )
-        except FanpinError:  # a year outside the table: sentences skip the line
-            pass
+        except FanpinError:
+            # A year outside the table: the sentences of THOSE rows skip the
+            # line; the others keep it (so a row's sentence never depends on
+            # which other rows are explained with it, e.g. chunk by chunk).
+            year = panel["year"].to_numpy()
+            for y in pd.unique(year):
+                at = year == y
+                try:
+                    line[at] = lines.lookup(panel["province"][at], panel["year"][at])
+                except FanpinError:
+                    pass
     out = pd.DataFrame(
         {
             "medical_oop": num["medical_cost_oop"],
