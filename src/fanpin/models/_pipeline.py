@@ -24,12 +24,25 @@ __all__ = [
     "RISK_LEVELS",
     "RiskPipeline",
     "assign_risk_levels",
+    "check_feature_columns",
     "score_panel",
     "train_risk_model",
     "training_frame",
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def check_feature_columns(names: list[str], columns: Any) -> None:
+    """Raise :class:`ModelError` unless every model feature ``names`` is among
+    the built feature ``columns`` (a model trained by another fanpin version)."""
+    missing = sorted(set(names) - set(columns))
+    if missing:
+        raise ModelError(
+            f"The feature builder no longer produces {missing[:5]} that the model "
+            "was trained on. Retrain the model with this version of fanpin."
+        )
+
 
 RISK_LEVELS = ("高", "中", "低")
 ID_COLUMNS = (
@@ -84,12 +97,7 @@ class RiskPipeline:
     def predict_proba(self, panel: pd.DataFrame) -> pd.Series:
         """P(fall next year) for every row of ``panel`` (history-aware features)."""
         X = self.features.transform(panel)
-        missing = sorted(set(self.feature_names) - set(X.columns))
-        if missing:
-            raise ModelError(
-                f"The feature builder no longer produces {missing[:5]} that the model "
-                "was trained on. Retrain the model with this version of fanpin."
-            )
+        check_feature_columns(self.feature_names, X.columns)
         p = self.model.predict_proba(X[self.feature_names])[:, 1]
         return pd.Series(p, index=panel.index, name="risk_score")
 
@@ -283,12 +291,7 @@ def rows_probabilities(model: Any, panel: pd.DataFrame, rows: pd.Index) -> np.nd
         return model.predict_proba(panel).loc[rows].to_numpy()
     X = features.transform_rows(panel, rows)
     names = model.feature_names
-    missing = sorted(set(names) - set(X.columns))
-    if missing:
-        raise ModelError(
-            f"The feature builder no longer produces {missing[:5]} that the model "
-            "was trained on. Retrain the model with this version of fanpin."
-        )
+    check_feature_columns(names, X.columns)
     return model.model.predict_proba(X[names])[:, 1]
 
 

@@ -21,9 +21,8 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
-from ..exceptions import ModelError
 from ..io import iter_table_batches
-from ..models import id_frame, monitored_frame
+from ..models import check_feature_columns, id_frame, monitored_frame
 from ..schema import hardship_reasons, validate_households
 from ._plan import county_codes
 
@@ -168,12 +167,7 @@ def _predict(model: Any, X: pd.DataFrame, rows: Any = slice(None)) -> np.ndarray
     column order), instead of selecting columns, then rows, then converting.
     """
     names = model.feature_names
-    missing = sorted(set(names) - set(X.columns))
-    if missing:
-        raise ModelError(
-            f"The feature builder no longer produces {missing[:5]} that the model "
-            "was trained on. Retrain the model with this version of fanpin."
-        )
+    check_feature_columns(names, X.columns)
     n = len(np.arange(len(X))[rows])
     m = np.empty((n, len(names)), dtype="float64")
     for j, name in enumerate(names):

@@ -35,10 +35,13 @@ __all__ = [
 PART_OPTIONS = ipc.IpcWriteOptions(compression="zstd")
 
 
+def _is_parquet(plan: ChunkPlan) -> bool:
+    return plan.path.suffix.lower() in (".parquet", ".pq")
+
+
 def _tables(plan: ChunkPlan, batch_rows: int, groups: range | None = None):
     cols = plan.file_columns()
-    suffix = plan.path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if _is_parquet(plan):
         pf = pq.ParquetFile(plan.path)
         # One reader per row group: a single reader over the whole file grew by
         # ~600 MB over 5M households x 3 years (bounded this way).
@@ -101,7 +104,7 @@ def spill_range(
 
 def _ranges(plan: ChunkPlan, tasks: int) -> list[range | None]:
     """Row groups of a Parquet panel cut into at most ``tasks`` runs."""
-    if tasks <= 1 or plan.path.suffix.lower() not in (".parquet", ".pq"):
+    if tasks <= 1 or not _is_parquet(plan):
         return [None]
     n = pq.ParquetFile(plan.path).metadata.num_row_groups
     cuts = np.linspace(0, n, min(tasks, n) + 1).round().astype(int)
@@ -124,9 +127,7 @@ def spill_chunks(
     concatenation of its parts in row-group order, i.e. its rows in input order.
     """
     ranges = _ranges(plan, tasks)
-    found: dict[int, dict[int, Path]] = {}
-    for number, paths in zip(
-        range(len(ranges)),
+    found = list(  # {chunk: part} of each run of row groups, in file order
         map_tasks(
             spill_range,
             list(enumerate(ranges)),
@@ -135,13 +136,11 @@ def spill_chunks(
             plan=plan,
             workdir=str(workdir),
             batch_rows=batch_rows,
-        ),
-        strict=True,
-    ):
-        found[number] = paths
+        )
+    )
     sources = []
     for i in range(plan.n_chunks):
-        parts = [found[t][i] for t in sorted(found) if i in found[t]]
+        parts = [run[i] for run in found if i in run]
         if parts:
             sources.append(
                 ChunkSource(
@@ -164,11 +163,12 @@ def read_factor(plan: ChunkPlan) -> float:
     Uses the row groups' min/max statistics of the county column only (see
     :func:`~fanpin.scoring._chunk.group_may_hold`); inf for other formats.
     """
-    if plan.path.suffix.lower() not in (".parquet", ".pq"):
+    if not _is_parquet(plan):
         return np.inf
-    meta = pq.ParquetFile(plan.path).metadata
+    pf = pq.ParquetFile(plan.path)
+    meta = pf.metadata
     inverse = {v: k for k, v in plan.rename.items()}
-    column = pq.ParquetFile(plan.path).schema_arrow.get_field_index(inverse["county"])
+    column = pf.schema_arrow.get_field_index(inverse["county"])
     groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
     decoded = 0
     for keys in plan.chunks:
@@ -183,23 +183,18 @@ def chunk_sources(
     plan: ChunkPlan,
     workdir: str | Path,
     *,
-    direct: bool | None = None,
     client: Any = None,
     tasks: int = 1,
 ) -> list[ChunkSource]:
     """Where each chunk's rows are read from.
 
-    One chunk: the file itself. Direct (filtered) reads of a Parquet panel:
-    ``direct=True`` always, ``None`` when :func:`read_factor` is at most
-    :data:`MAX_READ_FACTOR`. Otherwise: spilled parts (``client`` and ``tasks``:
-    see :func:`spill_chunks`).
+    One chunk: the file itself. A Parquet panel whose :func:`read_factor` is at
+    most :data:`MAX_READ_FACTOR`: direct (filtered) reads. Otherwise: spilled
+    parts (``client`` and ``tasks``: see :func:`spill_chunks`).
     """
     if plan.n_chunks == 1:
         return [ChunkSource(0, "whole", plan.path, plan.rename, plan.chunks[0])]
-    parquet = plan.path.suffix.lower() in (".parquet", ".pq")
-    if direct is None:
-        direct = parquet and read_factor(plan) <= MAX_READ_FACTOR
-    if direct and parquet:
+    if read_factor(plan) <= MAX_READ_FACTOR:
         return [
             ChunkSource(i, "filter", plan.path, plan.rename, keys)
             for i, keys in enumerate(plan.chunks)
