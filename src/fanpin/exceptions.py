@@ -23,6 +23,8 @@ never quote personal data (names, ID numbers, phone numbers).
 
 from __future__ import annotations
 
+from .messages import N_, Message
+
 __all__ = [
     "CaseStoreError",
     "ConfigError",
@@ -30,6 +32,7 @@ __all__ = [
     "FanpinError",
     "FanpinWarning",
     "InputError",
+    "MSG_SCHEMA_HEADER",
     "MissingDependencyError",
     "ModelError",
     "OutputError",
@@ -38,8 +41,16 @@ __all__ = [
 ]
 
 
+MSG_SCHEMA_HEADER = N_("The data break the household contract ({n} problem(s)):")
+
+
 class FanpinError(Exception):
-    """Base class of every error raised by fanpin on purpose."""
+    """Base class of every error raised by fanpin on purpose.
+
+    Raise it with a :class:`~fanpin.messages.Message` (``ConfigError(Message(MSG_X,
+    key=...))``) so that the command line can show the message in Chinese; a
+    plain string is shown as it is.
+    """
 
 
 class SchemaError(FanpinError, ValueError):
@@ -56,11 +67,8 @@ class SchemaError(FanpinError, ValueError):
             problems = [problems]
         self.problems = list(problems)
         self.header = header
-        head = (
-            header
-            or f"The data break the household contract ({len(self.problems)} "
-            "problem(s)):"
-        )
+        head = header or Message(MSG_SCHEMA_HEADER, n=len(self.problems))
+        self.heading = head
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
 
     def __reduce__(self):  # sent back by Dask workers: rebuild, do not re-wrap
