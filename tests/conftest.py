@@ -35,6 +35,13 @@ def make_rows(*overrides: dict) -> pd.DataFrame:
     return pd.DataFrame([{**BASE_ROW, **o} for o in overrides])
 
 
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch):
+    """The command line speaks English in tests (its default is Chinese, or the
+    locale's language); the tests of the Chinese CLI ask for it explicitly."""
+    monkeypatch.setenv("FANPIN_LANG", "en")
+
+
 @pytest.fixture
 def rows():
     return make_rows

@@ -12,6 +12,7 @@ import pandas as pd
 from ..config import MonitoringLines
 from ..exceptions import ModelError
 from ..io import write_text
+from ..messages import N_, Message
 from ..models import RiskPipeline, load_model, read_model_card
 from ._charts import ChartStyle
 from ._data import compute_report_data
@@ -22,7 +23,7 @@ __all__ = ["build_report", "write_report"]
 
 logger = logging.getLogger(__name__)
 
-MSG_NOT_PIPELINE = (
+MSG_NOT_PIPELINE = N_(
     "The report needs a model trained on a panel (a RiskPipeline, as saved by "
     "`fanpin train`); got {kind}. Train with fanpin.models.train_risk_model or "
     "`fanpin train`."
@@ -99,7 +100,7 @@ def build_report(
         card = card if card is not None else read_model_card(model)
         model = load_model(model)
     if not isinstance(model, RiskPipeline):
-        raise ModelError(MSG_NOT_PIPELINE.format(kind=type(model).__name__))
+        raise ModelError(Message(MSG_NOT_PIPELINE, kind=type(model).__name__))
     card = card if card is not None else _card_from(model)
     font = find_cjk_font()
     if font is None:

@@ -177,7 +177,14 @@ def _with_warnings(item: Any, *, task: Callable[..., Any], **kwargs: Any) -> Any
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = task(item, **kwargs)
-    return result, [(w.category, str(w.message)) for w in caught]
+    # The warning's own message (a fanpin Message keeps its template for the
+    # translated CLI), not its str().
+    return result, [(w.category, _message_of(w.message)) for w in caught]
+
+
+def _message_of(warning: Warning) -> Any:
+    args = warning.args
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else str(warning)
 
 
 def _rewarn(caught: list[tuple[type[Warning], str]]) -> None:
