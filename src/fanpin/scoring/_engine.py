@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
 from ..exceptions import MissingDependencyError
+from ..messages import N_
 from ..models import excluded_frame
 from ._chunk import (
     EXPLAIN_COLUMNS,
@@ -50,7 +51,7 @@ __all__ = [
     "with_threads",
 ]
 
-MSG_NO_DASK = (
+MSG_NO_DASK = N_(
     "--engine dask needs Dask and distributed, which are not installed. Install "
     "the extra with: pip install 'fanpin[dask]' (or use --engine local)."
 )
