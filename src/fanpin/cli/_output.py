@@ -141,10 +141,18 @@ def command_line(*words: object) -> str:
 
     Examples
     --------
-    >>> command_line("fanpin", "score", Path("my panel.csv"), "--out", "s.csv")
-    "fanpin score 'my panel.csv' --out s.csv"
+    >>> command_line("fanpin", "score", Path("my panel.csv"), "--township", "甲镇")
+    "fanpin score 'my panel.csv' --township 甲镇"
     """
-    return " ".join(shlex.quote(str(w)) for w in words)
+    return " ".join(_quote(str(w)) for w in words)
+
+
+def _quote(word: str) -> str:
+    """``shlex.quote``, but Chinese letters (滇01县01镇) need no quotes."""
+    return word if _SAFE.fullmatch(word) else shlex.quote(word)
+
+
+_SAFE = re.compile(r"[\w@%+=:,./-]+")
 
 
 def finish(
