@@ -93,6 +93,18 @@ def test_install_hints_keep_the_extra(monkeypatch, tmp_path, lang):
     assert "'fanpin[dask]'" in "".join(helps.split())
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_without_matplotlib_names_the_extra(monkeypatch, tmp_path, lang):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    panel = tmp_path / "p.csv"
+    make_rows({}, {"household_id": "2"}).to_csv(panel, index=False)
+    res = runner.invoke(app, ["--lang", lang, "report", str(panel), "--model",
+                              str(tmp_path / "m")])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "pip install 'fanpin[notebooks]'" in res.output
+    assert "matplotlib" in res.output and "Traceback" not in res.output
+
+
 def _prints(tree: ast.AST):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import MonitoringLines
-from ..exceptions import ModelError
+from ..exceptions import MissingDependencyError, ModelError
 from ..io import write_text
 from ..messages import N_, Message
 from ..models import RiskPipeline, load_model, read_model_card
@@ -28,6 +28,18 @@ MSG_NOT_PIPELINE = N_(
     "`fanpin train`); got {kind}. Train with fanpin.models.train_risk_model or "
     "`fanpin train`."
 )
+
+MSG_NO_MATPLOTLIB = N_(
+    "The report's charts need matplotlib, which is not installed. Install the "
+    "extra that brings it: pip install 'fanpin[notebooks]'"
+)
+
+
+def _require_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(MSG_NO_MATPLOTLIB) from exc
 
 
 def _card_from(model: RiskPipeline) -> dict[str, Any]:
@@ -96,6 +108,7 @@ def build_report(
     str
         The HTML document.
     """
+    _require_matplotlib()
     if isinstance(model, str | Path):
         card = card if card is not None else read_model_card(model)
         model = load_model(model)
