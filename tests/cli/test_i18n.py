@@ -65,6 +65,7 @@ def en(args, **env):
         ({"LANG": "en_US.UTF-8", "FANPIN_LANG": "zh"}, "zh"),
         ({"LANG": "zh_CN.UTF-8", "FANPIN_LANG": "en"}, "en"),
         ({"FANPIN_LANG": "zh_CN"}, "zh"),
+        ({"FANPIN_LANG": "", "LANG": "en_US.UTF-8"}, "en"),  # empty says nothing
     ],
 )
 def test_language_from_the_environment(env, lang):

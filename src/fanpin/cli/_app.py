@@ -172,7 +172,7 @@ app = FanpinTyper(
 
 
 def _lang(value: str | None) -> str | None:
-    if value is None:
+    if value is None or not value.strip():  # FANPIN_LANG= (empty) says nothing
         return None
     lang = normalise_language(value)
     if lang is None:
