@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dask,postgres,notebooks]' \
-		pytest pytest-xdist hypothesis ruff
+		pytest pytest-xdist hypothesis ruff babel
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -50,6 +50,13 @@ test: $(STAMP)
 ## make bench: speed, memory and quality figures -> bench/results.json
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## make messages: refresh the message catalogue (src/fanpin/locale) after changing
+## a message or a help text; then translate the new entries and run it again
+messages: $(STAMP)
+	$(PY) scripts/messages.py update
+	$(PY) scripts/messages.py compile
+	$(PY) scripts/messages.py check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

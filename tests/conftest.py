@@ -35,6 +35,16 @@ def make_rows(*overrides: dict) -> pd.DataFrame:
     return pd.DataFrame([{**BASE_ROW, **o} for o in overrides])
 
 
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch):
+    """The command line speaks English in tests (its default is Chinese, or the
+    locale's language); the tests of the Chinese CLI ask for it explicitly. Its
+    output is as piped output is, 120 columns, unless a test sets COLUMNS
+    (pytest-xdist sets COLUMNS=80 for its workers)."""
+    monkeypatch.setenv("FANPIN_LANG", "en")
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def rows():
     return make_rows

@@ -22,13 +22,19 @@ Stages, each a subpackage (dependencies point one way, top to bottom):
 - :mod:`fanpin.cli`        the ``fanpin`` command (the only place that prints).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fanpin")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
 from .exceptions import ConfigError, FanpinError, SchemaError
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fanpin")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+__version__ = _installed_version()
+del _installed_version
 
 __all__ = ["ConfigError", "FanpinError", "SchemaError", "__version__"]

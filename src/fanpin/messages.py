@@ -28,10 +28,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["Message", "N_", "translate"]
+__all__ = ["MSG_DID_YOU_MEAN", "Message", "N_", "did_you_mean", "translate"]
 
 Translator = Callable[[str], str]
 
@@ -81,6 +82,26 @@ class Message(str):
 
 def _rebuild(template: str, params: Mapping[str, Any]) -> Message:
     return Message(template, **params)
+
+
+MSG_DID_YOU_MEAN = N_(" (did you mean {names}?)")
+
+
+def did_you_mean(word: object, candidates: Iterable[object]) -> Message | str:
+    """`` (did you mean 'x'?)`` for the nearest candidates (as a :class:`Message`,
+    to put in another message's parameters), or ``""`` when none is near.
+
+    Examples
+    --------
+    >>> did_you_mean("hgh", ["high", "low"])
+    " (did you mean 'high'?)"
+    >>> did_you_mean("zzz", ["high", "low"])
+    ''
+    """
+    near = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=3)
+    if not near:
+        return ""
+    return Message(MSG_DID_YOU_MEAN, names=", ".join(repr(n) for n in near))
 
 
 def translate(value: Any, gettext: Translator) -> Any:

@@ -32,7 +32,7 @@ def test_report_command_writes_one_html_file(small, model_dir, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "report written" in res.output
+    assert "Outputs:" in res.output and "report.html" in res.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "真实风险" in text
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # atomic, no temp

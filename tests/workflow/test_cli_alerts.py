@@ -39,7 +39,7 @@ def test_alerts_cli_end_to_end(tmp_path):
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "Case store:" in res.output and "new" in res.output
-    assert "Wrote" in res.output
+    assert "Outputs:" in res.output and "alerts.csv" in res.output
     assert f"already covered by the annual record of that year: {covered:,}" in (
         " ".join(res.output.split())
     )

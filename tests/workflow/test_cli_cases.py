@@ -79,7 +79,7 @@ def test_list_default_columns_are_readable_at_120(seeded, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "2 case(s)" in res.output
     assert "…" not in res.output  # nothing truncated
-    for text in ("户编号", "household", "风险类型", "因病", "0.800", "期限", "丙村"):
+    for text in ("household code", "risk types", "因病", "0.800", "deadline", "丙村"):
         assert text in res.output
     assert "township" not in res.output and "suggested_measures" not in res.output
 

@@ -1,11 +1,10 @@
 """The ``fanpin`` command line: a thin typer app over the library.
 
-Only this subpackage prints; nothing imports it.
+Only this subpackage prints; nothing imports it. It speaks Chinese or English
+(``--lang``, ``FANPIN_LANG``, the locale; see :mod:`fanpin.cli._i18n`).
 """
 
 from __future__ import annotations
-
-import warnings
 
 # Each import registers its commands on ``app``.
 from . import (
@@ -18,17 +17,11 @@ from . import (
     _train,  # noqa: E402,F401
     _validate,  # noqa: E402,F401
 )
-from ._app import app, err_console
+from ._app import app
 
 __all__ = ["app", "main"]
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Warnings for the person at the terminal: one yellow line, no source code."""
-    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
-
-
 def main() -> None:
     """Entry point of the ``fanpin`` console script (and ``python -m fanpin``)."""
-    warnings.showwarning = _show_warning
     app()

@@ -12,6 +12,7 @@ import typer
 
 from ..config import load_alerts_config, load_monitoring_lines
 from ..exceptions import InputError
+from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
 from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
@@ -22,10 +23,61 @@ from ._app import (
     PanelArgument,
     QuietOption,
     app,
-    console,
     fail_on_fanpin_error,
     progress_bar,
 )
+from ._i18n import tr
+from ._output import command_line, finish, say
+
+MSG_BAD_AS_OF = N_("--as-of must be a date like 2025-03-31; got {value!r}.")
+MSG_BARE_MODEL = N_(
+    "{model} holds a bare RiskModel, not a panel pipeline; train it with "
+    "`fanpin train`."
+)
+MSG_LISTED = N_(
+    "{scored:,} households scored, {alerted:,} above the alert cutoff {cutoff:.3f}: "
+    "{listed:,} listed, {over:,} over township capacity (kept in scored.csv); "
+    "{monitored:,} already in hardship (monitored.csv)."
+)
+MSG_PUSHES = N_(
+    "Department pushes: {applied:,} events applied, {skipped:,} skipped; {raised:,} "
+    "households listed because of a push."
+)
+MSG_PUSHES_SKIPPED = N_(
+    "Department pushes: {applied:,} events applied, {skipped:,} skipped ({detail}); "
+    "{raised:,} households listed because of a push."
+)
+MSG_SKIP_ITEM = N_("{why}: {n:,}")
+MSG_SEP = N_("; ")
+#: Why a department push was skipped (fanpin.workflow's reasons), for the catalogue.
+SKIP_REASONS = (
+    N_("dated after as_of"),
+    N_("household not in the panel"),
+    N_("no record for that year (before the household's latest record)"),
+    N_("unknown event type"),
+    N_("already covered by the annual record of that year"),
+)
+MSG_CASES = N_(
+    "Case store: {new:,} new cases opened; {updated:,} open cases alerted again, of "
+    "which {up:,} rose to a higher risk level and {down:,} fell to a lower one."
+)
+MSG_TIMING = N_(
+    "Done in {seconds:.1f}s ({rate:,.0f} households/s, {chunks} chunk(s))."
+)
+OUT_ALERTS_CSV = N_("the early-warning list (预警名单) with reasons and measures")
+OUT_ALERTS_PARQUET = N_("the same list as Parquet")
+OUT_EXCEL = N_("{n:,} workbook(s), one per township, one sheet per village")
+OUT_SCORED = N_("every household scored, with its rank (including those not listed)")
+OUT_MONITORED = N_("households already in hardship (monitored)")
+OUT_EXCLUSIONS = N_("households and pushes left out, each with the reason")
+OUT_STORE = N_("the case store: one case per listed household")
+STEP_HAND_OUT = N_(
+    "Give each township its workbook for verification (核查); then follow the "
+    "cases:"
+)
+STEP_UPDATE = N_("Record each verification result, e.g.:")
+EXAMPLE_ACTOR = N_("township-verifier")
+STEP_STORE = N_("Track the cases in a case store: run again with --store, e.g.:")
 
 
 class CoveredEvents(str, Enum):
@@ -98,15 +150,10 @@ def alerts(
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
         except ValueError:
-            raise InputError(
-                f"--as-of must be a date like 2025-03-31; got {as_of!r}."
-            ) from None
+            raise InputError(Message(MSG_BAD_AS_OF, value=as_of)) from None
         pipe = load_model(model)
         if not hasattr(pipe, "features"):
-            raise InputError(
-                f"{model} holds a bare RiskModel, not a panel pipeline; train it with "
-                "`fanpin train`."
-            )
+            raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
         cfg = load_alerts_config(config)
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         ev = _read_events(events, panel, when) if events is not None else None
@@ -134,34 +181,68 @@ def alerts(
                 summary = cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
             finally:
                 cs.close()
-    console.print(
-        f"{run.scored:,} households scored, {run.alerted:,} above the alert "
-        f"cutoff {run.cutoff:.3f}: {len(run.alerts):,} listed, "
-        f"{run.over_capacity:,} over township capacity (kept in "
-        f"scored.csv); {run.monitored:,} already in hardship (monitored.csv)."
+    say(
+        MSG_LISTED,
+        scored=run.scored,
+        alerted=run.alerted,
+        cutoff=run.cutoff,
+        listed=len(run.alerts),
+        over=run.over_capacity,
+        monitored=run.monitored,
     )
     if run.applied is not None and run.skipped is not None:
         pushed = int((run.alerts["source"] == "部门推送").sum())
         skipped = run.skipped
         why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
-        detail = "; ".join(f"{w}: {n:,}" for w, n in dict(why).items())
-        console.print(
-            f"Department pushes: {len(run.applied):,} events applied, "
-            f"{len(skipped):,} skipped{f' ({detail})' if detail else ''}; "
-            f"{pushed:,} households raised."
+        detail = tr(MSG_SEP).join(
+            tr(MSG_SKIP_ITEM, why=tr(str(w)), n=n) for w, n in dict(why).items()
         )
+        say(MSG_PUSHES_SKIPPED if detail else MSG_PUSHES, applied=len(run.applied),
+            skipped=len(skipped), detail=detail, raised=pushed)  # fmt: skip
     if summary is not None:
         c = summary.counts()
-        console.print(
-            f"Case store: {c['new']:,} new, {c['escalated']:,} escalated, "
-            f"{c['fell']:,} fell."
-        )
+        say(MSG_CASES, new=c["new"], updated=c["updated"], up=c["escalated"],
+            down=c["fell"])  # fmt: skip
     rate = run.households / run.seconds if run.seconds else 0.0
-    console.print(
-        f"Wrote {out / 'alerts.csv'}, {out / 'alerts.parquet'}, "
-        f"{len(files['excel']):,} workbooks in {out / 'excel'} in "
-        f"{run.seconds:.1f}s ({rate:,.0f} households/s, {run.chunks} chunk(s))."
-    )
+    say(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks)
+    outputs = [
+        (OUT_ALERTS_CSV, files["alerts_csv"]),
+        (OUT_ALERTS_PARQUET, files["alerts_parquet"]),
+        (tr(OUT_EXCEL, n=len(files["excel"])), out / "excel"),
+        (OUT_SCORED, files["scored"]),
+        (OUT_MONITORED, files["monitored"]),
+    ]
+    if "exclusions" in files:
+        outputs.append((OUT_EXCLUSIONS, files["exclusions"]))
+    if store is not None:
+        shown = _shown_url(store)
+        outputs.append((OUT_STORE, shown))
+        first = run.alerts["township"].iloc[0] if len(run.alerts) else "…"
+        opened = summary.new if summary is not None else None
+        case = opened["case_id"].iloc[0] if opened is not None and len(opened) else 1
+        steps = [
+            (STEP_HAND_OUT, command_line("fanpin", "cases", "list", "--store", shown,
+                                         "--township", first)),
+            (STEP_UPDATE, command_line("fanpin", "cases", "update", case, "--to",
+                                       "核查中", "--actor", tr(EXAMPLE_ACTOR),
+                                       "--store", shown)),
+        ]  # fmt: skip
+    else:
+        steps = [
+            (STEP_STORE, command_line("fanpin", "alerts", panel, "--model", model,
+                                      "--out", out, "--store", "sqlite:///cases.db")),
+        ]  # fmt: skip
+    finish(outputs, steps)
+
+
+def _shown_url(url: str) -> str:
+    """A store URL fit to print: its password hidden."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL the store accepted; never print a secret
+        return url.split("@")[-1]
 
 
 def _read_events(events: Path, panel: Path, when: pd.Timestamp) -> pd.DataFrame:

@@ -2,32 +2,57 @@
 
 Each command lives in its own module (``_simulate.py``, ``_validate.py`` ...) and
 registers itself on :data:`app`. Only this subpackage prints.
+
+:data:`app` is a :class:`FanpinTyper`: its click commands pick the language before
+anything is parsed or shown (:meth:`FanpinGroup.main`), translate their help when
+it is shown, and turn usage errors into the reader's language. A sub-app is made
+with :class:`FanpinTyper` too (``cases_app = FanpinTyper(...)``).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typer.core import TyperCommand, TyperGroup
 
+from .. import __version__
 from ..exceptions import FanpinError
+from ..messages import N_
+from ._i18n import (
+    MSG_BAD_LANG,
+    MSG_USAGE,
+    language_from_args,
+    language_from_env,
+    normalise_language,
+    set_language,
+    tr,
+    translate_help,
+    translate_help_option,
+    translated_usage_errors,
+)
+from ._output import (
+    console,
+    err_console,
+    fit_width,
+    show_error,
+    show_warning,
+    wrap_cjk,
+)
+from ._progress import STAGES, ProgressBar, progress_bar, steps
 
 __all__ = [
+    "STAGES",
     "ChunkHouseholdsOption",
+    "FanpinCommand",
+    "FanpinGroup",
+    "FanpinTyper",
     "LinesOption",
     "ModelOption",
     "PanelArgument",
@@ -39,7 +64,71 @@ __all__ = [
     "err_console",
     "fail_on_fanpin_error",
     "progress_bar",
+    "steps",
 ]
+
+MSG_APP_HELP = N_(
+    "fanpin: early warning of rural households at risk of falling (back) into "
+    "poverty (防止返贫致贫监测预警), with reasons, assistance and case tracking."
+)
+MSG_VERSION = N_("fanpin {version}")
+
+
+class _Translating:
+    """What every fanpin click command adds: a translated ``--help`` option and
+    usage line."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return translate_help_option(super().get_help_option(ctx))  # type: ignore[misc]
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=tr(MSG_USAGE))
+
+
+class FanpinCommand(_Translating, TyperCommand):
+    """A fanpin command (see :class:`FanpinGroup`)."""
+
+
+class FanpinGroup(_Translating, TyperGroup):
+    """A fanpin command group. As the root (``fanpin``), it picks the language
+    (``--lang``, ``FANPIN_LANG``, the locale) before parsing, translates the
+    help texts of the whole tree, shows warnings as one translated line, and
+    translates usage errors."""
+
+    def main(self, args: Sequence[str] | None = None, *a: Any, **kw: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        set_language(language_from_args(argv) or language_from_env())
+        fit_width()
+        wrap_cjk()
+        translate_help(self)
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return super().main(argv, *a, **kw)
+
+    def make_context(self, *a: Any, **kw: Any) -> Any:
+        with translated_usage_errors():
+            return super().make_context(*a, **kw)
+
+    def invoke(self, ctx: Any) -> Any:
+        with translated_usage_errors():
+            return super().invoke(ctx)
+
+
+class FanpinTyper(typer.Typer):
+    """A :class:`typer.Typer` whose commands are :class:`FanpinCommand` and whose
+    groups are :class:`FanpinGroup`."""
+
+    def __init__(self, *args: Any, cls: type | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("pretty_exceptions_enable", False)
+        super().__init__(*args, cls=cls or FanpinGroup, **kwargs)
+
+    def command(self, *args: Any, cls: type | None = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or FanpinCommand, **kwargs)
+
+    def add_typer(self, *args: Any, cls: type | None = None, **kwargs: Any) -> None:
+        super().add_typer(*args, cls=cls or FanpinGroup, **kwargs)
+
 
 PanelArgument = Annotated[
     Path,
@@ -64,35 +153,61 @@ ChunkHouseholdsOption = Annotated[
     ),
 ]
 """The ``--chunk-households`` option of the commands that stream a panel file."""
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-"""The ``--quiet`` option of the commands that show a :class:`ProgressBar`."""
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display.")
+]
+"""The ``--quiet`` option of the long commands (no progress bar or status line)."""
 TruthOption = Annotated[
     Path | None,
     typer.Option("--truth", help="True risks (household_id, year, p_next), if known."),
 ]
 """The ``--truth`` option of the commands that can compare with true risks."""
 
-app = typer.Typer(
+app = FanpinTyper(
     name="fanpin",
-    help=(
-        "fanpin: early warning of rural households at risk of falling (back) into "
-        "poverty (防止返贫致贫监测预警), with reasons, assistance and case tracking."
-    ),
+    help=MSG_APP_HELP,
     no_args_is_help=True,
     add_completion=False,
-    pretty_exceptions_enable=False,
 )
-# Piped output (make, cron, logs) gets 120 columns instead of rich's 80 so that the
-# bilingual tables stay readable.
-_WIDTH = None if sys.stdout.isatty() else 120
-console = Console(soft_wrap=True, width=_WIDTH)
-err_console = Console(stderr=True, soft_wrap=True, width=_WIDTH)
+
+
+def _lang(value: str | None) -> str | None:
+    if value is None or not value.strip():  # FANPIN_LANG= (empty) says nothing
+        return None
+    lang = normalise_language(value)
+    if lang is None:
+        raise typer.BadParameter(tr(MSG_BAD_LANG, value=value))
+    set_language(lang)
+    return lang
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(tr(MSG_VERSION, version=__version__), markup=False)
+        raise typer.Exit()
 
 
 @app.callback()
 def _main(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Log progress to stderr."
+    ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        envvar="FANPIN_LANG",
+        metavar="zh|en",
+        is_eager=True,
+        callback=_lang,
+        help="Language of messages and help: zh (Chinese) or en (English). "
+        "Default: the locale (LANG), Chinese where it says none.",
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_version,
+        help="Print fanpin's version and exit.",
     ),
 ) -> None:
     logging.basicConfig(
@@ -103,63 +218,9 @@ def _main(
 
 @contextmanager
 def fail_on_fanpin_error() -> Iterator[None]:
-    """Turn a :class:`FanpinError` into a red message and exit code 1."""
+    """Turn a :class:`FanpinError` into a translated message and exit code 1."""
     try:
         yield
     except FanpinError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        show_error(exc)
         raise typer.Exit(1) from None
-
-
-STAGES = {
-    "score": ("scoring", "households"),
-    "explain": ("explaining", "households"),
-    "alerts": ("alerts", "households"),
-    "write": ("writing", "rows"),
-    "excel": ("excel", "workbooks"),
-}
-"""Progress stages: the bar's label and the unit of its rate."""
-
-
-class ProgressBar:
-    """A rich progress bar on stderr, fed by a ``progress(stage, done, total)``
-    callback (:func:`fanpin.scoring.score_file`,
-    :func:`fanpin.workflow.run_alerts_file`): one bar per stage, with its rate
-    (households/s, rows/s) and the time left."""
-
-    def __init__(self) -> None:
-        self.progress = Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=False,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        label, unit = STAGES.get(stage, (stage, "items"))
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(
-                label, total=max(total, 1), rate=""
-            )
-        task_id = self.tasks[stage]
-        speed = self.progress.tasks[task_id].speed
-        rate = f"{speed:,.0f} {unit}/s" if speed else ""
-        self.progress.update(task_id, completed=done, total=max(total, 1), rate=rate)
-
-
-@contextmanager
-def progress_bar(quiet: bool) -> Iterator[ProgressBar | None]:
-    """A started :class:`ProgressBar`, stopped on exit (None when ``quiet``)."""
-    if quiet:
-        yield None
-        return
-    bar = ProgressBar()
-    bar.progress.start()
-    try:
-        yield bar
-    finally:
-        bar.progress.stop()

@@ -10,12 +10,69 @@ import typer
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
-from ._app import app, console, fail_on_fanpin_error
+from ..messages import N_
+from ._app import FanpinTyper, app, console, fail_on_fanpin_error
+from ._i18n import tr
+from ._output import cell
 
 DEFAULT_STORE = "sqlite:///fanpin_cases.db"
 
-cases_app = typer.Typer(
+MSG_N_CASES = N_("{n} case(s)")
+MSG_N_CASES_SHOWN = N_("{n} case(s), first {shown} shown")
+MSG_HISTORY = N_("risk history")
+MSG_MEASURES = N_("measures")
+MSG_TRANSITIONS = N_("transitions")
+MSG_FIELD = N_("{label}: {value}")
+MSG_UPDATED = N_("case {case_id}: {state}")
+MSG_EVIDENCE_TOGETHER = N_("give --income, --line and --labor together")
+#: Labels of the store's columns, shown by ``cases list`` and ``cases show``.
+LABELS = {
+    "case_id": N_("case"),
+    "household_id": N_("household code"),
+    "province": N_("province"),
+    "county": N_("county"),
+    "township": N_("township"),
+    "village": N_("village"),
+    "year": N_("year"),
+    "state": N_("state"),
+    "category": N_("monitored category"),
+    "opened_at": N_("alerted at"),
+    "identified_at": N_("identified at"),
+    "deadline": N_("deadline"),
+    "current_risk": N_("risk"),
+    "current_level": N_("risk level"),
+    "risk_types": N_("risk types"),
+    "suggested_measures": N_("suggested measures"),
+    "suggested_departments": N_("departments"),
+    "updated_at": N_("updated at"),
+    "closed_at": N_("closed at"),
+    "elimination_method": N_("how the risk was eliminated"),
+    "run_id": N_("run"),
+    "run_at": N_("run at"),
+    "risk_score": N_("risk"),
+    "risk_level": N_("level"),
+    "change": N_("change"),
+    "reasons": N_("reasons"),
+    "measure": N_("measure"),
+    "department": N_("department"),
+    "started_at": N_("started at"),
+    "actor": N_("by"),
+    "note": N_("note"),
+    "from_state": N_("from"),
+    "to_state": N_("to"),
+    "at": N_("at"),
+}
+#: The ``change`` of a risk-history row, in words.
+CHANGES = {
+    "new": N_("new alert"),
+    "up": N_("level rose"),
+    "down": N_("level fell"),
+    "same": N_("same level"),
+}
+
+cases_app = FanpinTyper(
     help=(
         "Cases of alerted households (预警 -> 核查中 -> 已认定 -> 帮扶中 -> 风险消除)."
     ),
@@ -41,29 +98,42 @@ def _store(url: str | None):  # noqa: ANN202 - CaseStore
     )
 
 
-def _table(df, title: str, *, fold: tuple[str, ...] = ()) -> Table:  # noqa: ANN001
-    """A rich table; the ``fold`` columns wrap instead of being cut with '…'."""
-    table = Table(title=title)
+def _label(column: object) -> str:
+    """The reader's name of a store column (the column itself if unknown)."""
+    return tr(LABELS[column]) if column in LABELS else str(column)
+
+
+def _table(  # noqa: ANN001 - df: DataFrame
+    df, title: str, *, fold: tuple[str, ...] = (), labels: bool = True
+) -> Table:
+    """A rich table of store columns, headed by their labels (or, with
+    ``labels=False``, their names); the ``fold`` columns wrap, the others keep
+    their width (cut with '…' only when the terminal is too narrow for them)."""
+    table = Table(title=cell(title))
     for col in df.columns:
         wrap = str(col) in fold
+        head = _label(col) if labels else str(col)
         table.add_column(
-            str(col), overflow="fold" if wrap else "ellipsis", no_wrap=not wrap
+            cell(head),
+            overflow="fold" if wrap else "ellipsis",
+            no_wrap=not wrap,
+            min_width=None if wrap else max(len(head), 2),
         )
     for row in df.itertuples(index=False):
-        table.add_row(*("" if v is None or v != v else str(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     return table
 
 
-#: Default columns of ``cases list``: (store column, short bilingual header).
-LIST_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("case_id", "编号\nid"),
-    ("household_id", "户编号\nhousehold"),
-    ("village", "村\nvillage"),
-    ("state", "状态\nstate"),
-    ("current_level", "等级\nlevel"),
-    ("current_risk", "风险\nrisk"),
-    ("risk_types", "风险类型\nrisk types"),
-    ("deadline", "期限\ndeadline"),
+#: Default columns of ``cases list``.
+LIST_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "household_id",
+    "village",
+    "state",
+    "current_level",
+    "current_risk",
+    "risk_types",
+    "deadline",
 )
 #: Every column of ``cases list --wide``, in the store's order of importance.
 WIDE_COLUMNS = (
@@ -119,13 +189,17 @@ def list_cases(
     n_all = len(df)
     if limit is not None:
         df = df.head(limit)
-    title = f"{n_all} case(s)" + (f", first {len(df)} shown" if len(df) < n_all else "")
+    title = (
+        tr(MSG_N_CASES_SHOWN, n=n_all, shown=len(df))
+        if len(df) < n_all
+        else tr(MSG_N_CASES, n=n_all)
+    )
     if wide:
         first = [c for c in WIDE_COLUMNS if c in df.columns]
         df = df[first + [c for c in df.columns if c not in first]]
         # Every column at its natural width: wider than the terminal when it must
         # be (pipe to `less -S`), never cut.
-        table = _table(df.round({"current_risk": 3}), title)
+        table = _table(df.round({"current_risk": 3}), title, labels=False)
         wide_opts = console.options.update_width(10_000)
         needed = Measurement.get(console, wide_opts, table).maximum
         if needed <= console.width:
@@ -134,13 +208,12 @@ def list_cases(
             table.title_justify = "left"
             Console(file=console.file, width=needed).print(table)
         return
-    df = df[[c for c, _ in LIST_COLUMNS]].copy()
+    df = df[list(LIST_COLUMNS)].copy()
     df["current_risk"] = [
         "" if v is None or v != v else f"{float(v):.3f}" for v in df["current_risk"]
     ]
     df["risk_types"] = [_risk_names(v) for v in df["risk_types"]]
-    df.columns = [header for _, header in LIST_COLUMNS]
-    console.print(_table(df, title, fold=(LIST_COLUMNS[-2][1],)))
+    console.print(_table(df, title, fold=("risk_types",)))
 
 
 @cases_app.command("show")
@@ -158,10 +231,41 @@ def show_case(
             s.transitions(case_id),
         )
     for key, value in case.items():
-        console.print(f"{key}: {'' if value is None else value}", highlight=False)
-    console.print(_table(history.drop(columns=["id", "case_id"]), "risk history"))
-    console.print(_table(measures.drop(columns=["id", "case_id"]), "measures"))
-    console.print(_table(trail.drop(columns=["id", "case_id"]), "transitions"))
+        if key == "risk_types" and value:
+            value = f"{value}（{_risk_names(value)}）"
+        elif key == "current_risk" and value is not None:
+            value = f"{float(value):.3f}"
+        shown = "" if value is None else value
+        console.print(cell(tr(MSG_FIELD, label=_label(key), value=shown)))
+    _print_history(history)
+    console.print(_table(measures.drop(columns=["id", "case_id"]), tr(MSG_MEASURES)))
+    trail = trail.drop(columns=["id", "case_id"])
+    console.print(_table(trail, tr(MSG_TRANSITIONS), fold=("note",)))
+
+
+def _print_history(history) -> None:  # noqa: ANN001 - DataFrame
+    """The risk history of a case, one block per alerts run, readable at 100
+    columns: a heading line (when, year, risk, level, change), then the risk
+    types (named) and the reasons, wrapped under their labels."""
+    console.print(cell(tr(MSG_HISTORY)), style="bold")
+    for row in history.to_dict("records"):
+        score = row.get("risk_score")
+        change = row.get("change")
+        head = [
+            str(row.get("run_at") or "")[:16],
+            str(row.get("year") or ""),
+            "" if score is None or score != score else f"{float(score):.3f}",
+            str(row.get("risk_level") or ""),
+            tr(CHANGES[change]) if change in CHANGES else str(change or ""),
+        ]
+        console.print(Text.assemble("  ", ("  ".join(h for h in head if h), "bold")))
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(cell("    " + _label("risk_types")),
+                     cell(_risk_names(row.get("risk_types"))))  # fmt: skip
+        grid.add_row(cell("    " + _label("reasons")), cell(row.get("reasons")))
+        console.print(grid)
 
 
 @cases_app.command("update")
@@ -203,7 +307,7 @@ def update_case(
         evidence = None
         if income is not None or line is not None or labor is not None:
             if income is None or line is None or labor is None:
-                raise typer.BadParameter("give --income, --line and --labor together")
+                raise typer.BadParameter(tr(MSG_EVIDENCE_TOGETHER))
             evidence = EliminationEvidence(income, line, labor)
         case = _store(store).transition(
             case_id,
@@ -217,4 +321,4 @@ def update_case(
             evidence=evidence,
             now=at,
         )
-    console.print(f"case {case_id}: {case['state']}", highlight=False)
+    console.print(cell(tr(MSG_UPDATED, case_id=case_id, state=case["state"])))

@@ -13,8 +13,36 @@ from rich.table import Table
 from ..config import load_model_config, load_monitoring_lines, load_rules_config
 from ..evaluate import backtest
 from ..io import read_table, write_table, write_text
+from ..messages import N_
 from ..schema import read_households
-from ._app import PanelArgument, TruthOption, app, console, fail_on_fanpin_error
+from ._app import (
+    PanelArgument,
+    QuietOption,
+    TruthOption,
+    app,
+    console,
+    fail_on_fanpin_error,
+    steps,
+)
+from ._i18n import tr
+from ._output import cell, command_line, finish
+
+MSG_READING = N_("reading the panel…")
+MSG_BACKTEST = N_("backtesting: training and testing on each year…")
+MSG_TITLE = N_("Backtest, test year {year}")
+RANKERS = {
+    "model": N_("model"),
+    "logistic": N_("logistic baseline"),
+    "rules": N_("today's rules"),
+    "oracle": N_("oracle (true risks)"),
+}
+HEAD_RANKER = N_("ranker")
+OUT_TABLES = N_(
+    "backtest.json and the tables folds, metrics, capacity, capture, groups, "
+    "summary (.csv)"
+)
+STEP_TRAIN = N_("Train the model on every year:")
+STEP_REPORT = N_("Then write the report for the bureau:")
 
 
 def _fmt(v: object) -> str:
@@ -39,16 +67,19 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the JSON and CSV tables.")
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Train on transitions up to t - 1, test on t -> t + 1, for every year t
     available; compare the model, the logistic baseline, the rules and (with
     --truth) the oracle."""
-    with fail_on_fanpin_error():
+    with fail_on_fanpin_error(), steps(quiet) as step:
         monitoring = load_monitoring_lines(lines)
         cfg = load_model_config(config)
         rcfg = load_rules_config(rules)
+        step(MSG_READING)
         data = read_households(panel)
         t = read_table(truth) if truth is not None else None
+        step(MSG_BACKTEST)
         res = backtest(data, monitoring, truth=t, config=cfg, rules=rcfg)
         summary = res.summary()
         if out is not None:
@@ -73,12 +104,27 @@ def evaluate(
                 ).replace("NaN", "null"),
                 out / "backtest.json",
             )
-    table = Table(title=f"Backtest, test year {int(summary['test_year'].iloc[0])}")
+    year = int(summary["test_year"].iloc[0])
+    table = Table(title=cell(tr(MSG_TITLE, year=year)))
     cols = [c for c in summary.columns if c != "test_year"]
     for c in cols:
-        table.add_column(c, justify="right" if c != "ranker" else "left")
+        head = tr(HEAD_RANKER) if c == "ranker" else c
+        table.add_column(cell(head), justify="right" if c != "ranker" else "left")
     for _, row in summary.iterrows():
-        table.add_row(*[_fmt(row[c]) for c in cols])
+        cells = [
+            tr(RANKERS[row[c]]) if c == "ranker" and row[c] in RANKERS else _fmt(row[c])
+            for c in cols
+        ]
+        table.add_row(*(cell(v) for v in cells))
     console.print(table)
-    if out is not None:
-        console.print(f"Tables written to {out}/.")
+    model_dir = (out or Path(".")) / "model"
+    finish(
+        [(OUT_TABLES, out)] if out is not None else [],
+        [
+            (STEP_TRAIN, command_line("fanpin", "train", panel, "--out", model_dir,
+                                      *(("--lines", lines) if lines else ()))),
+            (STEP_REPORT, command_line("fanpin", "report", panel, "--model",
+                                       model_dir, *(("--truth", truth) if truth
+                                                    else ()))),
+        ],  # fmt: skip
+    )

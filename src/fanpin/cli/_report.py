@@ -10,16 +10,28 @@ import typer
 
 from ..config import load_monitoring_lines
 from ..io import read_table
+from ..messages import N_
 from ..report import ChartFontWarning, write_report
 from ..schema import read_households
 from ._app import (
     PanelArgument,
+    QuietOption,
     TruthOption,
     app,
-    console,
-    err_console,
     fail_on_fanpin_error,
+    steps,
 )
+from ._output import command_line, finish, show_warning
+
+MSG_READING = N_("reading the panel…")
+MSG_BUILDING = N_("backtesting and drawing the charts…")
+OUT_REPORT = N_(
+    "the report: one HTML file, charts inline, opens offline in any browser"
+)
+STEP_OPEN = N_(
+    "Open it in a browser (double-click it), or send the one file to the bureau:"
+)
+STEP_ALERTS = N_("Make this month's early-warning list with the same model:")
 
 
 @app.command("report")
@@ -52,14 +64,17 @@ def report(
         str | None,
         typer.Option("--date", help="Date to print in the header (e.g. 2025-03-01)."),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Write one self-contained HTML file (inline charts, no network): model card,
     backtest against the rules (and the oracle with --truth), capacity curve,
     calibration, risk by county, risk types, group metrics and drift."""
-    with fail_on_fanpin_error():
+    with fail_on_fanpin_error(), steps(quiet) as step:
         monitoring = load_monitoring_lines(lines) if lines is not None else None
+        step(MSG_READING)
         data = read_households(panel)
         t = read_table(truth) if truth is not None else None
+        step(MSG_BUILDING)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ChartFontWarning)
             path = write_report(
@@ -73,9 +88,16 @@ def report(
             )
         for w in caught:
             if issubclass(w.category, ChartFontWarning):
-                err_console.print(f"[yellow]warning:[/yellow] {w.message}")
+                show_warning(w.message, w.category, w.filename, w.lineno)
             else:
                 warnings.warn_explicit(
                     w.message, w.category, w.filename, w.lineno, source=w.source
                 )
-        console.print(f"report written to {path}")
+    finish(
+        [(OUT_REPORT, path)],
+        [
+            (STEP_OPEN, str(path)),
+            (STEP_ALERTS, command_line("fanpin", "alerts", panel, "--model", model,
+                                       "--out", path.parent / "alerts")),
+        ],  # fmt: skip
+    )

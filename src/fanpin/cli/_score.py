@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..config import load_monitoring_lines
 from ..io import read_table
+from ..messages import N_
 from ..scoring import monitored_path, score_file
 from ._app import (
     ChunkHouseholdsOption,
@@ -26,8 +27,42 @@ from ._app import (
     fail_on_fanpin_error,
     progress_bar,
 )
+from ._i18n import tr
+from ._output import cell, command_line, finish, say
 
 __all__ = ["monitored_path", "score"]
+
+MSG_BAD_ENGINE = N_("expected 'local' or 'dask'; got {engine!r}")
+MSG_SCHEDULER_NEEDS_DASK = N_("needs --engine dask")
+MSG_WORKERS_LOCAL = N_("applies to --engine local (a Dask cluster has its own workers)")
+MSG_SCORED = N_(
+    "{year}: {scored:,} scored + {monitored:,} monitored = {total:,} households "
+    "(panel has {households:,}; {excluded:,} without a {year} record, listed with "
+    "the reason in {path})."
+)
+MSG_LEVELS = N_("Risk levels: {levels}.")
+MSG_LEVEL = N_("{level} {n:,}")
+MSG_SEP = N_(", ")
+MSG_EXPLAINED = N_("Explained {n:,} households (risk types and reasons).")
+MSG_TIMING = N_(
+    "Done in {seconds:.1f}s ({rate:,.0f} households/s, {chunks} chunk(s), engine "
+    "{engine})."
+)
+MSG_TOP = N_("The {n} households at highest risk")
+TOP_HEADS = {
+    "risk_rank": N_("rank"),
+    "household_id": N_("household code"),
+    "county": N_("county"),
+    "township": N_("township"),
+    "village": N_("village"),
+    "household_type": N_("household type"),
+    "risk_score": N_("risk"),
+    "risk_level": N_("level"),
+}
+OUT_SCORES = N_("households not in hardship, ranked by risk of hardship next year")
+OUT_MONITORED = N_("households already in hardship (monitored, not ranked)")
+OUT_EXCLUDED = N_("households without a record in the latest year, with the reason")
+STEP_ALERTS = N_("Make the early-warning list (reasons, measures, workbooks):")
 
 
 @app.command("score")
@@ -80,15 +115,12 @@ def score(
     list those already in hardship apart, in <stem>.monitored.<ext>."""
     if engine not in ("local", "dask"):
         raise typer.BadParameter(
-            f"expected 'local' or 'dask'; got {engine!r}", param_hint="--engine"
+            tr(MSG_BAD_ENGINE, engine=engine), param_hint="--engine"
         )
     if scheduler is not None and engine != "dask":
-        raise typer.BadParameter("needs --engine dask", param_hint="--scheduler")
+        raise typer.BadParameter(tr(MSG_SCHEDULER_NEEDS_DASK), param_hint="--scheduler")
     if workers is not None and engine != "local":
-        raise typer.BadParameter(
-            "applies to --engine local (a Dask cluster has its own workers)",
-            param_hint="--workers",
-        )
+        raise typer.BadParameter(tr(MSG_WORKERS_LOCAL), param_hint="--workers")
     with fail_on_fanpin_error():
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         with progress_bar(quiet) as bar:
@@ -105,23 +137,29 @@ def score(
                 workers=workers,
             )
     s = summary
-    console.print(
-        f"{s.latest_year}: {s.scored:,} scored + {s.monitored:,} monitored = "
-        f"{s.scored + s.monitored:,} households (panel has {s.households:,}; "
-        f"{s.excluded:,} without a {s.latest_year} record, listed with the reason "
-        f"in {s.excluded_path})."
+    say(MSG_SCORED, year=s.latest_year, scored=s.scored, monitored=s.monitored,
+        total=s.scored + s.monitored, households=s.households, excluded=s.excluded,
+        path=s.excluded_path)  # fmt: skip
+    levels = tr(MSG_SEP).join(
+        tr(MSG_LEVEL, level=k, n=v) for k, v in s.levels.items()
     )
-    console.print(
-        "Risk levels: " + ", ".join(f"{k} {v:,}" for k, v in s.levels.items())
-    )
+    say(MSG_LEVELS, levels=levels)
     if s.explained:
-        console.print(f"Explained {s.explained:,} households.")
+        say(MSG_EXPLAINED, n=s.explained)
     if show:
         console.print(_top_table(s.scores_path, show))
     rate = s.households / s.seconds if s.seconds else 0.0
-    console.print(
-        f"Wrote {s.scores_path} and {s.monitored_path} in {s.seconds:.1f}s "
-        f"({rate:,.0f} households/s, {s.chunks} chunk(s), engine {s.engine})."
+    say(MSG_TIMING, seconds=s.seconds, rate=rate, chunks=s.chunks, engine=s.engine)
+    finish(
+        [
+            (OUT_SCORES, s.scores_path),
+            (OUT_MONITORED, s.monitored_path),
+            (OUT_EXCLUDED, s.excluded_path),
+        ],
+        [
+            (STEP_ALERTS, command_line("fanpin", "alerts", panel, "--model", model,
+                                       "--out", Path(out).parent / "alerts")),
+        ],  # fmt: skip
     )
 
 
@@ -138,22 +176,14 @@ def _top_table(path: Path, n: int) -> Table:
         "risk_level",
     ]
     top = read_table(path, known_columns=cols).head(n)
-    table = Table(title=f"Highest risk / 风险最高的 {n} 户")
-    heads = {
-        "risk_rank": "rank 排名",
-        "household_id": "户编码",
-        "county": "县",
-        "township": "乡镇",
-        "village": "村",
-        "household_type": "户类型",
-        "risk_score": "risk 风险",
-        "risk_level": "level 等级",
-    }
+    table = Table(title=cell(tr(MSG_TOP, n=n)))
     for c in cols:
-        table.add_column(heads[c], justify="right" if c.startswith("risk_") else "left")
+        table.add_column(
+            cell(tr(TOP_HEADS[c])), justify="right" if c.startswith("risk_") else "left"
+        )
     for _, row in top.iterrows():
         cells = [
-            f"{float(row[c]):.3f}" if c == "risk_score" else str(row[c]) for c in cols
+            f"{float(row[c]):.3f}" if c == "risk_score" else row[c] for c in cols
         ]
-        table.add_row(*cells)
+        table.add_row(*(cell(v) for v in cells))
     return table

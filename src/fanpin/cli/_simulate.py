@@ -12,13 +12,45 @@ from rich.table import Table
 
 from ..config import load_monitoring_lines
 from ..io import write_table, write_text
+from ..messages import N_
 from ..schema._columns import COLUMNS, EVENT_COLUMNS
 from ..synthetic import calibration_table, simulate
-from ._app import app, console, fail_on_fanpin_error
+from ._app import QuietOption, app, console, fail_on_fanpin_error, steps
+from ._i18n import tr
+from ._output import cell, command_line, finish, say
 
 __all__ = ["parse_years", "write_simulation"]
 
-BAD_YEARS = "--years must look like 2021-2025 (first-last) or 2023; got {value!r}."
+BAD_YEARS = N_("--years must look like 2021-2025 (first-last) or 2023; got {value!r}.")
+BAD_PUSHES_UNTIL = N_("--pushes-until must be a date like 2026-06-30; got {value!r}.")
+MSG_SIMULATING = N_("simulating households…")
+MSG_WRITING = N_("writing the files…")
+MSG_SIMULATED = N_(
+    "Simulated {households:,} households × {years} years (seed {seed}): {rows:,} "
+    "annual records, {events:,} department events."
+)
+MSG_SIMULATED_PUSHES = N_(
+    "Simulated {households:,} households × {years} years (seed {seed}): {rows:,} "
+    "annual records, {events:,} department events, {pushes:,} pushes after the "
+    "last annual record."
+)
+MSG_CALIBRATION = N_("Calibration of the simulator")
+#: What each file of a simulation is (by file stem).
+OUTPUTS = {
+    "panel": N_("household panel: one annual record per household and year"),
+    "truth": N_("true risks: each household's chance of hardship next year"),
+    "events": N_("department events (医保, 民政, 应急管理 …) of those years"),
+    "pushes": N_("department pushes dated after the last annual record"),
+    "monitoring_lines": N_("the monitoring lines used"),
+}
+STEP_VALIDATE = N_("Check the panel against the data contract:")
+STEP_TRAIN = N_("Train the risk model on it:")
+CALIBRATION_HEADS = {
+    "target": N_("target"),
+    "source": N_("source"),
+    "target_value": N_("target value"),
+    "simulated": N_("simulated"),
+}
 
 
 class OutputFormat(str, Enum):
@@ -31,11 +63,11 @@ def parse_years(value: str) -> range:
     try:
         parts = [int(v) for v in value.replace("–", "-").split("-")]
     except ValueError:
-        raise typer.BadParameter(BAD_YEARS.format(value=value)) from None
+        raise typer.BadParameter(tr(BAD_YEARS, value=value)) from None
     if len(parts) == 1:
         parts = parts * 2
     if len(parts) != 2 or parts[1] < parts[0]:
-        raise typer.BadParameter(BAD_YEARS.format(value=value))
+        raise typer.BadParameter(tr(BAD_YEARS, value=value))
     return range(parts[0], parts[1] + 1)
 
 
@@ -74,18 +106,19 @@ def write_simulation(result, out: Path, fmt: str = "parquet") -> list[Path]:
 
 def calibration_rich(table: pd.DataFrame) -> Table:
     """Render :func:`fanpin.synthetic.calibration_table` as a rich table."""
-    out = Table(title="Calibration / 校准")
+    out = Table(title=cell(tr(MSG_CALIBRATION)))
     for col, justify in (
         ("target", "left"),
         ("source", "left"),
         ("target_value", "right"),
         ("simulated", "right"),
     ):
-        out.add_column(col, justify=justify)
+        out.add_column(cell(tr(CALIBRATION_HEADS[col])), justify=justify)
     for row in table.itertuples(index=False):
         sim = row.simulated
-        cell = f"{sim:,.0f}" if abs(sim) >= 100 else f"{sim:.3g}"
-        out.add_row(row.target, row.source, row.target_value, cell)
+        value = f"{sim:,.0f}" if abs(sim) >= 100 else f"{sim:.3g}"
+        out.add_row(cell(row.target), cell(row.source), cell(row.target_value),
+                    cell(value))  # fmt: skip
     return out
 
 
@@ -119,6 +152,7 @@ def simulate_command(
             "arrive after the last annual record. Earlier files are unchanged.",
         ),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a synthetic household panel with department events and true risks.
 
@@ -131,11 +165,10 @@ def simulate_command(
         try:
             until = pd.Timestamp(pushes_until).date()
         except ValueError:
-            raise typer.BadParameter(
-                f"--pushes-until must be a date like 2026-06-30; got {pushes_until!r}."
-            ) from None
-    with fail_on_fanpin_error():
+            raise typer.BadParameter(tr(BAD_PUSHES_UNTIL, value=pushes_until)) from None
+    with fail_on_fanpin_error(), steps(quiet) as step:
         monitoring = load_monitoring_lines(lines)
+        step(MSG_SIMULATING)
         result = simulate(
             households,
             years=year_range,
@@ -143,13 +176,26 @@ def simulate_command(
             lines=monitoring,
             pushes_until=until,
         )
+        step(MSG_WRITING)
         paths = write_simulation(result, out, fmt.value)
-    console.print(
-        f"simulated {households:,} households × {len(year_range)} years "
-        f"(seed {seed}): {len(result.panel):,} rows, {len(result.events):,} events"
-        + (f", {len(result.pushes):,} pushes" if until is not None else "")
+    say(
+        MSG_SIMULATED_PUSHES if until is not None else MSG_SIMULATED,
+        households=households,
+        years=len(year_range),
+        seed=seed,
+        rows=len(result.panel),
+        events=len(result.events),
+        pushes=len(result.pushes) if until is not None else 0,
     )
-    for p in paths:
-        console.print(f"  wrote {p}")
     if report:
         console.print(calibration_rich(calibration_table(result)))
+    panel, lines_file = paths[0], paths[-1]
+    finish(
+        [(OUTPUTS.get(p.stem, p.stem), p) for p in paths],
+        [
+            (STEP_VALIDATE, command_line("fanpin", "validate", panel, "--lines",
+                                         lines_file)),
+            (STEP_TRAIN, command_line("fanpin", "train", panel, "--lines", lines_file,
+                                      "--out", out / "model")),
+        ],  # fmt: skip
+    )

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..exceptions import ConfigError
-from ._risk_types import close_matches
+from ..messages import N_, Message, did_you_mean
 from ._yaml import read_yaml
 
 __all__ = ["ALERT_LEVELS", "WHAT_IF_MEASURES", "AlertsConfig", "load_alerts_config"]
@@ -26,6 +26,40 @@ WHAT_IF_MEASURES = {
     "产业帮扶": ("restore_business",),
 }
 """Measures the what-if step knows how to apply, and their parameters."""
+
+MSG_MIN_LEVEL = N_(
+    "alert.min_level in {source!r} must be one of {levels}; got {value!r}{hint}."
+)
+MSG_MIN_SCORE = N_(
+    "alert.min_score in {source!r} must be a probability in [0, 1] or null; got "
+    "{value!r}."
+)
+MSG_CAPACITY = N_(
+    "{where} in {source!r} must be a whole number of households >= 0; got {value!r}."
+)
+MSG_WHOLE = N_("{name} in {source!r} must be a whole number >= {low}; got {value!r}.")
+MSG_COVERED = N_("events.covered in {source!r} must be skip or apply; got {value!r}.")
+MSG_BUSINESS_SHARE = N_(
+    "events.disaster_business_share in {source!r} must be in [0, 1]; got {value!r}."
+)
+MSG_WHAT_IF_MEASURE = N_(
+    "what_if.{measure} in {source!r}: no what-if rule for this measure{hint}. "
+    "Known: {known}."
+)
+MSG_WHAT_IF_PARAMS = N_(
+    "what_if.{measure} in {source!r} has unknown parameter(s) {unknown}; allowed: "
+    "{allowed}."
+)
+MSG_MEDICAL_SHARE = N_(
+    "what_if.健康帮扶.medical_aid_share in {source!r} must be in [0, 1]; got "
+    "{value!r}."
+)
+MSG_NOT_MAPPING = N_("Alerts config {path!r} must be a mapping.")
+MSG_SECTIONS = N_(
+    "Alerts config {path!r} has unknown section(s) {unknown}{hint}; allowed: "
+    "{allowed}."
+)
+MSG_SECTION_MAPPING = N_("{name!r} in {path!r} must be a mapping.")
 
 
 @dataclass(frozen=True)
@@ -54,14 +88,17 @@ class AlertsConfig:
     def __post_init__(self) -> None:
         if self.min_level not in ALERT_LEVELS:
             raise ConfigError(
-                f"alert.min_level in {self.source!r} must be one of "
-                f"{', '.join(ALERT_LEVELS)}; got {self.min_level!r}"
-                f"{close_matches(self.min_level, ALERT_LEVELS)}."
+                Message(
+                    MSG_MIN_LEVEL,
+                    source=self.source,
+                    levels=", ".join(ALERT_LEVELS),
+                    value=self.min_level,
+                    hint=did_you_mean(self.min_level, ALERT_LEVELS),
+                )
             )
         if self.min_score is not None and not 0 <= float(self.min_score) <= 1:
             raise ConfigError(
-                f"alert.min_score in {self.source!r} must be a probability in [0, 1] "
-                f"or null; got {self.min_score!r}."
+                Message(MSG_MIN_SCORE, source=self.source, value=self.min_score)
             )
         caps = {
             "capacity.default": self.capacity,
@@ -73,8 +110,7 @@ class AlertsConfig:
         for where, v in caps.items():
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ConfigError(
-                    f"{where} in {self.source!r} must be a whole number of households "
-                    f">= 0; got {v!r}."
+                    Message(MSG_CAPACITY, where=where, source=self.source, value=v)
                 )
         for name, v, low in (
             ("deadline_days", self.deadline_days, 1),
@@ -83,37 +119,46 @@ class AlertsConfig:
         ):
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ConfigError(
-                    f"{name} in {self.source!r} must be a whole number >= {low}; got "
-                    f"{v!r}."
+                    Message(MSG_WHOLE, name=name, source=self.source, low=low, value=v)
                 )
         if self.covered_events not in ("skip", "apply"):
             raise ConfigError(
-                f"events.covered in {self.source!r} must be skip or apply; got "
-                f"{self.covered_events!r}."
+                Message(MSG_COVERED, source=self.source, value=self.covered_events)
             )
         if not 0 <= float(self.disaster_business_share) <= 1:
             raise ConfigError(
-                f"events.disaster_business_share in {self.source!r} must be in [0, 1];"
-                f" got {self.disaster_business_share!r}."
+                Message(
+                    MSG_BUSINESS_SHARE,
+                    source=self.source,
+                    value=self.disaster_business_share,
+                )
             )
         for measure, params in self.what_if.items():
             if measure not in WHAT_IF_MEASURES:
                 raise ConfigError(
-                    f"what_if.{measure} in {self.source!r}: no what-if rule for this "
-                    f"measure{close_matches(measure, WHAT_IF_MEASURES)}. Known: "
-                    f"{', '.join(WHAT_IF_MEASURES)}."
+                    Message(
+                        MSG_WHAT_IF_MEASURE,
+                        measure=measure,
+                        source=self.source,
+                        hint=did_you_mean(measure, WHAT_IF_MEASURES),
+                        known=", ".join(WHAT_IF_MEASURES),
+                    )
                 )
             unknown = set(params) - set(WHAT_IF_MEASURES[measure])
             if unknown:
                 raise ConfigError(
-                    f"what_if.{measure} in {self.source!r} has unknown parameter(s) "
-                    f"{sorted(unknown)}; allowed: {WHAT_IF_MEASURES[measure]}."
+                    Message(
+                        MSG_WHAT_IF_PARAMS,
+                        measure=measure,
+                        source=self.source,
+                        unknown=sorted(unknown),
+                        allowed=WHAT_IF_MEASURES[measure],
+                    )
                 )
         share = self.what_if.get("健康帮扶", {}).get("medical_aid_share")
         if share is not None and not 0 <= float(share) <= 1:
             raise ConfigError(
-                f"what_if.健康帮扶.medical_aid_share in {self.source!r} must be in "
-                f"[0, 1]; got {share!r}."
+                Message(MSG_MEDICAL_SHARE, source=self.source, value=share)
             )
         object.__setattr__(
             self,
@@ -144,13 +189,18 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     """
     data, p = read_yaml(path, "alerts.yaml")
     if not isinstance(data, Mapping):
-        raise ConfigError(f"Alerts config {str(p)!r} must be a mapping.")
+        raise ConfigError(Message(MSG_NOT_MAPPING, path=str(p)))
     known = {"alert", "capacity", "deadline_days", "max_measures", "events", "what_if"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(
-            f"Alerts config {str(p)!r} has unknown section(s) {sorted(unknown)}"
-            f"{close_matches(sorted(unknown)[0], known)}; allowed: {sorted(known)}."
+            Message(
+                MSG_SECTIONS,
+                path=str(p),
+                unknown=sorted(unknown),
+                hint=did_you_mean(sorted(unknown)[0], known),
+                allowed=sorted(known),
+            )
         )
     alert = data.get("alert") or {}
     capacity = data.get("capacity") or {}
@@ -159,7 +209,7 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     for name, sec in (("alert", alert), ("capacity", capacity), ("events", events),
                       ("what_if", what_if)):  # fmt: skip
         if not isinstance(sec, Mapping):
-            raise ConfigError(f"'{name}' in {str(p)!r} must be a mapping.")
+            raise ConfigError(Message(MSG_SECTION_MAPPING, name=name, path=str(p)))
     min_score = alert.get("min_score")
     return AlertsConfig(
         min_level=str(alert.get("min_level", "中")),

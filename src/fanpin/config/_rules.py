@@ -10,9 +10,43 @@ from types import MappingProxyType
 from typing import Any
 
 from ..exceptions import ConfigError
+from ..messages import N_, Message
 from ._yaml import read_yaml
 
 __all__ = ["RULE_KINDS", "RuleSpec", "RulesConfig", "load_rules_config"]
+
+MSG_PARAMS = N_(
+    "Rule {rule!r} (kind {kind!r}) takes parameters {expected}; got unknown "
+    "{unknown} and missing {missing}. Fix its 'params'."
+)
+MSG_POSITIVE = N_(
+    "Rule {rule!r}: parameter {name!r} must be a positive number; got {value!r}."
+)
+MSG_SHARE = N_("Rule {rule!r}: parameter {name!r} must be in (0, 1]; got {value!r}.")
+MSG_REFERENCE = N_(
+    "Rule {rule!r}: 'reference' must be 'county_mean' or 'fixed'; got {value!r}."
+)
+MSG_FIXED_YUAN = N_(
+    "Rule {rule!r}: with reference 'fixed', 'yuan' must be a positive number of "
+    "yuan; got {value!r}."
+)
+MSG_RULE_ID = N_(
+    "A rule id must be a short identifier like 'income_drop'; got {value!r}."
+)
+MSG_KIND = N_("Rule {rule!r} has unknown kind {kind!r}; expected one of {kinds}.")
+MSG_WEIGHT = N_("Rule {rule!r}: 'weight' must be a positive number; got {value!r}.")
+MSG_PARAMS_MAPPING = N_("Rule {rule!r}: 'params' must be a mapping.")
+MSG_NO_RULES = N_("The rules config has no rules; give at least one.")
+MSG_DUPLICATE_IDS = N_("Rule ids must be unique; {ids} appear more than once.")
+MSG_NO_RULES_LIST = N_(
+    "Rules file {path!r} must have a 'rules' list; each item has id, name, kind, "
+    "params, weight and source (see the shipped configs/rules.yaml)."
+)
+MSG_RULE_NOT_MAPPING = N_("Rules file {path!r}: rule #{i} is not a mapping.")
+MSG_RULE_KEYS = N_(
+    "Rules file {path!r}: rule #{i} needs 'id' and 'kind' and may have {allowed}; "
+    "got unknown keys {unknown}."
+)
 
 #: Rule kinds and the parameters each takes, with a check and a description.
 RULE_KINDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
@@ -49,31 +83,30 @@ def _check_params(rule_id: str, kind: str, params: Mapping[str, Any]) -> dict[st
     missing = sorted(set(expected) - set(params))
     if unknown or missing:
         raise ConfigError(
-            f"Rule {rule_id!r} (kind {kind!r}) takes parameters {sorted(expected)}; "
-            f"got unknown {unknown} and missing {missing}. Fix its 'params'."
+            Message(
+                MSG_PARAMS,
+                rule=rule_id,
+                kind=kind,
+                expected=sorted(expected),
+                unknown=unknown,
+                missing=missing,
+            )
         )
     out = dict(params)
     for name, what in expected.items():
         v = out[name]
         if what == "positive number" and not _positive(v):
-            raise ConfigError(
-                f"Rule {rule_id!r}: parameter {name!r} must be a positive number; "
-                f"got {v!r}."
-            )
+            raise ConfigError(Message(MSG_POSITIVE, rule=rule_id, name=name, value=v))
         if what.startswith("number in (0, 1]") and not (_positive(v) and v <= 1):
-            raise ConfigError(
-                f"Rule {rule_id!r}: parameter {name!r} must be in (0, 1]; got {v!r}."
-            )
+            raise ConfigError(Message(MSG_SHARE, rule=rule_id, name=name, value=v))
     if kind == "oop_over_local_income":
         if out["reference"] not in ("county_mean", "fixed"):
             raise ConfigError(
-                f"Rule {rule_id!r}: 'reference' must be 'county_mean' or 'fixed'; "
-                f"got {out['reference']!r}."
+                Message(MSG_REFERENCE, rule=rule_id, value=out["reference"])
             )
         if out["reference"] == "fixed" and not _positive(out["yuan"]):
             raise ConfigError(
-                f"Rule {rule_id!r}: with reference 'fixed', 'yuan' must be a positive "
-                f"number of yuan; got {out['yuan']!r}."
+                Message(MSG_FIXED_YUAN, rule=rule_id, value=out["yuan"])
             )
     return {k: (float(v) if _positive(v) else v) for k, v in out.items()}
 
@@ -107,22 +140,17 @@ class RuleSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.isidentifier():
-            raise ConfigError(
-                "A rule id must be a short identifier like 'income_drop'; "
-                f"got {self.id!r}."
-            )
+            raise ConfigError(Message(MSG_RULE_ID, value=self.id))
         if self.kind not in RULE_KINDS:
             raise ConfigError(
-                f"Rule {self.id!r} has unknown kind {self.kind!r}; expected one of "
-                f"{sorted(RULE_KINDS)}."
+                Message(
+                    MSG_KIND, rule=self.id, kind=self.kind, kinds=sorted(RULE_KINDS)
+                )
             )
         if not _positive(self.weight):
-            raise ConfigError(
-                f"Rule {self.id!r}: 'weight' must be a positive number; "
-                f"got {self.weight!r}."
-            )
+            raise ConfigError(Message(MSG_WEIGHT, rule=self.id, value=self.weight))
         if not isinstance(self.params, Mapping):
-            raise ConfigError(f"Rule {self.id!r}: 'params' must be a mapping.")
+            raise ConfigError(Message(MSG_PARAMS_MAPPING, rule=self.id))
         params = _check_params(self.id, self.kind, self.params)
         object.__setattr__(self, "params", MappingProxyType(params))
         object.__setattr__(self, "weight", float(self.weight))
@@ -157,11 +185,11 @@ class RulesConfig:
     def __post_init__(self) -> None:
         rules = tuple(self.rules)
         if not rules:
-            raise ConfigError("The rules config has no rules; give at least one.")
+            raise ConfigError(MSG_NO_RULES)
         ids = [r.id for r in rules]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ConfigError(f"Rule ids must be unique; {dup} appear more than once.")
+            raise ConfigError(Message(MSG_DUPLICATE_IDS, ids=dup))
         object.__setattr__(self, "rules", rules)
 
     @property
@@ -185,21 +213,22 @@ def load_rules_config(path: str | Path | None = None) -> RulesConfig:
     """
     data, p = read_yaml(path, "rules.yaml")
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
-        raise ConfigError(
-            f"Rules file {str(p)!r} must have a 'rules' list; each item has id, name, "
-            "kind, params, weight and source (see the shipped configs/rules.yaml)."
-        )
+        raise ConfigError(Message(MSG_NO_RULES_LIST, path=str(p)))
     specs = []
     allowed = {"id", "name", "kind", "params", "weight", "source"}
     for i, item in enumerate(data["rules"]):
         if not isinstance(item, Mapping):
-            raise ConfigError(f"Rules file {str(p)!r}: rule #{i + 1} is not a mapping.")
+            raise ConfigError(Message(MSG_RULE_NOT_MAPPING, path=str(p), i=i + 1))
         unknown = sorted(set(item) - allowed)
         if unknown or "id" not in item or "kind" not in item:
             raise ConfigError(
-                f"Rules file {str(p)!r}: rule #{i + 1} needs 'id' and 'kind' "
-                f"and may have "
-                f"{sorted(allowed)}; got unknown keys {unknown}."
+                Message(
+                    MSG_RULE_KEYS,
+                    path=str(p),
+                    i=i + 1,
+                    allowed=sorted(allowed),
+                    unknown=unknown,
+                )
             )
         specs.append(
             RuleSpec(

@@ -30,6 +30,7 @@ from ..config import (
 from ..config._model import BOOSTER_PARAMS
 from ..exceptions import ConfigError, InputError, MissingDependencyError
 from ..io import write_text
+from ..messages import N_, Message
 from ..models import RiskModel
 from ..schema import make_labels
 from ._backtest import _truth_for, temporal_folds
@@ -51,30 +52,30 @@ DEFAULT_SEARCH_SPACE: Mapping[str, tuple[str, float, float, bool]] = {
     "reg_lambda": ("float", 0.001, 10.0, True),
 }
 
-MSG_NO_OPTUNA = (
+MSG_NO_OPTUNA = N_(
     "Tuning needs Optuna, which is not installed. Install the notebook extra: "
     "pip install 'fanpin[notebooks]'"
 )
-MSG_OBJECTIVE = (
+MSG_OBJECTIVE = N_(
     "objective must be 'recall@K' or 'capture@K' with K a share of the list in "
     "(0, 1), e.g. 'recall@0.05' for the top 5 %; got {objective!r}."
 )
-MSG_CAPTURE_TRUTH = (
+MSG_CAPTURE_TRUTH = N_(
     "objective {objective!r} needs the true probabilities (truth= with columns "
     "household_id, year, p_next, e.g. simulate(...).truth). Without them, use "
     "'recall@{k}'."
 )
-MSG_TOO_FEW_YEARS = (
+MSG_TOO_FEW_YEARS = N_(
     "Tuning needs a held-out year plus at least one temporal fold before it (train "
     "on years <= t - 1, validate on t), i.e. {need} labelled years; the panel's "
     "labelled years are {years}. Give a panel with more consecutive years."
 )
-MSG_SEARCH_SPACE = (
+MSG_SEARCH_SPACE = N_(
     "search_space must map LightGBM parameters from {allowed} to (kind, low, high, "
     "log) with kind 'int' or 'float' and 0 < low <= high (low > 0 when log); got "
     "{name!r}: {spec!r}."
 )
-MSG_TRIALS = "n_trials must be an integer >= 1; got {n!r}."
+MSG_TRIALS = N_("n_trials must be an integer >= 1; got {n!r}.")
 
 
 def _import_optuna() -> Any:
@@ -92,7 +93,7 @@ def _parse_objective(objective: str) -> tuple[str, float]:
     m = re.fullmatch(r"(recall|capture)@([0-9.]+)", str(objective).strip())
     k = float(m.group(2)) if m and m.group(2).count(".") <= 1 else float("nan")
     if not m or not 0 < k < 1:
-        raise ConfigError(MSG_OBJECTIVE.format(objective=objective))
+        raise ConfigError(Message(MSG_OBJECTIVE, objective=objective))
     return m.group(1), k
 
 
@@ -110,7 +111,7 @@ def _check_space(space: Mapping[str, Any]) -> dict[str, tuple[str, float, float,
         )
         if not ok:
             raise ConfigError(
-                MSG_SEARCH_SPACE.format(
+                Message(MSG_SEARCH_SPACE,
                     allowed=list(BOOSTER_PARAMS), name=name, spec=spec
                 )
             )
@@ -282,9 +283,9 @@ def tune_model(
 
     kind, k = _parse_objective(objective)
     if kind == "capture" and truth is None:
-        raise InputError(MSG_CAPTURE_TRUTH.format(objective=objective, k=k))
+        raise InputError(Message(MSG_CAPTURE_TRUTH, objective=objective, k=k))
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
-        raise ConfigError(MSG_TRIALS.format(n=n_trials))
+        raise ConfigError(Message(MSG_TRIALS, n=n_trials))
     space = _check_space(DEFAULT_SEARCH_SPACE if search_space is None else search_space)
     lines = lines if lines is not None else load_monitoring_lines()
     base = config if config is not None else load_model_config()
@@ -302,7 +303,7 @@ def tune_model(
     folds = temporal_folds(study_years, min_train_years=min_train_years)
     if hold not in lab_years or not folds:
         raise InputError(
-            MSG_TOO_FEW_YEARS.format(need=min_train_years + 2, years=lab_years)
+            Message(MSG_TOO_FEW_YEARS, need=min_train_years + 2, years=lab_years)
         )
     p_true = _truth_for(panel, truth) if truth is not None else None
 

@@ -11,17 +11,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _fit_context
 from ..exceptions import SchemaError
+from ..messages import N_, Message
 from ._panel import PanelView
 
 __all__ = ["BaseFeatureBuilder"]
 
-MSG_NOT_A_FRAME = (
+MSG_NOT_A_FRAME = N_(
     "{name} expects the household panel as a pandas DataFrame with the contract's "
     "English column names; got {kind}. Read the file with "
     "fanpin.schema.read_households(path) (or validate a frame with "
     "fanpin.schema.validate_households(df)) and pass the result."
 )
-MSG_MISSING_COLUMNS = (
+MSG_MISSING_COLUMNS = N_(
     "{name} needs the column(s) {missing}, which the panel lacks. Add them to the "
     "input (Chinese headers such as {aliases} are accepted), or read the file with "
     "fanpin.schema.read_households, which checks the contract."
@@ -81,13 +82,17 @@ class BaseFeatureBuilder(TransformerMixin, BaseEstimator):
     def _check_frame(self, X: Any) -> pd.DataFrame:
         name = type(self).__name__
         if not isinstance(X, pd.DataFrame):
-            raise SchemaError(MSG_NOT_A_FRAME.format(name=name, kind=type(X).__name__))
+            raise SchemaError(
+                Message(MSG_NOT_A_FRAME, name=name, kind=type(X).__name__)
+            )
         needed = ("household_id", "year", *self._required())
         missing = [c for c in dict.fromkeys(needed) if c not in X.columns]
         if missing:
             aliases = ", ".join(repr(_alias(c)) for c in missing[:3])
             raise SchemaError(
-                MSG_MISSING_COLUMNS.format(name=name, missing=missing, aliases=aliases)
+                Message(
+                    MSG_MISSING_COLUMNS, name=name, missing=missing, aliases=aliases
+                )
             )
         return X
 

@@ -25,15 +25,16 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
+from ..messages import N_, Message
 
 __all__ = ["PanelView"]
 
-MSG_DUPLICATE_KEYS = (
+MSG_DUPLICATE_KEYS = N_(
     "household_id must be unique within a year, but {n} (household_id, year) "
     "pair(s) occur more than once, e.g. {examples}. Keep one record per household "
     "and year (validate the file with `fanpin validate`)."
 )
-MSG_BAD_YEAR = (
+MSG_BAD_YEAR = N_(
     "year must be whole numbers like 2023; found values that are not ({dtype}). "
     "Validate the panel with fanpin.schema.validate_households first."
 )
@@ -107,7 +108,9 @@ class PanelView:
                 dtype="float64", na_value=np.nan
             )
         except (TypeError, ValueError):
-            raise SchemaError(MSG_BAD_YEAR.format(dtype=frame["year"].dtype)) from None
+            raise SchemaError(
+                Message(MSG_BAD_YEAR, dtype=str(frame["year"].dtype))
+            ) from None
         self.hh_codes = codes
         self.year = year
         order = np.lexsort((year, codes))
@@ -123,7 +126,9 @@ class PanelView:
             examples = ", ".join(
                 f"({ids[i]}, {int(year[pos[i]])})" for i in range(min(3, len(pos)))
             )
-            raise SchemaError(MSG_DUPLICATE_KEYS.format(n=len(pos), examples=examples))
+            raise SchemaError(
+                Message(MSG_DUPLICATE_KEYS, n=len(pos), examples=examples)
+            )
         self._order = order
         self._same_hh_sorted = same_hh
         # Households in sorted order: position of the first record, number of

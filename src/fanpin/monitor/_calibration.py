@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InputError
+from ..messages import N_, Message
 
 __all__ = ["calibration_by_year", "calibration_curve_table", "calibration_summary"]
 
-MSG_LENGTH = "{name} has {got} values but y has {n}; pass one value per row."
-MSG_STRATEGY = "strategy must be 'quantile' or 'uniform'; got {strategy!r}."
-MSG_N_BINS = "n_bins must be an integer >= 1; got {n_bins!r}."
-MSG_P_RANGE = "p must be probabilities in [0, 1]; got values from {lo} to {hi}."
+MSG_LENGTH = N_("{name} has {got} values but y has {n}; pass one value per row.")
+MSG_STRATEGY = N_("strategy must be 'quantile' or 'uniform'; got {strategy!r}.")
+MSG_N_BINS = N_("n_bins must be an integer >= 1; got {n_bins!r}.")
+MSG_P_RANGE = N_("p must be probabilities in [0, 1]; got values from {lo} to {hi}.")
 
 _Z = 1.959963984540054  # two-sided 95 % normal quantile
 
@@ -44,13 +45,13 @@ def _labelled(y: object, p: object, **others: object) -> tuple[np.ndarray, ...]:
     for name, arr in {"p": p_arr, **extra}.items():
         if arr.shape[0] != y_arr.shape[0]:
             raise InputError(
-                MSG_LENGTH.format(name=name, got=arr.shape[0], n=y_arr.shape[0])
+                Message(MSG_LENGTH, name=name, got=arr.shape[0], n=y_arr.shape[0])
             )
     keep = ~np.isnan(y_arr) & ~np.isnan(p_arr)
     if keep.any():
         lo, hi = p_arr[keep].min(), p_arr[keep].max()
         if lo < 0 or hi > 1:
-            raise InputError(MSG_P_RANGE.format(lo=lo, hi=hi))
+            raise InputError(Message(MSG_P_RANGE, lo=lo, hi=hi))
     return (y_arr[keep], p_arr[keep], *(extra[k][keep] for k in others))
 
 
@@ -91,10 +92,10 @@ def _curve(y: np.ndarray, p: np.ndarray, n_bins: int, strategy: str) -> pd.DataF
 
 def _check(n_bins: int, strategy: str) -> None:
     if strategy not in ("quantile", "uniform"):
-        raise InputError(MSG_STRATEGY.format(strategy=strategy))
+        raise InputError(Message(MSG_STRATEGY, strategy=strategy))
     integer = isinstance(n_bins, int | np.integer) and not isinstance(n_bins, bool)
     if not integer or n_bins < 1:
-        raise InputError(MSG_N_BINS.format(n_bins=n_bins))
+        raise InputError(Message(MSG_N_BINS, n_bins=n_bins))
 
 
 def calibration_curve_table(

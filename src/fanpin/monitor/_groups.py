@@ -13,15 +13,18 @@ import pandas as pd
 
 from ..evaluate import group_metrics as _evaluate_group_metrics
 from ..exceptions import InputError
+from ..messages import N_, Message
 
 __all__ = ["DEFAULT_GROUPS", "group_metrics"]
 
 #: Group columns used when ``columns`` is not given (those present are used).
 DEFAULT_GROUPS: tuple[str, ...] = ("province", "household_type", "ethnic_minority")
 
-MSG_K = "k must be a share of rows in (0, 1]; got {k!r}. For the top 5 %, pass 0.05."
-MSG_LENGTH = "{name} has {got} rows but y has {n}; pass values for the same rows."
-MSG_NO_GROUPS = (
+MSG_K = N_(
+    "k must be a share of rows in (0, 1]; got {k!r}. For the top 5 %, pass 0.05."
+)
+MSG_LENGTH = N_("{name} has {got} rows but y has {n}; pass values for the same rows.")
+MSG_NO_GROUPS = N_(
     "groups_df has none of the group columns {wanted}; it has {have}. Pass the "
     "panel's columns (e.g. panel[['province', 'household_type']]) or name them "
     "with columns=."
@@ -84,7 +87,7 @@ def group_metrics(
     2  household_type     b           0.00
     """
     if not isinstance(k, int | float) or isinstance(k, bool) or not 0 < k <= 1:
-        raise InputError(MSG_K.format(k=k))
+        raise InputError(Message(MSG_K, k=k))
     y_ser = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
     y_arr = (
         pd.to_numeric(y_ser)
@@ -94,12 +97,12 @@ def group_metrics(
     p_arr = np.asarray(p, dtype="float64")
     for name, got in (("p", p_arr.shape[0]), ("groups_df", len(groups_df))):
         if got != y_arr.size:
-            raise InputError(MSG_LENGTH.format(name=name, got=got, n=y_arr.size))
+            raise InputError(Message(MSG_LENGTH, name=name, got=got, n=y_arr.size))
     wanted = list(columns) if columns is not None else list(DEFAULT_GROUPS)
     use = [c for c in wanted if c in groups_df.columns]
     if not use:
         raise InputError(
-            MSG_NO_GROUPS.format(wanted=wanted, have=list(groups_df.columns))
+            Message(MSG_NO_GROUPS, wanted=wanted, have=list(groups_df.columns))
         )
     keep = ~np.isnan(y_arr) & ~np.isnan(p_arr)
     frame = groups_df.loc[keep, use].reset_index(drop=True)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InputError
+from ..messages import N_, Message
 
 __all__ = [
     "PSI_BANDS",
@@ -26,25 +27,25 @@ PSI_BANDS: tuple[tuple[float, str, str], ...] = (
     (float("inf"), "显著偏移", "significant shift"),
 )
 
-MSG_EMPTY = (
+MSG_EMPTY = N_(
     "psi needs at least one value in both samples; got {n_exp} expected and "
     "{n_act} actual values. Pass non-empty samples."
 )
-MSG_NOT_NUMERIC = (
+MSG_NOT_NUMERIC = N_(
     "psi needs numeric values; got dtype {dtype!r}. Encode categories as numbers "
     "(or compare their shares directly)."
 )
-MSG_BAD_BINS = "bins must be an integer >= 2; got {bins!r}."
-MSG_MISSING_COLUMNS = (
+MSG_BAD_BINS = N_("bins must be an integer >= 2; got {bins!r}.")
+MSG_MISSING_COLUMNS = N_(
     "The current features lack {missing} that the reference has; pass frames with "
     "the same feature columns (build both with the same fitted transformer)."
 )
-MSG_SCORE_PAIR = "Pass both score_ref and score_cur, or neither; got only {given}."
-MSG_YEARS_LENGTH = (
+MSG_SCORE_PAIR = N_("Pass both score_ref and score_cur, or neither; got only {given}.")
+MSG_YEARS_LENGTH = N_(
     "years has {got} values but the feature frame has {n} rows; pass one year per "
     "row or the name of a year column."
 )
-MSG_ONE_YEAR = "drift_between_years needs at least two years; got {years}."
+MSG_ONE_YEAR = N_("drift_between_years needs at least two years; got {years}.")
 
 
 def _as_float(values: object, name: str) -> np.ndarray:
@@ -52,7 +53,7 @@ def _as_float(values: object, name: str) -> np.ndarray:
     if arr.dtype == bool or str(arr.dtype) == "boolean":
         arr = arr.astype("Float64")
     if not (pd.api.types.is_numeric_dtype(arr.dtype) or arr.isna().all()):
-        raise InputError(MSG_NOT_NUMERIC.format(dtype=str(arr.dtype)))
+        raise InputError(Message(MSG_NOT_NUMERIC, dtype=str(arr.dtype)))
     return arr.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -124,11 +125,11 @@ def psi(
     True
     """
     if not isinstance(bins, int | np.integer) or isinstance(bins, bool) or bins < 2:
-        raise InputError(MSG_BAD_BINS.format(bins=bins))
+        raise InputError(Message(MSG_BAD_BINS, bins=bins))
     exp = _as_float(expected, "expected")
     act = _as_float(actual, "actual")
     if exp.size == 0 or act.size == 0:
-        raise InputError(MSG_EMPTY.format(n_exp=exp.size, n_act=act.size))
+        raise InputError(Message(MSG_EMPTY, n_exp=exp.size, n_act=act.size))
     ref = exp[~np.isnan(exp)]
     edges = _interior_edges(ref, int(bins)) if ref.size else np.empty(0)
     e = np.maximum(_shares(exp, edges), epsilon)
@@ -227,10 +228,10 @@ def stability_report(
     """
     if (score_ref is None) != (score_cur is None):
         given = "score_ref" if score_cur is None else "score_cur"
-        raise InputError(MSG_SCORE_PAIR.format(given=given))
+        raise InputError(Message(MSG_SCORE_PAIR, given=given))
     missing = [c for c in features_ref.columns if c not in features_cur.columns]
     if missing:
-        raise InputError(MSG_MISSING_COLUMNS.format(missing=missing))
+        raise InputError(Message(MSG_MISSING_COLUMNS, missing=missing))
     rows = []
     if score_ref is not None:
         rows.append(_row("score", "score", score_ref, score_cur, bins))
@@ -289,12 +290,12 @@ def drift_between_years(
         year_values = np.asarray(years)
         if year_values.shape[0] != len(frame):
             raise InputError(
-                MSG_YEARS_LENGTH.format(got=year_values.shape[0], n=len(frame))
+                Message(MSG_YEARS_LENGTH, got=year_values.shape[0], n=len(frame))
             )
     score_values = None if score is None else np.asarray(score, dtype=float)
     distinct = sorted(pd.unique(year_values).tolist())
     if len(distinct) < 2:
-        raise InputError(MSG_ONE_YEAR.format(years=distinct))
+        raise InputError(Message(MSG_ONE_YEAR, years=distinct))
     parts = []
     for i, cur in enumerate(distinct[1:], start=1):
         ref = distinct[i - 1] if baseline == "previous" else distinct[0]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..exceptions import InputError
 from ..features import domain_of
+from ..messages import N_, Message
 from ._style import MODEL_BLUE, display_label, new_figure, style, zh
 
 __all__ = [
@@ -20,12 +21,14 @@ __all__ = [
     "risk_type_counts",
 ]
 
-MSG_NO_HOUSEHOLD = (
+MSG_NO_HOUSEHOLD = N_(
     "Household {hid!r} is not among the explained rows. Pass a household_id of "
     "the rows given to shap_values (e.g. one of the latest year)."
 )
-MSG_NO_FEATURE = "Feature {name!r} is not a column of the SHAP values; got e.g. {some}."
-MSG_BY = (
+MSG_NO_FEATURE = N_(
+    "Feature {name!r} is not a column of the SHAP values; got e.g. {some}."
+)
+MSG_BY = N_(
     "risk_type_counts groups by {by!r}, which is not a column of the explanations; "
     "merge it in first (e.g. explanations.merge(scores[['household_id', {by!r}]]))."
 )
@@ -127,7 +130,7 @@ def plot_dependence(
     1
     """
     if feature not in values.columns:
-        raise InputError(MSG_NO_FEATURE.format(name=feature, some=list(values)[:3]))
+        raise InputError(Message(MSG_NO_FEATURE, name=feature, some=list(values)[:3]))
     x = features.loc[values.index, feature].to_numpy(dtype="float64", na_value=np.nan)
     y = values[feature].to_numpy(dtype="float64")
     with style():
@@ -169,7 +172,7 @@ def plot_waterfall(
     ids = panel.loc[shap.values.index, "household_id"].astype(str)
     rows = ids.index[(ids == str(household_id)).to_numpy()]
     if len(rows) == 0:
-        raise InputError(MSG_NO_HOUSEHOLD.format(hid=household_id))
+        raise InputError(Message(MSG_NO_HOUSEHOLD, hid=household_id))
     row = panel.loc[rows, "year"].astype(int).idxmax()
     contrib = shap.values.loc[row]
     order = contrib.abs().sort_values(ascending=False, kind="stable").index
@@ -220,7 +223,7 @@ def risk_type_counts(explanations: pd.DataFrame, *, by: str = "county") -> pd.Da
     {'A': {'因病': 2, '因灾': 1, 'total': 2}, 'B': {'因病': 0, '因灾': 0, 'total': 1}}
     """
     if by not in explanations.columns:
-        raise InputError(MSG_BY.format(by=by))
+        raise InputError(Message(MSG_BY, by=by))
     groups = explanations[by].astype("string").fillna("<NA>")
     names = explanations["risk_names"].astype("string").fillna("")
     long = pd.DataFrame({by: groups, "risk": names.str.split(_RISK_SEP)}).explode(

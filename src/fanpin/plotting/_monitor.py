@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InputError
+from ..messages import N_, Message
 from ._style import BAND_COLOURS, MODEL_BLUE, display_label, new_figure, style, zh
 
 __all__ = [
@@ -19,7 +20,7 @@ __all__ = [
     "plot_psi_by_year",
 ]
 
-MSG_COLUMNS = (
+MSG_COLUMNS = N_(
     "{func} expects a DataFrame from {source} with columns {need}; missing "
     "{missing}. Pass that function's output unchanged."
 )
@@ -31,7 +32,7 @@ def _need(df: pd.DataFrame, cols: Sequence[str], func: str, source: str) -> None
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise InputError(
-            MSG_COLUMNS.format(
+            Message(MSG_COLUMNS,
                 func=func, source=source, need=list(cols), missing=missing
             )
         )

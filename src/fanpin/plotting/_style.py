@@ -8,10 +8,11 @@ from typing import Any
 
 from ..exceptions import MissingDependencyError
 from ..features import DOMAIN_LABELS, FEATURE_LABELS
+from ..messages import N_
 
 __all__ = ["chart_font", "display_label", "new_figure", "style"]
 
-MSG_NO_MATPLOTLIB = (
+MSG_NO_MATPLOTLIB = N_(
     "Plotting needs matplotlib, which is not installed. Install the notebook "
     "extra: pip install 'fanpin[notebooks]'"
 )

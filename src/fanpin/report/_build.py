@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from ..config import MonitoringLines
-from ..exceptions import ModelError
+from ..exceptions import MissingDependencyError, ModelError
 from ..io import write_text
+from ..messages import N_, Message
 from ..models import RiskPipeline, load_model, read_model_card
 from ._charts import ChartStyle
 from ._data import compute_report_data
@@ -22,11 +23,23 @@ __all__ = ["build_report", "write_report"]
 
 logger = logging.getLogger(__name__)
 
-MSG_NOT_PIPELINE = (
+MSG_NOT_PIPELINE = N_(
     "The report needs a model trained on a panel (a RiskPipeline, as saved by "
     "`fanpin train`); got {kind}. Train with fanpin.models.train_risk_model or "
     "`fanpin train`."
 )
+
+MSG_NO_MATPLOTLIB = N_(
+    "The report's charts need matplotlib, which is not installed. Install the "
+    "extra that brings it: pip install 'fanpin[notebooks]'"
+)
+
+
+def _require_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(MSG_NO_MATPLOTLIB) from exc
 
 
 def _card_from(model: RiskPipeline) -> dict[str, Any]:
@@ -95,11 +108,12 @@ def build_report(
     str
         The HTML document.
     """
+    _require_matplotlib()
     if isinstance(model, str | Path):
         card = card if card is not None else read_model_card(model)
         model = load_model(model)
     if not isinstance(model, RiskPipeline):
-        raise ModelError(MSG_NOT_PIPELINE.format(kind=type(model).__name__))
+        raise ModelError(Message(MSG_NOT_PIPELINE, kind=type(model).__name__))
     card = card if card is not None else _card_from(model)
     font = find_cjk_font()
     if font is None:

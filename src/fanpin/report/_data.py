@@ -12,6 +12,7 @@ import pandas as pd
 from ..config import ExplainConfig, MonitoringLines, load_explain_config
 from ..evaluate import BacktestResult, backtest
 from ..exceptions import InputError
+from ..messages import N_
 from ..models import RiskModel, RiskPipeline, score_panel
 from ..monitor import calibration_curve_table, stability_report
 from ..schema import in_hardship, make_labels
@@ -20,6 +21,11 @@ from ._risks import risk_type_tables
 __all__ = ["CAPACITY_FRACTIONS", "ReportData", "compute_report_data"]
 
 logger = logging.getLogger(__name__)
+
+MSG_NO_LABELLED_YEAR = N_(
+    "The report needs a labelled year (a year followed by another in the panel); "
+    "give a panel with at least two consecutive years."
+)
 
 #: List sizes (shares of ranked households) of the capacity curve.
 CAPACITY_FRACTIONS: tuple[float, ...] = tuple(
@@ -105,7 +111,7 @@ def _heldout_scores(
     labelled = y.notna().to_numpy()
     years = panel["year"].to_numpy(dtype="int64")
     if not labelled.any():
-        raise InputError("no labelled year (a year followed by another)")
+        raise InputError(MSG_NO_LABELLED_YEAR)
     t = int(years[labelled].max())
     test = labelled & (years == t)
     y_test = y[test].to_numpy(dtype="int64")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from ..messages import N_
+
 __all__ = ["MSG_NO_CJK_FONT", "ChartFontWarning", "find_cjk_font"]
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ PREFERRED_FAMILIES: tuple[str, ...] = (
 #: Characters a font must have to be used for the charts' labels.
 _PROBE = "返贫风险县户稳定偏移"
 
-MSG_NO_CJK_FONT = (
+MSG_NO_CJK_FONT = N_(
     "No font with Chinese characters was found, so the report's charts use English "
     "labels only (the HTML text stays bilingual). Install one with "
     "`scripts/install_fonts.sh` (Debian: apt-get install fonts-noto-cjk) and run "

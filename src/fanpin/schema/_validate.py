@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..exceptions import DataRepairWarning, SchemaError
+from ..messages import MSG_DID_YOU_MEAN, N_, Message
 from ._columns import (
     COLUMNS,
     EVENT_COLUMNS,
@@ -33,7 +34,7 @@ __all__ = ["validate_events", "validate_households"]
 
 logger = logging.getLogger(__name__)
 
-MSG_MISSING = "required column {name!r} ({alias}) is missing{hint}"
+MSG_MISSING = N_("required column {name!r} ({alias}) is missing{hint}")
 MSG_NOT_NUMBER = (
     "column {name!r} ({alias}): {n} value(s) are not numbers, e.g. {examples}{where}"
 )
@@ -58,7 +59,18 @@ MSG_DUPLICATE_ROWS = (
     "{n} duplicate (household_id, year) row(s){where}; a household may have one record "
     "per year: merge or delete the duplicates"
 )
-MSG_NO_ROWS = "the table has a header but no rows; export the data again"
+MSG_NO_ROWS = N_("the table has a header but no rows; export the data again")
+#: The header of a SchemaError, by what was validated.
+MSG_HEADERS = {
+    "households": N_(
+        "The households break the data contract ({n} problem(s)); fix them in the "
+        "source file and run again:"
+    ),
+    "events": N_(
+        "The events break the data contract ({n} problem(s)); fix them in the "
+        "source file and run again:"
+    ),
+}
 
 _TRUE = {"true", "t", "1", "1.0", "yes", "y", "是", "有", "安全", "有保障", "√"}
 _FALSE = {"false", "f", "0", "0.0", "no", "n", "否", "无", "不安全", "无保障", "×"}
@@ -442,9 +454,9 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
             cand = suggest_column(col.name, unknown) or suggest_column(
                 col.alias, unknown
             )
-            hint = f" (did you mean {cand!r}?)" if cand else ""
+            hint = Message(MSG_DID_YOU_MEAN, names=repr(cand)) if cand else ""
             problems.append(
-                MSG_MISSING.format(name=col.name, alias=col.alias, hint=hint)
+                Message(MSG_MISSING, name=col.name, alias=col.alias, hint=hint)
             )
     if len(df) == 0:
         problems.append(MSG_NO_ROWS)
@@ -481,11 +493,7 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
     if problems:
         raise SchemaError(
             problems,
-            header=(
-                f"The {what} break the data contract ({len(problems)} problem(s)); "
-                "fix them in "
-                "the source file and run again:"
-            ),
+            header=Message(MSG_HEADERS[what], n=len(problems)),
         )
     if repairs:
         warnings.warn(

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from ..config import MonitoringLines
 from ..exceptions import MissingDependencyError
+from ..messages import N_
 from ..models import excluded_frame
 from ._chunk import (
     EXPLAIN_COLUMNS,
@@ -50,7 +51,7 @@ __all__ = [
     "with_threads",
 ]
 
-MSG_NO_DASK = (
+MSG_NO_DASK = N_(
     "--engine dask needs Dask and distributed, which are not installed. Install "
     "the extra with: pip install 'fanpin[dask]' (or use --engine local)."
 )
@@ -177,7 +178,14 @@ def _with_warnings(item: Any, *, task: Callable[..., Any], **kwargs: Any) -> Any
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = task(item, **kwargs)
-    return result, [(w.category, str(w.message)) for w in caught]
+    # The warning's own message (a fanpin Message keeps its template for the
+    # translated CLI), not its str().
+    return result, [(w.category, _message_of(w.message)) for w in caught]
+
+
+def _message_of(warning: Warning) -> Any:
+    args = warning.args
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else str(warning)
 
 
 def _rewarn(caught: list[tuple[type[Warning], str]]) -> None:

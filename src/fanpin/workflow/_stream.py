@@ -299,7 +299,10 @@ class _Once:
             key = (w.category, str(w.message))
             if key not in self.seen:
                 self.seen[key] = None
-                warnings.warn(key[1], key[0], stacklevel=3)
+                # the warning's own message: a fanpin Message stays translatable
+                args = w.message.args
+                message = args[0] if len(args) == 1 else key[1]
+                warnings.warn(message, key[0], stacklevel=3)
 
 
 # -- one chunk, first pass -----------------------------------------------------
