@@ -482,7 +482,8 @@ CASES: list[Case] = [
         "household 0001 twice in 2023",
         "validate",
         "error",
-        "2 duplicate (household_id, year) row(s) (households 0001, 0001)",
+        "2 duplicate (household_id, year) row(s) (0001 in 2023 at row 2, "
+        "0001 in 2023 at row 3)",
         validate_csv(lambda: base().assign(household_id="0001")),
     ),
     # -- identifiers
@@ -582,7 +583,7 @@ CASES: list[Case] = [
         "an .xlsx that is not a workbook",
         "validate",
         "error",
-        "the file looks corrupted or is not .xlsx",
+        "the file looks corrupted or is not an Excel workbook",
         validate_bytes(b"PK\x03\x04 broken zip" * 10, "p.xlsx"),
     ),
     Case(
