@@ -13,6 +13,7 @@ from ._columns import (
     column,
     columns_markdown,
 )
+from ._convert import ROW_GROUP_ROWS, ConvertSummary, convert_households
 from ._hardship import (
     HARDSHIP_REASONS,
     hardship_reasons,
@@ -28,6 +29,7 @@ from ._validate import validate_events, validate_households
 
 __all__ = [
     "COLUMNS",
+    "ConvertSummary",
     "EVENT_COLUMNS",
     "EVENT_HEADER_NAMES",
     "EVENT_SOURCES",
@@ -37,9 +39,11 @@ __all__ = [
     "HOUSEHOLD_TYPES",
     "MONITOR_CATEGORIES",
     "PII_COLUMNS",
+    "ROW_GROUP_ROWS",
     "Column",
     "column",
     "columns_markdown",
+    "convert_households",
     "hardship_reasons",
     "in_hardship",
     "income_below_line",

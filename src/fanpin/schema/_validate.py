@@ -634,10 +634,8 @@ def _id_warnings(
     if digits.sum() < 2:
         return
     lengths = ids.str.len().to_numpy(dtype="float64", na_value=np.nan)
-    common = pd.Series(lengths[digits]).mode()
-    if common.empty:
-        return
-    length = int(common.iloc[0])
+    counts = pd.Series(lengths[digits]).value_counts()
+    length = int(max(counts.index[counts == counts.max()]))  # ties: the longest
     share = float(np.mean(lengths[digits] == length))
     short = digits & (lengths < length)
     if share >= 0.5 and length >= 4 and short.any():
