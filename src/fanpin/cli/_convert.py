@@ -34,7 +34,7 @@ MSG_READING = N_("reading")
 MSG_NOT_VALID = N_("✗ {name} is not valid; nothing was written")
 MSG_WROTE = N_(
     "✓ Wrote {out}: {rows:,} rows, {households:,} households, years {first}–{last}, "
-    "{counties} county(ies), sorted by province, county, village and household in "
+    "{counties} county(ies), sorted by county, village and household in "
     "{groups} row group(s), in {seconds:.1f}s."
 )
 MSG_NEXT = N_(
