@@ -390,7 +390,8 @@ def _export_xlsx(ctx: Ctx) -> list:
 
 
 def _number_ids_xlsx(ctx: Ctx) -> list:
-    df = base().assign(household_id=["00000150", "00000151"])
+    ids = [f"{150 + i:08d}" for i in range(12)]
+    df = make_rows(*({"household_id": i} for i in ids)).astype(str)
     df["household_id"] = df["household_id"].astype(object)
     df.loc[0, "household_id"] = "150"  # typed as a number: the zeros are gone
     return [
@@ -1065,7 +1066,7 @@ CASES += [
         "two exports joined with their headers (the second header is a row)",
         "validate",
         "repair",
-        "1 row(s) repeating the header dropped (4)",
+        "1 row(s) repeating the header dropped (rows 4)",
         _joined_exports(with_header=True),
         _check_three_households,
     ),
@@ -1074,7 +1075,7 @@ CASES += [
         "a row of commas only at the end (Excel's formatted empty rows)",
         "validate",
         "repair",
-        "1 empty row(s) ignored (4)",
+        "1 empty row(s) ignored (rows 4)",
         _trailing_empty_rows,
     ),
     Case(

@@ -126,6 +126,7 @@ def test_formula_like_text_and_short_ids_are_warned_about():
         {"household_id": "00000001", "village": '=HYPERLINK("x")'},
         {"household_id": "00000002", "township": "@SUM(1+1)"},
         {"household_id": "3", "township": "-2+3+cmd"},
+        *({"household_id": f"{i:08d}"} for i in range(4, 14)),
     )
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")

@@ -27,7 +27,10 @@ from ._read import HEADER_NAMES, read_households
 __all__ = ["ROW_GROUP_ROWS", "ConvertSummary", "convert_households"]
 
 ROW_GROUP_ROWS = 65_536
-"""Rows per Parquet row group: a chunk of whole counties reads few groups."""
+"""Largest row group: a chunk of whole counties reads few groups. A smaller
+panel gets groups of ``rows / 64`` (at least 4,096 rows) so that a chunk still
+reads about its own rows only."""
+MIN_ROW_GROUP_ROWS = 4_096
 SORT_KEYS = ("county", "province", "township", "village", "household_id", "year")
 """County first: the row groups' min/max statistics of the county column (what
 the streaming scorer filters on) are then as narrow as they can be."""
@@ -64,7 +67,7 @@ def convert_households(
     *,
     sheet: str | int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    row_group_rows: int = ROW_GROUP_ROWS,
+    row_group_rows: int | None = None,
 ) -> ConvertSummary:
     """Read, validate and write a household export as a sorted Parquet panel.
 
@@ -78,8 +81,9 @@ def convert_households(
         Excel: the sheet to read (default: found by its columns).
     progress : callable, optional
         ``progress(done, total)`` while reading (bytes of a CSV, rows otherwise).
-    row_group_rows : int
-        Rows per row group.
+    row_group_rows : int, optional
+        Rows per row group (default: ``rows / 64`` between 4,096 and
+        :data:`ROW_GROUP_ROWS`).
 
     Raises
     ------
@@ -114,6 +118,8 @@ def convert_households(
     panel = panel.sort_values(keys, kind="stable", na_position="last")
     panel = panel.reset_index(drop=True)
     table = pa.Table.from_pandas(panel, preserve_index=False)
+    if row_group_rows is None:
+        row_group_rows = min(ROW_GROUP_ROWS, max(MIN_ROW_GROUP_ROWS, len(panel) // 64))
     with atomic_path(dst) as tmp:
         pq.write_table(table, tmp, row_group_size=row_group_rows)
     groups = pq.ParquetFile(dst).metadata.num_row_groups

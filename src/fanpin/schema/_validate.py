@@ -127,9 +127,10 @@ MSG_REPAIR_CONTROL = N_(
     "{column}: {n} value(s) held control characters (such as ESC, tab or a line "
     "break), removed (tabs and line breaks became spaces)"
 )
-MSG_REPAIR_EMPTY_ROWS = N_("{n} empty row(s) ignored ({rows})")
+MSG_REPAIR_EMPTY_ROWS = N_("{n} empty row(s) ignored (rows {rows})")
 MSG_REPAIR_HEADER_ROWS = N_(
-    "{n} row(s) repeating the header dropped ({rows}); were several exports joined "
+    "{n} row(s) repeating the header dropped (rows {rows}); were several exports "
+    "joined "
     "into one file?"
 )
 MSG_REPAIR_TIME_ZONE = N_(
@@ -631,14 +632,14 @@ def _id_warnings(
             Message(MSG_REPAIR_EXCEL_NUMBER_IDS, column="household_id", n=n, row=row)
         )
     digits = ids.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
-    if digits.sum() < 2:
+    if digits.sum() < 10:  # too few codes to say what their length should be
         return
     lengths = ids.str.len().to_numpy(dtype="float64", na_value=np.nan)
     counts = pd.Series(lengths[digits]).value_counts()
     length = int(max(counts.index[counts == counts.max()]))  # ties: the longest
     share = float(np.mean(lengths[digits] == length))
     short = digits & (lengths < length)
-    if share >= 0.5 and length >= 4 and short.any():
+    if share >= 0.9 and length >= 4 and short.any():
         notes.append(
             Message(
                 MSG_SHORT_IDS,

@@ -24,7 +24,6 @@ MSG_AT = N_("{household} in {year}")
 MSG_ROW_ONLY = N_("{household} at row {row}")
 MSG_EVENT_AT_ROW = N_("{household} on {date} at row {row}")
 MSG_EVENT_AT = N_("{household} on {date}")
-MSG_ROW = N_("row {row}")
 MSG_FIRST_SHOWN = N_("first {k} shown: {items}")
 
 
