@@ -39,10 +39,10 @@ def test_message_is_its_english_text_and_keeps_template_and_params():
 
 def test_translation_falls_back_to_english_on_a_broken_catalogue():
     msg = Message(MSG_T, column="x", path="p")
-    assert msg.translate(lambda t: "{nope} 缺少") == str(msg)
+    assert msg.in_language(lambda t: "{nope} 缺少") == str(msg)
     nested = Message(N_("{a}{hint}"), a="x", hint=did_you_mean("hgh", ["high"]))
     zh = {N_(" (did you mean {names}?)"): "（是否应为 {names}？）"}
-    assert nested.translate(lambda t: zh.get(t, t)) == "x（是否应为 'high'？）"
+    assert nested.in_language(lambda t: zh.get(t, t)) == "x（是否应为 'high'？）"
 
 
 def test_schema_error_keeps_its_problems_and_header():
@@ -313,3 +313,12 @@ def test_migrated_config_errors_carry_their_template(module):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         str(info.value)
+
+
+def test_message_keeps_str_translate():
+    """rich (and others) call ``str.translate``: a Message must still be a str."""
+    from rich.text import Text
+
+    msg = Message(N_("Column {c!r}"), c="年度")
+    assert msg.translate(str.maketrans("C", "K")) == "Kolumn '年度'"
+    assert Text(msg).plain == "Column '年度'"

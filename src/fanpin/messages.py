@@ -12,8 +12,9 @@ Two pieces:
   returns the template unchanged (``gettext_noop``); the extraction tool finds the
   marked strings.
 - :class:`Message` is a ``str`` (the English text, so every existing use keeps
-  working) that carries ``template`` and ``params``; :meth:`Message.translate`
-  gives the text in another language.
+  working) that carries ``template`` and ``params``; :meth:`Message.in_language`
+  gives the text in another language (not named ``translate``: that is
+  ``str.translate``, which rich and others call on any string).
 
 Examples
 --------
@@ -22,7 +23,7 @@ Examples
 >>> msg
 "Column '年度' is missing from panel.csv."
 >>> zh = {MSG_MISSING: "{path} 缺少列 {column!r}。"}
->>> msg.translate(lambda t: zh.get(t, t))
+>>> msg.in_language(lambda t: zh.get(t, t))
 "panel.csv 缺少列 '年度'。"
 """
 
@@ -64,7 +65,7 @@ class Message(str):
         self.params = params
         return self
 
-    def translate(self, gettext: Translator) -> str:
+    def in_language(self, gettext: Translator) -> str:
         """This message in the language of ``gettext`` (template -> translation).
 
         Falls back to the English text if the translation cannot be formatted with
@@ -107,7 +108,7 @@ def did_you_mean(word: object, candidates: Iterable[object]) -> Message | str:
 def translate(value: Any, gettext: Translator) -> Any:
     """``value`` translated if it is a :class:`Message` (or a list/tuple of them)."""
     if isinstance(value, Message):
-        return value.translate(gettext)
+        return value.in_language(gettext)
     if isinstance(value, (list, tuple)):
         return type(value)(translate(v, gettext) for v in value)
     return value

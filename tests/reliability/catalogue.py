@@ -11,7 +11,9 @@ sync. Regenerate the document with::
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from fanpin.schema import COLUMNS
+from fanpin.schema import COLUMNS, EVENT_COLUMNS
 
 from ..conftest import make_rows
 
@@ -42,8 +44,11 @@ class Case:
     """One bad input.
 
     ``outcome`` is ``error`` (exit code 1, the message, no output written),
-    ``repair`` (exit code 0 and a "repaired:" warning saying what changed) or
-    ``accepted`` (read correctly as it is; exit code 0).
+    ``repair`` (exit code 0 and a "repaired" warning saying what changed),
+    ``warning`` (exit code 0 and a warning) or ``accepted`` (read correctly as
+    it is; exit code 0). ``patch`` (optional) is a context manager entered
+    around the run, for conditions a test cannot make for real (a file root
+    cannot read).
     """
 
     id: str
@@ -53,6 +58,7 @@ class Case:
     message: str
     make: Callable[[Ctx], Any]
     check: Callable[[Ctx], None] | None = None
+    patch: Callable[[Ctx], Any] | None = None
 
 
 # -- builders ---------------------------------------------------------------------
@@ -332,6 +338,200 @@ def _check_trimmed(ctx: Ctx) -> None:
     assert ids == ["0001", "0002"]
 
 
+# -- the national system's export as it comes ----------------------------------
+TITLE = "2025年度防返贫监测对象信息表"
+
+
+def _title_csv(encoding: str) -> Callable[[Ctx], list]:
+    def make(ctx: Ctx) -> list:
+        p = ctx.tmp / "p.csv"
+        with open(p, "w", encoding=encoding, newline="") as fh:
+            fh.write(TITLE + ",,,\r\n")
+            chinese(base()).to_csv(fh, index=False, lineterminator="\r\n")
+        return ["validate", p]
+
+    return make
+
+
+def export_xlsx(path: Path, df: pd.DataFrame, *, numbers: tuple[str, ...] = ()) -> Path:
+    """An .xlsx shaped like the national system's export: a 填报说明 sheet
+    first, then a title row merged across the header, a notes row, the header
+    and the rows (the ``numbers`` columns stored as numbers)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填报说明"
+    for line in ("填报说明", "1. 户编码请勿修改。", "2. 金额单位：元。"):
+        notes.append([line])
+    ws = wb.create_sheet("监测对象")
+    ws.append([TITLE])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(df.columns))
+    ws.append(["填报单位：某某县乡村振兴局", None, None, "导出日期：2026-01-05"])
+    ws.append([ALIAS.get(c, c) for c in df.columns])
+    for row in df.itertuples(index=False):
+        cells = []
+        for c, v in zip(df.columns, row, strict=True):
+            text = str(v)
+            plain = text.lstrip("-").replace(".", "", 1)
+            if c in numbers and plain.isdigit() and not text.startswith("0"):
+                f = float(v)
+                cells.append(int(f) if f.is_integer() else f)
+            else:
+                cells.append(None if v in ("", None) else v)
+        ws.append(cells)
+    wb.save(path)
+    return path
+
+
+def _export_xlsx(ctx: Ctx) -> list:
+    numbers = ("year", "household_size", "labor_count", "income_wage")
+    return ["validate", export_xlsx(ctx.tmp / "p.xlsx", base(), numbers=numbers)]
+
+
+def _number_ids_xlsx(ctx: Ctx) -> list:
+    ids = [f"{150 + i:08d}" for i in range(12)]
+    df = make_rows(*({"household_id": i} for i in ids)).astype(str)
+    df["household_id"] = df["household_id"].astype(object)
+    df.loc[0, "household_id"] = "150"  # typed as a number: the zeros are gone
+    return [
+        "validate",
+        export_xlsx(ctx.tmp / "p.xlsx", df, numbers=("household_id", "year")),
+    ]
+
+
+def _score_title_xlsx(ctx: Ctx) -> list:
+    p = export_xlsx(ctx.tmp / "panel.xlsx", ctx.sim.panel.astype(str))
+    return ["score", p, "--model", ctx.model_dir, "--out", ctx.tmp / "o/s.csv"]
+
+
+def _joined_exports(with_header: bool) -> Callable[[Ctx], list]:
+    """Two UTF-8 (BOM) exports joined with ``cat``: the second one's BOM (and
+    header) in the middle of the file."""
+
+    def make(ctx: Ctx) -> list:
+        first = base()
+        second = make_rows({"household_id": "0003"}).astype(str)
+        a = first.to_csv(index=False).encode("utf-8-sig")
+        b = second.to_csv(index=False, header=with_header).encode("utf-8-sig")
+        p = ctx.tmp / "p.csv"
+        p.write_bytes(a + b)
+        return ["validate", p]
+
+    return make
+
+
+def _check_three_households(ctx: Ctx) -> None:
+    import warnings
+
+    from fanpin.schema import read_households
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ids = read_households(ctx.tmp / "p.csv")["household_id"].tolist()
+    assert ids == ["0001", "0002", "0003"], ids
+
+
+def _trailing_empty_rows(ctx: Ctx) -> list:
+    p = csv(ctx, base())
+    with open(p, "a", encoding="utf-8") as fh:
+        fh.write("," * (len(base().columns) - 1) + "\n")
+    return ["validate", p]
+
+
+def _duplicate_same_header(ctx: Ctx) -> list:
+    df = chinese(base())
+    extra = df["家庭人口数"].astype(object).copy()
+    extra[:] = "9"
+    p = ctx.tmp / "p.csv"
+    cols = [*df.columns, "家庭人口数"]
+    body = pd.concat([df, extra.rename("x")], axis=1)
+    body.columns = cols
+    body.to_csv(p, index=False)
+    return ["validate", p]
+
+
+def _long_line(ctx: Ctx) -> list:
+    p = ctx.tmp / "p.csv"
+    with open(p, "wb") as fh:
+        fh.write(b"a," * (1 << 19))
+    os.truncate(p, 200 * 1024 * 1024)  # 200 MB, sparse: nothing to write
+    return ["validate", p]
+
+
+def _folder(ctx: Ctx) -> list:
+    d = ctx.tmp / "export"
+    d.mkdir()
+    return ["validate", d]
+
+
+def _link_loop(ctx: Ctx) -> list:
+    p = ctx.tmp / "loop.csv"
+    os.symlink(p, p)
+    return ["validate", p]
+
+
+def _fifo(ctx: Ctx) -> list:
+    p = ctx.tmp / "pipe.csv"
+    os.mkfifo(p)
+    return ["validate", p]
+
+
+def _unreadable(ctx: Ctx) -> list:
+    p = csv(ctx, base())
+    os.chmod(p, 0)
+    return ["validate", p]
+
+
+@contextlib.contextmanager
+def _deny_reading(ctx: Ctx):
+    """Reading ``p.csv`` fails with EACCES, as for any user but root (the tests
+    may run as root, who may read anything)."""
+    import errno
+    from unittest import mock
+
+    real = os.open
+
+    def fake(path, flags, *a, **k):
+        if str(path).endswith("p.csv"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, flags, *a, **k)
+
+    with mock.patch("fanpin.io._files.os.open", fake):
+        yield
+
+
+def _lines_file(text: str) -> Callable[[Ctx], list]:
+    def make(ctx: Ctx) -> list:
+        p = ctx.tmp / "lines.yaml"
+        p.write_text(text, "utf-8")
+        return ["validate", csv(ctx, base()), "--lines", p]
+
+    return make
+
+
+def _alerts_with_events(rows: list[dict] | None, name: str = "events.csv"):
+    """``fanpin alerts`` on the simulated panel with these pushes (2025)."""
+
+    def make(ctx: Ctx) -> list:
+        panel = _panel_file(ctx)
+        ev = ctx.tmp / name
+        cols = ["household_id", "date", "source", "event_type", "amount", "persons"]
+        frame = pd.DataFrame(rows or [], columns=cols)
+        frame.rename(columns={c.name: c.alias for c in EVENT_COLUMNS}).to_csv(
+            ev, index=False
+        )
+        return [
+            "alerts", panel, "--model", ctx.model_dir, "--events", ev,
+            "--as-of", "2025-06-30", "--out", ctx.tmp / "out", "--quiet",
+        ]  # fmt: skip
+
+    return make
+
+
+PUSH = {**EVENT, "household_id": "00000001", "date": "2025-03-01"}
+
+
 #: Cases whose behaviour is a bug in an area still being written (test skipped).
 KNOWN_BUGS: dict[str, str] = {}
 
@@ -482,7 +682,8 @@ CASES: list[Case] = [
         "household 0001 twice in 2023",
         "validate",
         "error",
-        "2 duplicate (household_id, year) row(s) (households 0001, 0001)",
+        "2 duplicate (household_id, year) row(s) (0001 in 2023 at row 2, "
+        "0001 in 2023 at row 3)",
         validate_csv(lambda: base().assign(household_id="0001")),
     ),
     # -- identifiers
@@ -582,7 +783,7 @@ CASES: list[Case] = [
         "an .xlsx that is not a workbook",
         "validate",
         "error",
-        "the file looks corrupted or is not .xlsx",
+        "the file looks corrupted or is not an Excel workbook",
         validate_bytes(b"PK\x03\x04 broken zip" * 10, "p.xlsx"),
     ),
     Case(
@@ -783,9 +984,294 @@ CASES: list[Case] = [
     ),
 ]
 
+# -- issue 11/15: the export as it comes, hostile cells and files ----------------
+CASES += [
+    Case(
+        "csv-title-row",
+        f"a CSV with the title row `{TITLE}` above the header",
+        "validate",
+        "accepted",
+        "Header on row 2; 1 title row(s) above it skipped.",
+        _title_csv("utf-8-sig"),
+    ),
+    Case(
+        "gbk-csv-title-row",
+        "a GBK CSV with a title row and Chinese headers",
+        "validate",
+        "accepted",
+        "is valid",
+        _title_csv("gbk"),
+    ),
+    Case(
+        "excel-export-shape",
+        "an .xlsx with a 填报说明 sheet, a merged title row, a notes row, numbers "
+        "stored as numbers",
+        "validate",
+        "accepted",
+        "Read sheet '监测对象' (of 2); header on row 3",
+        _export_xlsx,
+    ),
+    Case(
+        "score-excel-title-row",
+        "`score` on an .xlsx export with title rows (all passes of the stream)",
+        "score",
+        "accepted",
+        "scored",
+        _score_title_xlsx,
+    ),
+    Case(
+        "excel-ids-as-numbers",
+        "household_id `150` typed as a number in Excel (leading zeros lost)",
+        "validate",
+        "repair",
+        "1 code(s) stored as numbers in the Excel file (first at row 4)",
+        _number_ids_xlsx,
+    ),
+    Case(
+        "ids-shorter-than-the-rest",
+        "household_id `150` among 8-digit codes (Excel dropped its zeros)",
+        "validate",
+        "warning",
+        "code(s) have fewer digits than the other 8-digit codes (150 in 2023 at row 4)",
+        _number_ids_xlsx,
+    ),
+    Case(
+        "control-characters",
+        "ESC and a vertical tab in village (`一村\\x1b[31m`, `二村\\x0b`)",
+        "validate",
+        "repair",
+        "village: 2 value(s) held control characters",
+        validate_csv(lambda: base().assign(village=["一村\x1b[31m", "二村\x0b"])),
+    ),
+    Case(
+        "zero-width-in-id",
+        "household_id `\\u200b0001` (zero-width space pasted from a web page)",
+        "validate",
+        "repair",
+        "household_id: 1 value(s) held invisible characters",
+        validate_csv(lambda: edit(household_id="\u200b0001")),
+        _check_trimmed,
+    ),
+    Case(
+        "bom-in-the-middle",
+        "two UTF-8 exports joined with cat (a BOM before household 0003)",
+        "validate",
+        "repair",
+        "household_id: 1 value(s) held invisible characters",
+        _joined_exports(with_header=False),
+        _check_three_households,
+    ),
+    Case(
+        "header-in-the-middle",
+        "two exports joined with their headers (the second header is a row)",
+        "validate",
+        "repair",
+        "1 row(s) repeating the header dropped (rows 4)",
+        _joined_exports(with_header=True),
+        _check_three_households,
+    ),
+    Case(
+        "trailing-empty-rows",
+        "a row of commas only at the end (Excel's formatted empty rows)",
+        "validate",
+        "repair",
+        "1 empty row(s) ignored (rows 4)",
+        _trailing_empty_rows,
+    ),
+    Case(
+        "infinite-money",
+        "income_wage `inf`",
+        "validate",
+        "error",
+        "1 value(s) are not finite numbers (inf or -inf) (0001 in 2023 at row 2)",
+        validate_csv(lambda: edit(income_wage="inf")),
+    ),
+    Case(
+        "minus-infinite-money",
+        "income_business `-inf`",
+        "validate",
+        "error",
+        "'income_business' (生产经营性净收入): 1 value(s) are not finite numbers",
+        validate_csv(lambda: edit(income_business="-inf")),
+    ),
+    Case(
+        "absurd-money",
+        "medical_cost_total `1e308`",
+        "validate",
+        "error",
+        "1 value(s) above 100,000,000 元, more than any household can have",
+        validate_csv(lambda: edit(medical_cost_total="1e308")),
+    ),
+    Case(
+        "infinite-accidents",
+        "accident_count (意外事故人次) `inf`",
+        "validate",
+        "error",
+        "'accident_count' (意外事故人次): 1 value(s) are not finite numbers",
+        validate_csv(lambda: edit().assign(accident_count=["inf", "0"])),
+    ),
+    Case(
+        "absurd-accidents",
+        "accident_count `1e20`",
+        "validate",
+        "error",
+        "1 value(s) above 100 人次, more than any household can have",
+        validate_csv(lambda: edit().assign(accident_count=["1e20", "0"])),
+    ),
+    Case(
+        "same-header-twice",
+        "家庭人口数 twice in the header, with different values",
+        "validate",
+        "error",
+        "column '家庭人口数' appears 2 times in the header (columns G (7), T (20))",
+        _duplicate_same_header,
+    ),
+    Case(
+        "personal-data-in-category",
+        "household_type `电话139-8765-4321`, head_education `欧阳秘名`",
+        "validate",
+        "error",
+        "e.g. '电话###-####-####'",
+        validate_csv(
+            lambda: edit(household_type="电话139-8765-4321").assign(
+                head_education=["欧阳秘名", "小学"]
+            )
+        ),
+    ),
+    Case(
+        "formula-place-names",
+        'village `=HYPERLINK("http://x","点击")`, township `-2+3+cmd|\' /C calc\'!A0`',
+        "validate",
+        "warning",
+        "village: 1 value(s) begin with =, +, - or @ (0001 in 2023 at row 2)",
+        validate_csv(
+            lambda: edit(village='=HYPERLINK("http://x","点击")').assign(
+                township=["-2+3+cmd|' /C calc'!A0", "@SUM(1+1)"]
+            )
+        ),
+    ),
+    Case(
+        "one-line-200mb",
+        "a 200 MB file with no line break",
+        "validate",
+        "error",
+        "its first line is longer than 1 MB with no line break",
+        _long_line,
+    ),
+    Case(
+        "input-is-a-folder",
+        "a folder as the input",
+        "validate",
+        "error",
+        "is a folder, not a file",
+        _folder,
+    ),
+    Case(
+        "input-link-loop",
+        "a symbolic link that points to itself",
+        "validate",
+        "error",
+        "is a symbolic link that points to itself (a loop)",
+        _link_loop,
+    ),
+    Case(
+        "input-fifo",
+        "a named pipe (FIFO) as the input",
+        "validate",
+        "error",
+        "is not a regular file (it is a pipe (FIFO))",
+        _fifo,
+    ),
+    Case(
+        "input-dev-stdin",
+        "`/dev/stdin` as the input",
+        "validate",
+        "error",
+        "is not a regular file",
+        lambda ctx: ["validate", "/dev/stdin"],
+    ),
+    Case(
+        "input-unreadable",
+        "a file without read permission",
+        "validate",
+        "error",
+        "cannot be read: permission denied",
+        _unreadable,
+        patch=_deny_reading,
+    ),
+    Case(
+        "lines-duplicate-key",
+        "a lines YAML giving 湖北省 twice",
+        "validate",
+        "error",
+        "gives the key '湖北省' twice in the same mapping (lines 3 and 4)",
+        _lines_file(
+            "default: {2023: 7100}\nprovinces:\n  湖北省: {2023: 7600}\n"
+            "  湖北省: {2023: 7700}\n"
+        ),
+    ),
+    Case(
+        "lines-below-floor",
+        "a line of 5,000 yuan for 2023 (below the 6,000 national floor)",
+        "validate",
+        "error",
+        "below the national floor of 6,000 yuan",
+        _lines_file("default: {2023: 5000}\n"),
+    ),
+    Case(
+        "lines-deep-nesting",
+        "a lines YAML nested 5,000 levels deep",
+        "validate",
+        "error",
+        "is nested more than 50 levels deep",
+        _lines_file("default: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ),
+    Case(
+        "events-time-zone",
+        "an event dated `2025-03-01T10:00:00+08:00`",
+        "alerts",
+        "repair",
+        "date: 1 date(s) with a time zone read as China time (UTC+8)",
+        _alerts_with_events([{**PUSH, "date": "2025-03-01T10:00:00+08:00"}]),
+    ),
+    Case(
+        "events-header-only",
+        "an events file with the header and no rows (a month without pushes)",
+        "alerts",
+        "accepted",
+        "households scored",
+        _alerts_with_events(None),
+    ),
+    Case(
+        "events-two-digit-year",
+        "an event dated `25-02-03`",
+        "alerts",
+        "error",
+        "1 date(s) are ambiguous, e.g. '25-02-03'",
+        _alerts_with_events([{**PUSH, "date": "25-02-03"}]),
+    ),
+    Case(
+        "events-day-month-order",
+        "an event dated `02/03/2025`",
+        "alerts",
+        "error",
+        "1 date(s) are ambiguous, e.g. '02/03/2025'",
+        _alerts_with_events([{**PUSH, "date": "02/03/2025"}]),
+    ),
+    Case(
+        "events-excel-serial-date",
+        "an event dated `45717` (an Excel day number: 2025-03-01)",
+        "alerts",
+        "accepted",
+        "Department pushes: 1 events applied",
+        _alerts_with_events([{**PUSH, "date": "45717"}]),
+    ),
+]
+
 _OUTCOME = {
     "error": "error, exit code 1, nothing written",
     "repair": "repaired, with a warning",
+    "warning": "read, with a warning",
     "accepted": "read as intended",
 }
 
@@ -805,10 +1291,13 @@ def render_markdown() -> str:
         "matches the catalogue.",
         "",
         "- **error**: the command stops with exit code 1 and a message that says "
-        "what is wrong, where (column, households) and how to fix it; it writes no "
+        "what is wrong, where (column, household, year, row of the file) and how to "
+        "fix it; it writes no "
         "output and prints no traceback.",
         "- **repaired**: the input is read after a harmless repair and the command "
         "prints `repaired: …` saying what changed.",
+        "- **read, with a warning**: the input is read as it is and the command "
+        "prints `warning: …` about something to check in the source.",
         "- **read as intended**: the input is legitimate and read correctly.",
         "",
         f"{len(CASES)} cases.",

@@ -19,10 +19,17 @@ def small_config() -> ModelConfig:
 
 
 def invoke(args: list[str]):
-    """Run the fanpin CLI in-process; never lets an exception escape silently."""
-    from fanpin.cli import app
+    """Run the fanpin CLI in-process as ``fanpin`` does (warnings printed as
+    "warning:" lines, not raised); never lets an exception escape silently."""
+    import warnings
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    from fanpin import cli
+    from fanpin.exceptions import FanpinWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", FanpinWarning)
+        warnings.showwarning = cli._show_warning
+        return CliRunner().invoke(cli.app, [str(a) for a in args])
 
 
 def assert_clean_error(result, *fragments: str) -> None:

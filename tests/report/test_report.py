@@ -143,7 +143,7 @@ def test_without_truth_no_oracle(small):
 
 
 def test_chinese_font_found_and_used(html):
-    assert _fonts.find_cjk_font() is not None, "run scripts/install_fonts.sh"
+    assert _fonts.find_cjk_font() == _fonts.FONT_FAMILY
     assert "图表未找到中文字体" not in html
 
 
@@ -151,7 +151,7 @@ def test_fallback_to_english_with_a_warning(small, data, monkeypatch):
     sim, model = small
     monkeypatch.setattr(_build, "find_cjk_font", lambda: None)
     monkeypatch.setattr(_build, "compute_report_data", lambda *a, **k: data)
-    with pytest.warns(ChartFontWarning, match="install_fonts.sh"):
+    with pytest.warns(ChartFontWarning, match="noto-cjk-sans-otc"):
         out = build_report(sim.panel, model)
     assert "No CJK font was found" in out
     assert "Chart omitted: county names need a CJK font" in out  # Chinese names
@@ -171,8 +171,7 @@ def test_chinese_labels_render_without_missing_glyphs():
     from fanpin.report._charts import ChartStyle, bar_chart
 
     font = _fonts.find_cjk_font()
-    if font is None:
-        pytest.skip("no CJK font installed (scripts/install_fonts.sh)")
+    assert font is not None
     png = bar_chart(
         ["甲县", "乙县"],
         [0.1, 0.2],

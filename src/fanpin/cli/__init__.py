@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import (
     _alerts,  # noqa: E402,F401
     _cases,  # noqa: E402,F401
+    _convert,  # noqa: E402,F401
     _evaluate,  # noqa: E402,F401
     _report,  # noqa: E402,F401
     _score,  # noqa: E402,F401

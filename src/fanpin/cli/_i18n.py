@@ -214,9 +214,9 @@ def tr(text: str, /, **params: Any) -> str:
     string is looked up as it is.
     """
     if isinstance(text, Message):
-        return text.translate(gettext_)
+        return text.in_language(gettext_)
     if params:
-        return Message(text, **params).translate(gettext_)
+        return Message(text, **params).in_language(gettext_)
     return gettext_(text)
 
 

@@ -12,11 +12,23 @@ import pandas as pd
 import yaml
 
 from ..exceptions import ConfigError
+from ..messages import N_, Message
 from ._yaml import read_yaml
 
 __all__ = ["MonitoringLines", "load_monitoring_lines"]
 
 NATIONAL_FLOOR_2021 = 6000.0
+"""The national floor of the monitoring line from 2021 on (yuan per person and
+year): 1.5 x the 2020 poverty line. Provinces set their own lines from 2022,
+never below it."""
+FLOOR_FROM = 2021
+
+MSG_BELOW_FLOOR = N_(
+    "{where}: the line for {year} is {value:,.0f} yuan, below the national floor of "
+    "{floor:,.0f} yuan that every monitoring line has kept since 2021 (provinces "
+    "set their own lines, never below it). Check the value (yuan per person per "
+    "year, not per month)."
+)
 
 
 def _year_table(raw: object, where: str) -> dict[int, float]:
@@ -42,6 +54,16 @@ def _year_table(raw: object, where: str) -> dict[int, float]:
             raise ConfigError(
                 f"{where}: the line for {year} must be a positive number of yuan; "
                 f"got {v!r}."
+            )
+        if year >= FLOOR_FROM and v < NATIONAL_FLOOR_2021:
+            raise ConfigError(
+                Message(
+                    MSG_BELOW_FLOOR,
+                    where=where,
+                    year=year,
+                    value=float(v),
+                    floor=NATIONAL_FLOOR_2021,
+                )
             )
         out[year] = float(v)
     return out

@@ -23,51 +23,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..exceptions import InputError, OutputError
-from ._read import detect_encoding, read_table
+from ..exceptions import OutputError
+from ._layout import ROW_COLUMN, inspect_table
+from ._parquet import parquet_file
+from ._read import Progress, layout_batches
 from ._write import atomic_path
 
 __all__ = ["TableAppender", "iter_table_batches", "table_columns", "table_rows"]
 
-_NA = ["", "NA", "NaN", "nan", "null", "NULL", "None"]
-MSG_CHUNK_FORMAT = (
-    "Cannot read {name!r} in chunks: unknown file type {suffix!r}. Expected .csv, "
-    ".txt, .parquet, .pq, .xlsx or .xlsm."
-)
-
-
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return "csv"
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    if suffix in (".xlsx", ".xlsm"):
-        return "excel"
-    raise InputError(MSG_CHUNK_FORMAT.format(name=path.name, suffix=suffix))
-
-
-def _check(path: str | Path) -> Path:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"Input file {str(p)!r} does not exist. Check the path.")
-    if p.stat().st_size == 0:
-        raise InputError(f"Input file {p.name!r} is empty (0 bytes). Export it again.")
-    return p
-
-
-def _parquet(p: Path) -> pq.ParquetFile:
-    try:
-        return pq.ParquetFile(p)
-    except Exception as exc:  # pyarrow raises several types for broken files
-        raise InputError(
-            f"Cannot read Parquet file {p.name!r} ({type(exc).__name__}). The file is "
-            "truncated or not Parquet; write it again."
-        ) from None
-
 
 def table_columns(path: str | Path, *, known_columns: Sequence[str] = ()) -> list[str]:
     """Column names of a table file, reading only its header (or Parquet schema).
+
+    The header is found as :func:`~fanpin.io.read_table` finds it (title rows
+    skipped, the right sheet of a workbook).
 
     Examples
     --------
@@ -77,24 +46,14 @@ def table_columns(path: str | Path, *, known_columns: Sequence[str] = ()) -> lis
     >>> table_columns(f)
     ['a', '户编码']
     """
-    p = _check(path)
-    kind = _kind(p)
-    if kind == "parquet":
-        return list(_parquet(p).schema_arrow.names)
-    if kind == "csv":
-        try:
-            head = pd.read_csv(p, nrows=0, encoding=detect_encoding(p))
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
-            raise InputError(f"Input file {p.name!r} has no readable header.") from None
-        return [str(c).strip() for c in head.columns]
-    return [str(c) for c in read_table(p, known_columns=known_columns).columns]
+    return list(inspect_table(path, known_columns=known_columns).columns)
 
 
 def table_rows(path: str | Path) -> int | None:
     """Number of data rows when cheap to know (Parquet metadata), else None."""
-    p = _check(path)
-    if _kind(p) == "parquet":
-        return int(_parquet(p).metadata.num_rows)
+    layout = inspect_table(path)
+    if layout.kind == "parquet":
+        return int(parquet_file(layout.path).metadata.num_rows)
     return None
 
 
@@ -104,19 +63,34 @@ def iter_table_batches(
     columns: Sequence[str] | None = None,
     batch_rows: int = 262_144,
     known_columns: Sequence[str] = (),
+    sheet: str | int | None = None,
+    row_numbers: bool = False,
+    progress: Progress | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield a table file as raw pandas frames of at most ``batch_rows`` rows.
+
+    The same table :func:`~fanpin.io.read_table` reads, in batches: CSV in
+    chunks (every cell as text), Parquet one row group at a time (only the
+    requested columns decoded), Excel parsed once per process and sliced.
 
     Parameters
     ----------
     path : str or Path
         CSV (UTF-8 or GBK), Parquet or Excel file.
     columns : sequence of str, optional
-        Read only these columns (as named in the file); all by default.
+        Read only these columns (as named in the file); all by default. The
+        header is the first row that holds them all. :data:`ROW_COLUMN` among
+        them adds the file's row numbers (CSV and Excel).
     batch_rows : int
         Rows per yielded frame (Parquet may yield fewer at row-group ends).
     known_columns : sequence of str
-        Excel only: names used to find the header row (see ``read_table``).
+        Names that mark the header row and the sheet (see ``read_table``).
+    sheet : str or int, optional
+        Excel: the sheet to read.
+    row_numbers : bool
+        Add :data:`ROW_COLUMN` (CSV and Excel).
+    progress : callable, optional
+        ``progress(done, total)`` after each batch.
 
     Examples
     --------
@@ -126,53 +100,21 @@ def iter_table_batches(
     >>> [len(b) for b in iter_table_batches(f, columns=["a"], batch_rows=2)]
     [2, 2, 1]
     """
-    p = _check(path)
-    kind = _kind(p)
-    cols = list(columns) if columns is not None else None
-    if kind == "parquet":
-        pf = _parquet(p)
-        try:
-            # One reader per row group: a single reader over the whole file keeps
-            # memory that grows with the rows read (+600 MB over 15M rows).
-            for group in range(pf.num_row_groups):
-                for batch in pf.iter_batches(
-                    batch_size=batch_rows, row_groups=[group], columns=cols
-                ):
-                    yield batch.to_pandas()
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(
-                f"Cannot read Parquet file {p.name!r} ({type(exc).__name__}). The "
-                "file is truncated or corrupted; write it again."
-            ) from None
-        return
-    if kind == "csv":
-        enc = detect_encoding(p)
-        header = table_columns(p)
-        usecols = None if cols is None else [header.index(c) for c in cols]
-        try:
-            reader = pd.read_csv(
-                p,
-                dtype=str,
-                encoding=enc,
-                keep_default_na=False,
-                na_values=_NA,
-                usecols=usecols,
-                chunksize=batch_rows,
-            )
-            for frame in reader:
-                frame.columns = [str(c).strip() for c in frame.columns]
-                yield frame if cols is None else frame[cols]
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"Cannot parse CSV file {p.name!r}: {str(exc).splitlines()[0]}. Check "
-                "that every row has the same number of fields and quotes are balanced."
-            ) from None
-        return
-    frame = read_table(p, known_columns=known_columns)
-    if cols is not None:
-        frame = frame[cols]
-    for start in range(0, len(frame), batch_rows):
-        yield frame.iloc[start : start + batch_rows].reset_index(drop=True)
+    layout = inspect_table(
+        path,
+        known_columns=known_columns,
+        columns=None if columns is None else list(columns),
+        sheet=sheet,
+    )
+    if layout.kind == "parquet" and columns is not None and ROW_COLUMN in columns:
+        columns = [c for c in columns if c != ROW_COLUMN]
+    yield from layout_batches(
+        layout,
+        columns=columns,
+        batch_rows=batch_rows,
+        row_numbers=row_numbers and layout.kind != "parquet",
+        progress=progress,
+    )
 
 
 class TableAppender:
@@ -245,7 +187,5 @@ class TableAppender:
             self._writer.close()
         elif exc_type is None and self.rows == 0 and self.kind == "parquet":
             assert self._tmp is not None
-            pq.write_table(
-                (self.schema or pa.schema([])).empty_table(), self._tmp
-            )
+            pq.write_table((self.schema or pa.schema([])).empty_table(), self._tmp)
         return self._ctx.__exit__(exc_type, exc, tb)

@@ -78,9 +78,9 @@ def build_report(
     models are seeded, the PNGs carry no metadata, and there is no clock; pass
     ``generated_at`` to print a date).
 
-    Chart labels are bilingual when a font with Chinese characters is installed
-    (see ``scripts/install_fonts.sh``); otherwise they are English only and a
-    :class:`ChartFontWarning` is emitted.
+    Chart labels are bilingual, drawn with the packaged Noto Sans CJK SC
+    (:func:`~fanpin.report.find_cjk_font`); if that font package is missing
+    they are English only and a :class:`ChartFontWarning` is emitted.
 
     Parameters
     ----------

@@ -1,5 +1,5 @@
-"""The household contract as code: columns, aliases, reading, validation, hardship, "
-"labels."""
+"""The household contract as code: columns, aliases, reading, validation, hardship,
+labels."""
 
 from ._columns import (
     COLUMNS,
@@ -13,32 +13,40 @@ from ._columns import (
     column,
     columns_markdown,
 )
+from ._convert import ROW_GROUP_ROWS, ConvertSummary, convert_households
 from ._hardship import (
     HARDSHIP_REASONS,
     hardship_reasons,
     in_hardship,
+    income_below_line,
     make_labels,
     per_capita_income,
     per_capita_income_after_rigid,
 )
-from ._read import read_events, read_households
+from ._read import EVENT_HEADER_NAMES, HEADER_NAMES, read_events, read_households
 from ._summary import summarise_panel
 from ._validate import validate_events, validate_households
 
 __all__ = [
     "COLUMNS",
+    "ConvertSummary",
     "EVENT_COLUMNS",
+    "EVENT_HEADER_NAMES",
     "EVENT_SOURCES",
     "EVENT_TYPES",
     "HARDSHIP_REASONS",
+    "HEADER_NAMES",
     "HOUSEHOLD_TYPES",
     "MONITOR_CATEGORIES",
     "PII_COLUMNS",
+    "ROW_GROUP_ROWS",
     "Column",
     "column",
     "columns_markdown",
+    "convert_households",
     "hardship_reasons",
     "in_hardship",
+    "income_below_line",
     "make_labels",
     "per_capita_income",
     "per_capita_income_after_rigid",

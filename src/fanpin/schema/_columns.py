@@ -17,7 +17,9 @@ __all__ = [
     "Column",
     "HOUSEHOLD_TYPES",
     "MONITOR_CATEGORIES",
+    "MAX_YUAN",
     "PII_COLUMNS",
+    "PLAUSIBLE_RANGE",
     "column",
     "columns_markdown",
 ]
@@ -398,6 +400,21 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("amount", "金额", "yuan", False, 0, None, unit="元"),
     Column("persons", "人数", "int", False, 0, 30, unit="人"),
 )
+
+MAX_YUAN = 100_000_000
+"""No household-year amount of money is above 100 million yuan (一亿元) or, for
+net business income, below minus that: such a value is a typing or unit error
+(an amount in fen, digits run together), refused like a non-number."""
+
+PLAUSIBLE_RANGE: dict[str, tuple[float, float]] = {
+    **{c.name: (-MAX_YUAN if c.low is None else 0, MAX_YUAN)
+       for c in (*COLUMNS, *EVENT_COLUMNS) if c.kind == "yuan"},
+    "accident_count": (0, 100),
+    "cultivated_land": (0, 100_000),
+}  # fmt: skip
+"""Bounds beyond the contract's own ones that no real household crosses: yuan
+columns ±:data:`MAX_YUAN`, at most 100 accident victims (人次) in a year and
+100,000 mu (亩) of cultivated land. Values outside are refused, naming the rows."""
 
 _BY_NAME = {c.name: c for c in COLUMNS}
 

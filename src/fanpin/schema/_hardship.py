@@ -10,6 +10,12 @@
 
 Missing optional money (property income, education cost) counts as 0 and a missing
 dropout count as no dropout.
+
+The income test is computed exactly, in whole fen (0.01 yuan) and integers:
+``income - rigid < line × household_size``, never by dividing floats, so that
+the simulator (:mod:`fanpin.synthetic`), which calls the same
+:func:`income_below_line`, and every reader of a panel agree on every household,
+even one whose income is a hair from the line.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ __all__ = [
     "HARDSHIP_REASONS",
     "hardship_reasons",
     "in_hardship",
+    "income_below_line",
     "make_labels",
     "per_capita_income",
     "per_capita_income_after_rigid",
@@ -72,6 +79,36 @@ def per_capita_income_after_rigid(panel: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=panel.index, name="per_capita_income_after_rigid")
 
 
+def _fen(values: np.ndarray) -> np.ndarray:
+    """Yuan as whole fen (int64); missing counts as 0."""
+    v = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0)
+    return np.round(v * 100.0).astype(np.int64)
+
+
+def income_below_line(
+    income: np.ndarray, rigid: np.ndarray, size: np.ndarray, line: np.ndarray
+) -> np.ndarray:
+    """Whether per-capita income after rigid spending is below the line, exactly.
+
+    ``(income - rigid) / size < line`` evaluated as ``income - rigid < line ×
+    size`` in whole fen with integers: no rounding decides a household on the
+    line. ``income`` is the household's total income (yuan), ``rigid`` its
+    out-of-pocket medical plus schooling costs (yuan), ``size`` its members and
+    ``line`` the per-capita line (yuan per person).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> income_below_line(np.array([14199.99, 14200.0, 21300.0]),
+    ...                   np.array([0.0, 0.0, 0.01]), np.array([2, 2, 3]),
+    ...                   np.array([7100.0, 7100.0, 7100.0])).tolist()
+    [True, False, True]
+    """
+    members = np.asarray(size, dtype="float64").round().astype(np.int64)
+    left = _fen(income) - _fen(rigid)
+    return left < _fen(line) * members
+
+
 def _flag_false(panel: pd.DataFrame, name: str) -> np.ndarray:
     s = panel[name]
     # A missing safety flag is not evidence of hardship.
@@ -85,7 +122,16 @@ def hardship_reasons(panel: pd.DataFrame, lines: MonitoringLines) -> pd.DataFram
     ``water`` and ``dropout``.
     """
     line = lines.lookup(panel["province"], panel["year"])
-    income = per_capita_income_after_rigid(panel).to_numpy() < line
+    total = (
+        _money(panel, "income_wage")
+        + _money(panel, "income_business")
+        + _money(panel, "income_property")
+        + _money(panel, "income_transfer")
+    )
+    rigid = _money(panel, "medical_cost_oop") + _money(panel, "education_cost")
+    income = income_below_line(
+        total, rigid, panel["household_size"].to_numpy(dtype=float), line
+    )
     dropout = (
         pd.to_numeric(panel["dropout_count"], errors="coerce").fillna(0).to_numpy() > 0
         if "dropout_count" in panel

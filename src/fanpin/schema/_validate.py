@@ -1,17 +1,20 @@
 """Validation of a household panel (and of department events) against the contract.
 
 Every problem is collected and reported at once in one :class:`SchemaError`: the
-column, the rule broken, how many rows, up to five household codes, and a
-suggestion for misspelt column names. Harmless formatting is repaired with a
-:class:`~fanpin.exceptions.DataRepairWarning` that says what was changed:
-thousands separators (``"12,550"``), full-width digits (``"１２５５０"``), unit
-suffixes (``"3人"``, ``"2023年"``) and spaces around household codes.
+column, the rule broken, how many rows, and the rows themselves (household code,
+year and the file's own row number; all of them up to five, else the first five).
+Example values are redacted (:func:`~fanpin.schema._text.redact`). Harmless
+formatting is repaired with a :class:`~fanpin.exceptions.DataRepairWarning` that
+says what was changed: thousands separators (``"12,550"``), full-width digits
+(``"１２５５０"``), unit suffixes (``"3人"``, ``"2023年"``), spaces around codes,
+invisible characters (byte-order marks, zero-width spaces) and control
+characters, empty rows and rows that repeat the header (exports joined
+together). Values no household can have (``inf``, 1e308 yuan) are errors.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import warnings
 from collections.abc import Sequence
 
@@ -20,57 +23,129 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..exceptions import DataRepairWarning, SchemaError
-from ..messages import MSG_DID_YOU_MEAN, N_, Message
+from ..exceptions import DataRepairWarning, FanpinWarning, SchemaError
+from ..io import NUMBER_CELLS, ROW_COLUMN, header_key
+from ..messages import N_, Message
 from ._columns import (
     COLUMNS,
     EVENT_COLUMNS,
     HOUSEHOLD_TYPES,
+    PLAUSIBLE_RANGE,
     Column,
 )
+from ._dates import parse_dates
 from ._headers import normalise_headers, suggest_column
+from ._text import looks_like_formula, redact, strip_invisible
+from ._where import Locator, joined
 
 __all__ = ["validate_events", "validate_households"]
 
 logger = logging.getLogger(__name__)
 
+MSG_NOT_FRAME = N_("expected a pandas DataFrame of {what}, got {kind}")
 MSG_MISSING = N_("required column {name!r} ({alias}) is missing{hint}")
-MSG_NOT_NUMBER = (
-    "column {name!r} ({alias}): {n} value(s) are not numbers, e.g. {examples}{where}"
+MSG_HINT = N_(" (did you mean {candidate!r}?)")
+MSG_NOT_NUMBER = N_(
+    "column {name!r} ({alias}): {n} value(s) are not numbers, e.g. {examples} ({where})"
 )
-MSG_NOT_INTEGER = "column {name!r} ({alias}): {n} value(s) are not whole numbers{where}"
-MSG_NOT_BOOL = (
-    "column {name!r} ({alias}): {n} value(s) are not yes/no, e.g. {examples}{where}; "
-    "write 是/否, true/false or 1/0"
+MSG_NOT_FINITE = N_(
+    "column {name!r} ({alias}): {n} value(s) are not finite numbers (inf or "
+    "-inf) ({where}); write the real amount"
 )
-MSG_BAD_CATEGORY = (
-    "column {name!r} ({alias}): {n} value(s) not allowed, e.g. {examples}{where}; "
-    "allowed: {allowed}"
+MSG_NOT_INTEGER = N_(
+    "column {name!r} ({alias}): {n} value(s) are not whole numbers ({where})"
 )
-MSG_NOT_DATE = (
-    "column {name!r} ({alias}): {n} value(s) are not dates, e.g. {examples}{where}"
+MSG_NOT_BOOL = N_(
+    "column {name!r} ({alias}): {n} value(s) are not yes/no, e.g. {examples} "
+    "({where}); write 是/否, true/false or 1/0"
 )
-MSG_BELOW = "column {name!r} ({alias}): {n} value(s) below {low}{where}"
-MSG_ABOVE = "column {name!r} ({alias}): {n} value(s) above {high}{where}"
-MSG_MISSING_VALUES = (
-    "column {name!r} ({alias}): {n} missing value(s) in a required column{where}"
+MSG_BAD_CATEGORY = N_(
+    "column {name!r} ({alias}): {n} value(s) not allowed, e.g. {examples} "
+    "({where}); allowed: {allowed}"
 )
-MSG_DUPLICATE_ROWS = (
-    "{n} duplicate (household_id, year) row(s){where}; a household may have one record "
-    "per year: merge or delete the duplicates"
+MSG_NOT_DATE = N_(
+    "column {name!r} ({alias}): {n} value(s) are not dates, e.g. {examples} "
+    "({where}); write dates as 2026-02-03"
+)
+MSG_AMBIGUOUS_DATE = N_(
+    "column {name!r} ({alias}): {n} date(s) are ambiguous, e.g. {examples} "
+    "({where}): a two-digit year or day and month before the year can be read "
+    "more than one way; write dates as 2026-02-03 (year-month-day)"
+)
+MSG_BELOW = N_("column {name!r} ({alias}): {n} value(s) below {low} ({where})")
+MSG_ABOVE = N_("column {name!r} ({alias}): {n} value(s) above {high} ({where})")
+MSG_ABOVE_MAX = N_(
+    "column {name!r} ({alias}): {n} value(s) above {high:,} {unit}, more than any "
+    "household can have ({where}); check the unit and the digits"
+)
+MSG_BELOW_MIN = N_(
+    "column {name!r} ({alias}): {n} value(s) below {low:,} {unit}, less than any "
+    "household can have ({where}); check the unit and the digits"
+)
+MSG_MISSING_VALUES = N_(
+    "column {name!r} ({alias}): {n} missing value(s) in a required column ({where})"
+)
+MSG_DUPLICATE_ROWS = N_(
+    "{n} duplicate (household_id, year) row(s) ({where}); a household may have "
+    "one record per year: merge or delete the duplicates"
 )
 MSG_NO_ROWS = N_("the table has a header but no rows; export the data again")
-#: The header of a SchemaError, by what was validated.
-MSG_HEADERS = {
-    "households": N_(
-        "The households break the data contract ({n} problem(s)); fix them in the "
-        "source file and run again:"
-    ),
-    "events": N_(
-        "The events break the data contract ({n} problem(s)); fix them in the "
-        "source file and run again:"
-    ),
-}
+MSG_HEADER_HOUSEHOLDS = N_(
+    "The households break the data contract ({n} problem(s)); fix them in the "
+    "source file and run again:"
+)
+MSG_HEADER_EVENTS = N_(
+    "The events break the data contract ({n} problem(s)); fix them in the source "
+    "file and run again:"
+)
+MSG_EVENTS_UNKNOWN = N_(
+    "{n} event(s) name households that are not in the panel ({where}); check the "
+    "household codes (户编码) or add the households to the panel"
+)
+MSG_EVENTS_FUTURE = N_(
+    "{n} event(s) are dated in the future (after {limit}) ({where}); correct the dates"
+)
+MSG_REPAIRED = N_("Input repaired: {repairs}")
+MSG_REPAIR_NUMBERS = N_(
+    "{column}: {n} value(s) with separators, full-width digits or units"
+)
+MSG_REPAIR_TRIMMED = N_("{column}: spaces or full-width characters trimmed")
+MSG_REPAIR_NUMERIC_IDS = N_(
+    "{column}: stored as numbers; leading zeros may be lost upstream, store codes "
+    "as text"
+)
+MSG_REPAIR_EXCEL_NUMBER_IDS = N_(
+    "{column}: {n} code(s) stored as numbers in the Excel file (first at row "
+    "{row}), read as text; Excel drops leading zeros and rounds codes longer than "
+    "15 digits: format the column as text (文本) in the source"
+)
+MSG_REPAIR_INVISIBLE = N_(
+    "{column}: {n} value(s) held invisible characters (byte-order mark, "
+    "zero-width space), removed"
+)
+MSG_REPAIR_CONTROL = N_(
+    "{column}: {n} value(s) held control characters (such as ESC, tab or a line "
+    "break), removed (tabs and line breaks became spaces)"
+)
+MSG_REPAIR_EMPTY_ROWS = N_("{n} empty row(s) ignored (rows {rows})")
+MSG_REPAIR_HEADER_ROWS = N_(
+    "{n} row(s) repeating the header dropped (rows {rows}); were several exports "
+    "joined "
+    "into one file?"
+)
+MSG_REPAIR_TIME_ZONE = N_(
+    "{column}: {n} date(s) with a time zone read as China time (UTC+8)"
+)
+MSG_FORMULA = N_(
+    "{column}: {n} value(s) begin with =, +, - or @ ({where}), which Excel and WPS "
+    "would run as a formula; fanpin writes them as text in its outputs, but correct "
+    "them in the source"
+)
+MSG_SHORT_IDS = N_(
+    "{column}: {n} code(s) have fewer digits than the other {length}-digit codes "
+    "({where}); leading zeros may have been lost (Excel drops them from codes typed "
+    "as numbers): check these codes in the source"
+)
 
 _TRUE = {"true", "t", "1", "1.0", "yes", "y", "是", "有", "安全", "有保障", "√"}
 _FALSE = {"false", "f", "0", "0.0", "no", "n", "否", "无", "不安全", "无保障", "×"}
@@ -99,39 +174,13 @@ _CATEGORY_ALIASES = {
         "冰雹": "风雹",
     },
 }
-_UNIT_SUFFIX = r"\s*(?:元|人次|人|年|亩|岁|户|个)$"
+_UNIT_SUFFIX = r"\s*(?:元|人次|人|年度|年|亩|岁|户|个)$"
+_TEXT_KINDS = ("id", "str", "cat", "date")
 
 
-def _where(ids: pd.Series, mask: np.ndarray) -> str:
-    hit = ids[mask]
-    if hit.empty:
-        return ""
-    shown = ", ".join(str(v) for v in hit.head(5).tolist())
-    more = "" if len(hit) <= 5 else ", …"
-    return f" (households {shown}{more})"
-
-
-_LONG_DIGITS = re.compile(r"\d{7,}")
-_NAME_LIKE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-
-
-def _redact(value: str) -> str:
-    """Hide what may be personal data in an example value shown in an error.
-
-    A value in the wrong column may be an ID or phone number (long digit runs are
-    masked) or a person's name (2-4 Chinese characters are replaced by a
-    placeholder); other values are shown as they are, since they help find the
-    mistake.
-    """
-    value = _LONG_DIGITS.sub(lambda m: "#" * len(m.group()), value)
-    if _NAME_LIKE.match(value) and not re.search(r"[人元年亩岁户个]$", value):
-        return f"<{len(value)} 个汉字>"
-    return value
-
-
-def _examples(values: pd.Series, *, redact: bool = True) -> str:
+def _examples(values: pd.Series) -> str:
     uniq = pd.unique(values.astype(str))[:3]
-    return ", ".join(repr(_redact(v) if redact else v) for v in uniq)
+    return ", ".join(repr(redact(v)) for v in uniq)
 
 
 class _Distinct:
@@ -202,6 +251,14 @@ def _as_text(s: pd.Series) -> pd.Series:
     return distinct.expand(_clean(distinct.values))
 
 
+def _is_text(s: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(s)
+        or pd.api.types.is_bool_dtype(s)
+        or pd.api.types.is_datetime64_any_dtype(s)
+    )
+
+
 def _parse_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, int]:
     """Parse numbers, repairing separators, full-width digits and unit suffixes."""
     if pd.api.types.is_bool_dtype(s):
@@ -249,44 +306,68 @@ def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return distinct.expand(out), distinct.rows(bad)
 
 
+def _parse_date(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, int]:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        none = np.zeros(len(s), dtype=bool)
+        return s.astype("datetime64[ns]"), none, none, 0
+    distinct = _Distinct(s)
+    dates, bad, ambiguous, zoned = parse_dates(_clean(distinct.values))
+    out = pd.Series(dates.to_numpy()[distinct.codes()], index=s.index)
+    return out, distinct.rows(bad), distinct.rows(ambiguous), zoned
+
+
+def _fmt(col: Column) -> dict[str, str]:
+    return {"name": col.name, "alias": col.alias}
+
+
 def _coerce(
-    df: pd.DataFrame, columns: Sequence[Column], ids: pd.Series, problems: list[str]
-) -> tuple[
-    dict[str, pd.Series], list[str], dict[str, np.ndarray], dict[str, np.ndarray]
-]:
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    at: Locator,
+    problems: list[str],
+    repairs: list[str],
+) -> tuple[dict[str, pd.Series], dict[str, np.ndarray], dict[str, np.ndarray]]:
     out: dict[str, pd.Series] = {}
     invalid: dict[str, np.ndarray] = {}
     keys: dict[str, np.ndarray] = {}  # id columns as integer codes
-    repairs: list[str] = []
     for col in columns:
         if col.name not in df:
             continue
         s = df[col.name]
-        fmt = {"name": col.name, "alias": col.alias}
+        fmt = _fmt(col)
         if col.kind in ("int", "yuan", "float"):
             num, bad, repaired = _parse_number(s)
-            invalid[col.name] = bad
+            v = num.to_numpy(dtype="float64", na_value=np.nan)
+            infinite = np.isinf(v)
+            invalid[col.name] = bad | infinite
             if bad.any():
                 problems.append(
-                    MSG_NOT_NUMBER.format(
+                    Message(
+                        MSG_NOT_NUMBER,
                         n=int(bad.sum()),
                         examples=_examples(s[bad]),
-                        where=_where(ids, bad),
+                        where=at(bad),
                         **fmt,
                     )
                 )
-            if repaired:
-                repairs.append(
-                    f"{col.name}: {repaired} value(s) with separators, "
-                    "full-width digits or units"
+            if infinite.any():
+                problems.append(
+                    Message(
+                        MSG_NOT_FINITE, n=int(infinite.sum()), where=at(infinite), **fmt
+                    )
                 )
+                num = num.where(~infinite)
+                v = num.to_numpy(dtype="float64", na_value=np.nan)
+            if repaired:
+                repairs.append(Message(MSG_REPAIR_NUMBERS, column=col.name, n=repaired))
             if col.kind == "int":
-                v = num.to_numpy()
                 frac = ~np.isnan(v) & (v != np.round(v))
                 if frac.any():
                     problems.append(
-                        MSG_NOT_INTEGER.format(
-                            n=int(frac.sum()), where=_where(ids, frac), **fmt
+                        Message(
+                            MSG_NOT_INTEGER, n=int(frac.sum()), where=at(frac), **fmt
                         )
                     )
                     num = num.round()
@@ -296,10 +377,11 @@ def _coerce(
             invalid[col.name] = bad
             if bad.any():
                 problems.append(
-                    MSG_NOT_BOOL.format(
+                    Message(
+                        MSG_NOT_BOOL,
                         n=int(bad.sum()),
                         examples=_examples(s[bad]),
-                        where=_where(ids, bad),
+                        where=at(bad),
                         **fmt,
                     )
                 )
@@ -312,61 +394,61 @@ def _coerce(
                 if col.name == "household_type":
                     allowed += " (or 普通农户, lifted, ordinary)"
                 problems.append(
-                    MSG_BAD_CATEGORY.format(
+                    Message(
+                        MSG_BAD_CATEGORY,
                         n=int(bad.sum()),
-                        examples=_examples(s[bad], redact=False),
-                        where=_where(ids, bad),
+                        examples=_examples(s[bad]),
+                        where=at(bad),
                         allowed=allowed,
                         **fmt,
                     )
                 )
             out[col.name] = val
         elif col.kind == "date":
-            text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
-            val = pd.to_datetime(text, errors="coerce", format="mixed")
-            bad = text.notna().to_numpy() & val.isna().to_numpy()
-            invalid[col.name] = bad
-            if bad.any():
-                problems.append(
-                    MSG_NOT_DATE.format(
-                        n=int(bad.sum()),
-                        examples=_examples(s[bad]),
-                        where=_where(ids, bad),
-                        **fmt,
+            val, bad, ambiguous, zoned = _parse_date(s)
+            invalid[col.name] = bad | ambiguous
+            for mask, msg in ((bad, MSG_NOT_DATE), (ambiguous, MSG_AMBIGUOUS_DATE)):
+                if mask.any():
+                    problems.append(
+                        Message(
+                            msg,
+                            n=int(mask.sum()),
+                            examples=_examples(s[mask]),
+                            where=at(mask),
+                            **fmt,
+                        )
                     )
-                )
+            if zoned:
+                repairs.append(Message(MSG_REPAIR_TIME_ZONE, column=col.name, n=zoned))
             out[col.name] = val.astype("datetime64[ns]")
         else:  # id, str
             distinct = _Distinct(s, codes=col.kind == "id")
             text = distinct.values
             stripped = _clean(text)
             if col.kind == "id" and pd.api.types.is_numeric_dtype(s):
-                repairs.append(
-                    f"{col.name}: stored as numbers; leading zeros may be lost "
-                    "upstream, store codes as text"
-                )
+                repairs.append(Message(MSG_REPAIR_NUMERIC_IDS, column=col.name))
             elif (text.notna() & (text != stripped)).any():
-                repairs.append(f"{col.name}: spaces or full-width characters trimmed")
+                repairs.append(Message(MSG_REPAIR_TRIMMED, column=col.name))
             out[col.name] = distinct.expand(stripped)
             if col.kind == "id":
                 keys[col.name] = distinct.keys(stripped)
-    return out, repairs, invalid, keys
+    return out, invalid, keys
 
 
 def _check_ranges(
     values: dict[str, pd.Series],
     columns: Sequence[Column],
-    ids: pd.Series,
+    at: Locator,
     problems: list[str],
 ) -> None:
     for col in columns:
         if col.name not in values or col.kind not in ("int", "yuan", "float"):
             continue
-        v = values[col.name]
-        fmt = {"name": col.name, "alias": col.alias}
-        for bound, msg, op in (
-            (col.low, MSG_BELOW, np.less),
-            (col.high, MSG_ABOVE, np.greater),
+        v = values[col.name].to_numpy(dtype=float, na_value=np.nan)
+        fmt = _fmt(col)
+        for bound, op, key in (
+            (col.low, np.less, "low"),
+            (col.high, np.greater, "high"),
         ):
             if bound is None:
                 continue
@@ -374,17 +456,40 @@ def _check_ranges(
                 if bound not in values:
                     continue
                 ref = values[bound].to_numpy(dtype=float, na_value=np.nan)
-                label = bound
             else:
-                ref, label = float(bound), bound
+                ref = float(bound)
             with np.errstate(invalid="ignore"):
-                hit = op(v.to_numpy(dtype=float, na_value=np.nan), ref)
-            hit = np.asarray(hit, dtype=bool)
+                hit = np.asarray(op(v, ref), dtype=bool)
             if hit.any():
-                key = "low" if msg is MSG_BELOW else "high"
+                msg = MSG_BELOW if key == "low" else MSG_ABOVE
                 problems.append(
-                    msg.format(
-                        n=int(hit.sum()), where=_where(ids, hit), **{key: label}, **fmt
+                    Message(msg, n=int(hit.sum()), where=at(hit), **{key: bound}, **fmt)
+                )
+        if col.name in PLAUSIBLE_RANGE:
+            low, high = PLAUSIBLE_RANGE[col.name]
+            with np.errstate(invalid="ignore"):
+                below, above = v < low, v > high
+            unit = col.unit or ""
+            if low < 0 and below.any():
+                problems.append(
+                    Message(
+                        MSG_BELOW_MIN,
+                        n=int(below.sum()),
+                        where=at(below),
+                        low=int(low),
+                        unit=unit,
+                        **fmt,
+                    )
+                )
+            if above.any():
+                problems.append(
+                    Message(
+                        MSG_ABOVE_MAX,
+                        n=int(above.sum()),
+                        where=at(above),
+                        high=int(high),
+                        unit=unit,
+                        **fmt,
                     )
                 )
 
@@ -416,7 +521,7 @@ def _as_int(s: pd.Series, dtype: str) -> pd.Series:
 
 
 def _finish(
-    values: dict[str, pd.Series], columns: Sequence[Column], n: int, index: pd.Index
+    values: dict[str, pd.Series], columns: Sequence[Column], index: pd.Index
 ) -> dict[str, pd.Series]:
     typed: dict[str, pd.Series] = {}
     for col in columns:
@@ -435,11 +540,164 @@ def _finish(
     return typed
 
 
-def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise SchemaError(
-            f"expected a pandas DataFrame of {what}, got {type(df).__name__}"
+# -- text hygiene and rows that are not records ---------------------------------
+def _strip_text(df: pd.DataFrame, repairs: list[str]) -> pd.DataFrame:
+    """Invisible and control characters out of every text column (in place)."""
+    for name in df.columns:
+        s = df[name]
+        if not _is_text(s):
+            continue
+        distinct = _Distinct(s)
+        clean, invisible, control = strip_invisible(distinct.values)
+        if not (invisible.any() or control.any()):
+            continue
+        df[name] = distinct.expand(clean)
+        for flags, msg in (
+            (invisible, MSG_REPAIR_INVISIBLE),
+            (control, MSG_REPAIR_CONTROL),
+        ):
+            if flags.any():
+                n = int(distinct.rows(flags).sum())
+                repairs.append(Message(msg, column=str(name), n=n))
+    return df
+
+
+def _row_list(rows: np.ndarray | None, mask: np.ndarray) -> str:
+    hit = np.flatnonzero(mask)
+    if rows is None:
+        return joined([str(int(i) + 1) for i in hit[:5]])
+    shown = [str(int(rows[i])) for i in hit[:5]]
+    return joined([*shown, "…"] if len(hit) > 5 else shown)
+
+
+def _not_records(
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    rows: np.ndarray | None,
+    repairs: list[str],
+) -> np.ndarray:
+    """Rows to drop: empty ones, and rows that repeat the header."""
+    contract = [c.name for c in columns if c.name in df]
+    if not contract or len(df) == 0:
+        return np.zeros(len(df), dtype=bool)
+    empty = np.ones(len(df), dtype=bool)
+    for name in contract:  # usually stops at the first column
+        s = df[name]
+        if _is_text(s):
+            distinct = _Distinct(s)
+            blank = distinct.values.str.strip().eq("").fillna(True).to_numpy(bool)
+            empty &= distinct.rows(blank)
+        else:
+            empty &= s.isna().to_numpy()
+        if not empty.any():
+            break
+    header = np.zeros(len(df), dtype=bool)
+    by_name = {c.name: c for c in columns}
+    id_col = "household_id" if "household_id" in df else None
+    if id_col is not None and _is_text(df[id_col]):
+        names = {header_key(by_name[id_col].name), header_key(by_name[id_col].alias)}
+        ids = df[id_col].astype("string")
+        distinct = pd.unique(ids.dropna())
+        hits = {v for v in distinct if header_key(v) in names}
+        if hits:
+            header = ids.isin(hits).fillna(False).to_numpy(dtype=bool)
+    if empty.any():
+        repairs.append(
+            Message(
+                MSG_REPAIR_EMPTY_ROWS, n=int(empty.sum()), rows=_row_list(rows, empty)
+            )
         )
+    if header.any():
+        repairs.append(
+            Message(
+                MSG_REPAIR_HEADER_ROWS,
+                n=int(header.sum()),
+                rows=_row_list(rows, header),
+            )
+        )
+    return empty | header
+
+
+def _id_warnings(
+    df: pd.DataFrame,
+    raw_numbers: dict[str, tuple[int, int]],
+    ids: pd.Series,
+    at: Locator,
+    repairs: list[str],
+    notes: list[str],
+) -> None:
+    if "household_id" in raw_numbers:
+        n, row = raw_numbers["household_id"]
+        repairs.append(
+            Message(MSG_REPAIR_EXCEL_NUMBER_IDS, column="household_id", n=n, row=row)
+        )
+    digits = ids.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    if digits.sum() < 10:  # too few codes to say what their length should be
+        return
+    lengths = ids.str.len().to_numpy(dtype="float64", na_value=np.nan)
+    counts = pd.Series(lengths[digits]).value_counts()
+    length = int(max(counts.index[counts == counts.max()]))  # ties: the longest
+    share = float(np.mean(lengths[digits] == length))
+    short = digits & (lengths < length)
+    if share >= 0.9 and length >= 4 and short.any():
+        notes.append(
+            Message(
+                MSG_SHORT_IDS,
+                column="household_id",
+                n=int(short.sum()),
+                length=length,
+                where=at(short),
+            )
+        )
+
+
+def _formula_warnings(
+    values: dict[str, pd.Series],
+    extras: pd.DataFrame | None,
+    columns: Sequence[Column],
+    at: Locator,
+    notes: list[str],
+) -> None:
+    names = [c.name for c in columns if c.kind in ("id", "str") and c.name in values]
+    frames = [(n, values[n]) for n in names]
+    if extras is not None:
+        frames += [(str(n), extras[n]) for n in extras.columns if _is_text(extras[n])]
+    for name, s in frames:
+        distinct = _Distinct(s)
+        flags = looks_like_formula(distinct.values)
+        if flags.any():
+            mask = distinct.rows(flags)
+            notes.append(
+                Message(MSG_FORMULA, column=name, n=int(mask.sum()), where=at(mask))
+            )
+
+
+def _number_cells(df: pd.DataFrame, columns: Sequence[Column]) -> dict[str, tuple]:
+    """Excel cells stored as numbers, by contract name (from the reader's note)."""
+    found = df.attrs.get(NUMBER_CELLS) or {}
+    if not found:
+        return {}
+    names = {}
+    for c in columns:
+        names[header_key(c.name)] = c.name
+        names[header_key(c.alias)] = c.name
+    return {names[header_key(k)]: v for k, v in found.items() if header_key(k) in names}
+
+
+def _empty_events(columns: Sequence[Column]) -> pd.DataFrame:
+    return pd.DataFrame(_finish({}, columns, pd.RangeIndex(0)), index=pd.RangeIndex(0))
+
+
+def _validate(
+    df: pd.DataFrame, columns: Sequence[Column], what: str
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(Message(MSG_NOT_FRAME, what=what, kind=type(df).__name__))
+    numbers = _number_cells(df, columns)
+    rows = None
+    if ROW_COLUMN in df:
+        rows = pd.to_numeric(df[ROW_COLUMN], errors="coerce").to_numpy(dtype="float64")
+        df = df.drop(columns=[ROW_COLUMN])
     df, _ = normalise_headers(df, tuple(columns))
     if df.columns.duplicated().any():
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
@@ -447,6 +705,8 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
             [f"column {d!r} appears more than once; keep one" for d in dup]
         )
     problems: list[str] = []
+    repairs: list[str] = []
+    notes: list[str] = []
     names = {c.name for c in columns}
     unknown = [str(c) for c in df.columns if c not in names]
     for col in columns:
@@ -454,20 +714,35 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
             cand = suggest_column(col.name, unknown) or suggest_column(
                 col.alias, unknown
             )
-            hint = Message(MSG_DID_YOU_MEAN, names=repr(cand)) if cand else ""
+            hint = Message(MSG_HINT, candidate=cand) if cand else ""
             problems.append(
                 Message(MSG_MISSING, name=col.name, alias=col.alias, hint=hint)
             )
+    df = df.reset_index(drop=True).copy(deep=False)
+    df = _strip_text(df, repairs)
+    drop = _not_records(df, columns, rows, repairs)
+    if drop.any():
+        df = df.loc[~drop].reset_index(drop=True)
+        rows = rows[~drop] if rows is not None else None
     if len(df) == 0:
-        problems.append(MSG_NO_ROWS)
+        if what == "events" and not problems:
+            return _empty_events(columns), rows
+        problems.append(Message(MSG_NO_ROWS))
         raise SchemaError(problems)
-    df = df.reset_index(drop=True)
     ids = (
-        df["household_id"].astype("string").str.strip()
+        _as_text(df["household_id"])
         if "household_id" in df
-        else pd.Series([f"row {i + 2}" for i in range(len(df))], dtype="string")
+        else pd.Series([pd.NA] * len(df), dtype="string")
     )
-    values, repairs, invalid, keys = _coerce(df, columns, ids, problems)
+    if what == "events":
+        when = _as_text(df["date"]) if "date" in df else None
+    else:
+        when = None
+        if "year" in df:
+            years, bad, _ = _parse_number(df["year"])
+            when = years.where(~pd.Series(bad, index=years.index))
+    at = Locator(ids, when, rows, events=what == "events")
+    values, invalid, keys = _coerce(df, columns, at, problems, repairs)
     for col in columns:
         if col.required and col.name in values:
             miss = values[col.name].isna().to_numpy().copy()
@@ -475,37 +750,48 @@ def _validate(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.Data
                 miss &= ~invalid[col.name]
             if miss.any():
                 problems.append(
-                    MSG_MISSING_VALUES.format(
+                    Message(
+                        MSG_MISSING_VALUES,
                         name=col.name,
                         alias=col.alias,
                         n=int(miss.sum()),
-                        where=_where(ids, miss),
+                        where=at(miss),
                     )
                 )
-    _check_ranges(values, columns, ids, problems)
+    _check_ranges(values, columns, at, problems)
     if "year" in values and "household_id" in values and what == "households":
         year = pd.factorize(values["year"], use_na_sentinel=False)[0]
         dup = _duplicated_pairs(keys["household_id"], year)
         if dup.any():
             problems.append(
-                MSG_DUPLICATE_ROWS.format(n=int(dup.sum()), where=_where(ids, dup))
+                Message(MSG_DUPLICATE_ROWS, n=int(dup.sum()), where=at(dup))
             )
     if problems:
-        raise SchemaError(
-            problems,
-            header=Message(MSG_HEADERS[what], n=len(problems)),
-        )
+        head = MSG_HEADER_EVENTS if what == "events" else MSG_HEADER_HOUSEHOLDS
+        raise SchemaError(problems, header=Message(head, n=len(problems)))
+    extras = df[unknown] if unknown else None
+    if "household_id" in values:
+        _id_warnings(df, numbers, values["household_id"], at, repairs, notes)
+    _formula_warnings(values, extras, columns, at, notes)
     if repairs:
         warnings.warn(
-            "Input repaired: " + "; ".join(repairs), DataRepairWarning, stacklevel=3
+            Message(MSG_REPAIRED, repairs=_semicolons(repairs)),
+            DataRepairWarning,
+            stacklevel=3,
         )
-    typed = _finish(values, columns, len(df), df.index)
-    extras = df[unknown] if unknown else None
+    for note in notes:
+        warnings.warn(note, FanpinWarning, stacklevel=3)
+    typed = _finish(values, columns, df.index)
     out = pd.DataFrame(typed, index=df.index)
     if extras is not None:
         out = pd.concat([out, extras], axis=1)
     logger.info("validated %d %s rows", len(out), what)
-    return out
+    return out, rows
+
+
+def _semicolons(items: list[str]) -> Message:
+    template = "; ".join(f"{{i{k}}}" for k in range(len(items)))
+    return Message(template, **{f"i{k}": v for k, v in enumerate(items)})
 
 
 def validate_households(df: pd.DataFrame) -> pd.DataFrame:
@@ -513,7 +799,9 @@ def validate_households(df: pd.DataFrame) -> pd.DataFrame:
 
     Headers may be English, Chinese or mixed; personal-data columns are dropped;
     every optional column is present in the result (all missing if absent from the
-    input); unknown columns are kept after the contract columns.
+    input); unknown columns are kept after the contract columns. A column
+    ``fanpin.io.ROW_COLUMN`` (added by :func:`fanpin.schema.read_households`)
+    gives each row's number in the file for the messages; it is not kept.
 
     Raises
     ------
@@ -537,7 +825,7 @@ def validate_households(df: pd.DataFrame) -> pd.DataFrame:
     >>> row["household_id"], int(row["year"]), float(row["income_wage"])
     ('0012', 2023, 30000.0)
     """
-    out = _validate(df, COLUMNS, "households")
+    out, _ = _validate(df, COLUMNS, "households")
     assert set(out["household_type"].unique()) <= set(HOUSEHOLD_TYPES)
     return out
 
@@ -551,27 +839,31 @@ def validate_events(
     """Check a department-push table against the contract and return it typed.
 
     With ``panel``, every event must name a household of the panel; dates after
-    ``today`` (default: now) are refused.
+    ``today`` (default: now) are refused. A table with the header and no rows
+    means no pushes this month: an empty table is returned.
     """
-    out = _validate(events, EVENT_COLUMNS, "events")
+    out, rows = _validate(events, EVENT_COLUMNS, "events")
+    if len(out) == 0:
+        return out
     problems: list[str] = []
     ids = out["household_id"]
+    at = Locator(ids, out["date"], rows, events=True)
     if panel is not None:
         unknown = ~ids.isin(set(panel["household_id"].astype(str))).to_numpy()
         if unknown.any():
             problems.append(
-                f"{int(unknown.sum())} event(s) name households that are not in the "
-                "panel"
-                f"{_where(ids, unknown)}; check the household codes (户编码) or add "
-                "the "
-                "households to the panel"
+                Message(MSG_EVENTS_UNKNOWN, n=int(unknown.sum()), where=at(unknown))
             )
     limit = pd.Timestamp.now() if today is None else pd.Timestamp(today)
     future = (out["date"] > limit).to_numpy()
     if future.any():
         problems.append(
-            f"{int(future.sum())} event(s) are dated in the future (after "
-            f"{limit.date()}){_where(ids, future)}; correct the dates"
+            Message(
+                MSG_EVENTS_FUTURE,
+                n=int(future.sum()),
+                limit=limit.date().isoformat(),
+                where=at(future),
+            )
         )
     if problems:
         raise SchemaError(problems)

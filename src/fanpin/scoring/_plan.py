@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
-from ..io import iter_table_batches, table_columns
+from ..io import ROW_COLUMN, inspect_table, iter_table_batches
 from ..schema import COLUMNS, PII_COLUMNS
 from ..schema._headers import normalise_headers
 
@@ -97,15 +97,19 @@ def contract_rename(path: str | Path) -> dict[str, str]:
     """
     known = {c.name for c in COLUMNS} | {c.alias for c in COLUMNS}
     known |= set(PII_COLUMNS) | set(PII_COLUMNS.values())
-    names = table_columns(path, known_columns=sorted(known))
+    layout = inspect_table(path, known_columns=sorted(known))
+    names = list(layout.columns)
     renamed, dropped = normalise_headers(pd.DataFrame(columns=names))
     kept = [n for n in names if n not in set(dropped)]
     contract = {c.name for c in COLUMNS}
-    return {
+    rename = {
         orig: str(new)
         for orig, new in zip(kept, renamed.columns, strict=True)
         if new in contract
     }
+    if layout.kind != "parquet":  # each row's number in the file, for messages
+        rename[ROW_COLUMN] = ROW_COLUMN
+    return rename
 
 
 def key_strings(s: pd.Series) -> np.ndarray:

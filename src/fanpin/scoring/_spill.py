@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from ..io import iter_table_batches
+from ..io import ROW_COLUMN, iter_table_batches
 from ._chunk import ChunkSource, group_may_hold
 from ._engine import map_tasks
 from ._plan import ChunkPlan, county_codes
@@ -51,7 +51,9 @@ def _tables(plan: ChunkPlan, batch_rows: int, groups: range | None = None):
             ):
                 yield pa.Table.from_batches([batch])
         return
-    schema = pa.schema([(c, pa.string()) for c in cols])
+    schema = pa.schema(
+        [(c, pa.int64() if c == ROW_COLUMN else pa.string()) for c in cols]
+    )
     for frame in iter_table_batches(plan.path, columns=cols, batch_rows=batch_rows):
         frame = frame.astype(object).where(frame.notna(), None)
         yield pa.Table.from_pandas(frame, schema=schema, preserve_index=False)

@@ -26,21 +26,25 @@ CATEGORIES = ("", "脱贫不稳定户", "边缘易致贫户", "突发严重困�
 
 
 def hardship_arrays(state: State, line: np.ndarray) -> np.ndarray:
-    """In hardship, array form of :func:`fanpin.schema.in_hardship` (same rule).
+    """In hardship, array form of :func:`fanpin.schema.in_hardship` (same rule,
+    same arithmetic: :func:`fanpin.schema.income_below_line`).
 
     Per-capita income after rigid spending below ``line``, or unsafe housing, or
     unsafe water, or a compulsory-school dropout.
     """
-    after = _pc_after(state)
+    from ..schema import income_below_line
+
+    income, rigid, size = _money(state)
     return (
-        (after < line)
+        income_below_line(income, rigid, size, line)
         | ~state["housing_safe"]
         | ~state["water_safe"]
         | (state["dropout"] > 0)
     )
 
 
-def _pc_after(state: State) -> np.ndarray:
+def _money(state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Total income, rigid spending (medical out-of-pocket + schooling), size."""
     size = state["n_child"] + state["n_adult"] + state["n_elder"]
     income = (
         state["income_wage"]
@@ -48,7 +52,12 @@ def _pc_after(state: State) -> np.ndarray:
         + state["income_property"]
         + state["income_transfer"]
     )
-    rigid = state["medical_cost_oop"] + state["education_cost"]
+    return income, state["medical_cost_oop"] + state["education_cost"], size
+
+
+def _pc_after(state: State) -> np.ndarray:
+    """Per-capita income after rigid spending (for monitoring decisions)."""
+    income, rigid, size = _money(state)
     return (income - rigid) / size
 
 

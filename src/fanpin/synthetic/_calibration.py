@@ -19,18 +19,9 @@ def _pc_after(panel: pd.DataFrame) -> pd.Series:
 
 
 def hardship_flags(panel: pd.DataFrame, lines: MonitoringLines) -> pd.Series:
-    """In hardship per row: :func:`fanpin.schema.in_hardship` when available."""
-    try:
-        from ..schema import in_hardship
-    except ImportError:
-        line = lines.lookup(panel["province"], panel["year"])
-        flags = (
-            (_pc_after(panel).to_numpy() < line)
-            | ~panel["housing_safe"].to_numpy(dtype=bool)
-            | ~panel["water_safe"].to_numpy(dtype=bool)
-            | (panel["dropout_count"].fillna(0).to_numpy() > 0)
-        )
-        return pd.Series(flags, index=panel.index, name="in_hardship")
+    """In hardship per row: :func:`fanpin.schema.in_hardship` (the one rule)."""
+    from ..schema import in_hardship
+
     return in_hardship(panel, lines).astype(bool)
 
 
