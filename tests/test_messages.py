@@ -67,7 +67,6 @@ NOT_YET_MIGRATED = {
     "explain/_explain.py",
     "explain/_shap.py",
     "io/_chunks.py",
-    "io/_read.py",
     "io/_write.py",
     "models/_persist.py",
     "models/_pipeline.py",

@@ -24,11 +24,12 @@ def invoke(args: list[str]):
     import warnings
 
     from fanpin import cli
+    from fanpin.cli._output import show_warning
     from fanpin.exceptions import FanpinWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", FanpinWarning)
-        warnings.showwarning = cli._show_warning
+        warnings.showwarning = show_warning
         return CliRunner().invoke(cli.app, [str(a) for a in args])
 
 
