@@ -24,6 +24,7 @@ from ._states import (
     STATES,
     check_transition,
 )
+from ._upsert import UpsertSummary, apply_alerts, check_alerts
 
 __all__ = ["CaseStore", "as_naive"]
 
@@ -415,11 +416,55 @@ class CaseStore:
         run_at: datetime | None = None,
         run_id: str | None = None,
         actor: str = "fanpin",
-    ):
-        """Open or update cases from an alerts table; see :func:`upsert_alerts`."""
-        from ._upsert import upsert_alerts
+    ) -> UpsertSummary:
+        """Open a case per new alerted household and update the open ones, atomically.
 
-        return upsert_alerts(self, alerts, run_at=run_at, run_id=run_id, actor=actor)
+        A household has at most one open case: an alert for a household with an
+        open case appends to the case's risk history (once per ``run_id``: running
+        the same run again changes nothing) and updates its current risk; a rise in
+        level is listed in ``escalated`` (and brings the deadline forward to the
+        alert's), a fall in ``fell``.
+
+        Parameters
+        ----------
+        alerts : DataFrame
+            The alert list; needs :data:`~fanpin.workflow.ALERT_COLUMNS` (other
+            columns are ignored, never stored).
+        run_at : datetime, optional
+            When the run happened (default: now).
+        run_id : str, optional
+            Identifies the run (default: ``run_at`` in ISO format).
+        actor : str
+            Recorded in the audit trail of the cases opened.
+
+        Returns
+        -------
+        UpsertSummary
+
+        Examples
+        --------
+        >>> store = CaseStore("sqlite://")
+        >>> alerts = pd.DataFrame({"household_id": ["H1"], "year": [2024],
+        ...     "province": ["P"],
+        ...     "county": ["C"], "township": ["T"], "village": ["V"],
+        ...     "risk_score": [0.4],
+        ...     "risk_level": ["中"], "risk_types": ["01"], "measures": ["健康帮扶"],
+        ...     "departments": ["医保"], "deadline": ["2024-02-15"],
+        ...     "reasons": ["大病"]})
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()
+        {'new': 1, 'updated': 0, 'escalated': 0, 'fell': 0}
+        >>> alerts.loc[0, ["risk_score", "risk_level"]] = [0.8, "高"]
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
+        {'new': 0, 'updated': 1, 'escalated': 1, 'fell': 0}
+        """
+        run_at = as_naive(run_at)
+        run_id = (
+            str(run_id) if run_id is not None else run_at.isoformat(timespec="seconds")
+        )
+        actor = _actor(actor)
+        df = check_alerts(alerts)
+        with self._tx() as conn:  # one transaction for the whole run
+            return apply_alerts(conn, df, run_at=run_at, run_id=run_id, actor=actor)
 
 
 def _actor(actor: object) -> str:
