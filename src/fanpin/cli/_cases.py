@@ -112,8 +112,8 @@ def list_cases(
     ] = None,
 ) -> None:
     """List cases, filtered by state and place."""
-    with fail_on_fanpin_error():
-        df = _store(store).list_cases(
+    with fail_on_fanpin_error(), _store(store) as s:
+        df = s.list_cases(
             state=state, township=township, county=county, open_only=open_only
         )
     n_all = len(df)
@@ -149,8 +149,7 @@ def show_case(
     store: StoreOpt = None,
 ) -> None:
     """Show one case with its risk history, measures and audit trail."""
-    with fail_on_fanpin_error():
-        s = _store(store)
+    with fail_on_fanpin_error(), _store(store) as s:
         case = s.get_case(case_id)
         history, measures, trail = (
             s.history(case_id),
@@ -205,16 +204,17 @@ def update_case(
             if income is None or line is None or labor is None:
                 raise typer.BadParameter("give --income, --line and --labor together")
             evidence = EliminationEvidence(income, line, labor)
-        case = _store(store).transition(
-            case_id,
-            to,
-            actor=actor,
-            note=note,
-            category=category,
-            method=method,
-            measures=measure or (),
-            department=department,
-            evidence=evidence,
-            now=at,
-        )
+        with _store(store) as s:
+            case = s.transition(
+                case_id,
+                to,
+                actor=actor,
+                note=note,
+                category=category,
+                method=method,
+                measures=measure or (),
+                department=department,
+                evidence=evidence,
+                now=at,
+            )
     console.print(f"case {case_id}: {case['state']}", highlight=False)

@@ -4,13 +4,27 @@ A leaf of the package: it depends only on :mod:`fanpin.exceptions`.
 """
 
 from ._read import SUPPORTED_SUFFIXES, detect_encoding, read_table
+from ._text import (
+    PLACE_COLUMNS,
+    clean_text,
+    has_personal_numbers,
+    mask_personal_numbers,
+    neutralise_formula,
+    safe_frame,
+)
 from ._write import atomic_path, write_table, write_text
 
 __all__ = [
+    "PLACE_COLUMNS",
     "SUPPORTED_SUFFIXES",
     "atomic_path",
+    "clean_text",
     "detect_encoding",
+    "has_personal_numbers",
+    "mask_personal_numbers",
+    "neutralise_formula",
     "read_table",
+    "safe_frame",
     "write_table",
     "write_text",
 ]
