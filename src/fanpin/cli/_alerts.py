@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -12,9 +14,16 @@ import typer
 
 from ..config import load_alerts_config, load_monitoring_lines
 from ..exceptions import InputError
+from ..io import check_apart, replace_directory
 from ..models import load_model
 from ..schema import read_events
-from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
+from ..workflow import (
+    ALERT_OUTPUT_FILES,
+    CaseStore,
+    panel_households,
+    read_pii,
+    run_alerts_file,
+)
 from ._app import (
     ChunkHouseholdsOption,
     LinesOption,
@@ -101,39 +110,48 @@ def alerts(
             raise InputError(
                 f"--as-of must be a date like 2025-03-31; got {as_of!r}."
             ) from None
-        pipe = load_model(model)
-        if not hasattr(pipe, "features"):
-            raise InputError(
-                f"{model} holds a bare RiskModel, not a panel pipeline; train it with "
-                "`fanpin train`."
-            )
-        cfg = load_alerts_config(config)
-        monitoring = load_monitoring_lines(lines) if lines is not None else None
-        ev = _read_events(events, panel, when) if events is not None else None
-        people = read_pii(pii) if pii is not None else None
-        with progress_bar(quiet) as bar:
-            run = run_alerts_file(
-                pipe,
-                panel,
-                out=out,
-                as_of=when,
-                events=ev,
-                lines=monitoring,
-                config=cfg,
-                capacity=capacity,
-                covered=covered_events.value if covered_events is not None else None,
-                chunk_households=chunk_households,
-                pii=people,
-                progress=bar,
-            )
+        check_apart([out], [panel, events, pii, model, lines, config])
+        # The store first: a bad URL, an unwritable folder or a wrong schema is
+        # found before any scoring, and before any output is written.
+        with _open_store(store) as cs:
+            check_apart([out], [cs.path if cs is not None else None])
+            pipe = load_model(model)
+            if not hasattr(pipe, "features"):
+                raise InputError(
+                    f"{model} holds a bare RiskModel, not a panel pipeline; train it "
+                    "with `fanpin train`."
+                )
+            cfg = load_alerts_config(config)
+            monitoring = load_monitoring_lines(lines) if lines is not None else None
+            ev = _read_events(events, panel, when) if events is not None else None
+            people = read_pii(pii) if pii is not None else None
+            # Everything is written into a new folder, the store is updated, and
+            # only then does the folder replace --out whole: a failed or killed
+            # run changes neither.
+            with replace_directory(out, owned=ALERT_OUTPUT_FILES) as stage:
+                with progress_bar(quiet) as bar:
+                    run = run_alerts_file(
+                        pipe,
+                        panel,
+                        out=stage,
+                        as_of=when,
+                        events=ev,
+                        lines=monitoring,
+                        config=cfg,
+                        capacity=capacity,
+                        covered=(
+                            covered_events.value if covered_events is not None else None
+                        ),
+                        chunk_households=chunk_households,
+                        pii=people,
+                        progress=bar,
+                    )
+                summary = (
+                    cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
+                    if cs is not None
+                    else None
+                )
         files = run.files
-        summary = None
-        if store is not None:
-            cs = CaseStore(store)
-            try:
-                summary = cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
-            finally:
-                cs.close()
     console.print(
         f"{run.scored:,} households scored, {run.alerted:,} above the alert "
         f"cutoff {run.cutoff:.3f}: {len(run.alerts):,} listed, "
@@ -162,6 +180,20 @@ def alerts(
         f"{len(files['excel']):,} workbooks in {out / 'excel'} in "
         f"{run.seconds:.1f}s ({rate:,.0f} households/s, {run.chunks} chunk(s))."
     )
+
+
+@contextmanager
+def _open_store(url: str | None) -> Iterator[CaseStore | None]:
+    """The case store of ``url``, checked and writable; None without a URL."""
+    if url is None:
+        yield None
+        return
+    store = CaseStore(url)
+    try:
+        store.check_writable()
+        yield store
+    finally:
+        store.close()
 
 
 def _read_events(events: Path, panel: Path, when: pd.Timestamp) -> pd.DataFrame:

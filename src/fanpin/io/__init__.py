@@ -12,18 +12,28 @@ from ._text import (
     neutralise_formula,
     safe_frame,
 )
-from ._write import atomic_path, write_table, write_text
+from ._write import (
+    atomic_path,
+    check_apart,
+    recover_directory,
+    replace_directory,
+    write_table,
+    write_text,
+)
 
 __all__ = [
     "PLACE_COLUMNS",
     "SUPPORTED_SUFFIXES",
     "atomic_path",
+    "check_apart",
     "clean_text",
     "detect_encoding",
     "has_personal_numbers",
     "mask_personal_numbers",
     "neutralise_formula",
     "read_table",
+    "recover_directory",
+    "replace_directory",
     "safe_frame",
     "write_table",
     "write_text",

@@ -56,7 +56,7 @@ _DATE = re.compile(
     r"(?:19|20)\d\d(?P<s>[-/. ])(?:0?[1-9]|1[0-2])(?P=s)(?:0?[1-9]|[12]\d|3[01])"
 )
 # The same tests in RE2 (pyarrow), to find the few cells to look at.
-_RE2_ATTENTION = f"^[=+\\-@\\t\\r]|[{_CONTROL_CLASS}]"
+_RE2_ATTENTION = f"^[=+\\-@\\t]|[\\r{_CONTROL_CLASS}]"
 _RE2_NUMBER = f"[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{6,}}"
 
 
@@ -129,7 +129,7 @@ def _flags(values: pd.Series, re2: str, rx: re.Pattern) -> np.ndarray:
     )
 
 
-_ATTENTION = re.compile(f"^[=+\\-@\\t\\r]|[{_CONTROL_CLASS}\ud800-\udfff]")
+_ATTENTION = re.compile(f"^[=+\\-@\\t]|[\\r{_CONTROL_CLASS}\ud800-\udfff]")
 
 
 def safe_frame(
@@ -141,9 +141,11 @@ def safe_frame(
     """``df`` with its text cells made safe to write, and what was repaired.
 
     Control characters are removed from every text cell; ID- and phone-like
-    numbers are masked in the ``places`` columns; with ``formulas``, text cells
-    that a spreadsheet would run get a leading ``'``. Columns that need nothing
-    are not copied.
+    numbers are masked in the ``places`` columns; with ``formulas`` (CSV), text
+    cells that a spreadsheet would run get a leading ``'`` and carriage returns
+    inside a cell become newlines (a CSV writer does not quote a lone carriage
+    return, and a spreadsheet would start a new row, and a new cell, there).
+    Columns that need nothing are not copied.
 
     Examples
     --------
@@ -181,7 +183,9 @@ def safe_frame(
                 m = mask_personal_numbers(w)
                 n_personal += m != w
                 w = m
-            values[i] = neutralise_formula(w) if formulas else w
+            if formulas:  # a bare CR would end the CSV row: a new cell, unquoted
+                w = neutralise_formula(w).replace("\r\n", "\n").replace("\r", "\n")
+            values[i] = w
         if out is df:
             out = df.copy()
         out[col] = pd.Series(values, index=df.index, dtype=s.dtype)

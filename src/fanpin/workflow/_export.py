@@ -27,7 +27,20 @@ from ._alerts import NO_TOWNSHIP
 if TYPE_CHECKING:
     from ._run import AlertRun
 
-__all__ = ["EXCEL_HEADERS", "read_pii", "write_alert_files", "write_workbooks"]
+__all__ = [
+    "ALERT_OUTPUT_FILES",
+    "EXCEL_HEADERS",
+    "read_pii",
+    "write_alert_files",
+    "write_workbooks",
+]
+
+ALERT_OUTPUT_FILES = (
+    "alerts.csv", "alerts.parquet", "scored.*", "monitored.*", "exclusions.*",
+    "excel", ".fanpin-alerts-*",
+)  # fmt: skip
+"""What an alerts output folder holds (glob patterns): an older folder with only
+these may be replaced whole (:func:`fanpin.io.replace_directory`)."""
 
 logger = logging.getLogger(__name__)
 
