@@ -34,6 +34,7 @@ from ._app import (
     console,
     fail_on_fanpin_error,
     progress_bar,
+    show_repairs,
 )
 
 
@@ -103,7 +104,7 @@ def alerts(
 
     The panel is read in chunks of whole counties (bounded memory, any size);
     the results equal those of the whole panel at once."""
-    with fail_on_fanpin_error():
+    with fail_on_fanpin_error(), show_repairs():
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
         except ValueError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..exceptions import FanpinError
+from ..exceptions import DataRepairWarning, FanpinError
 
 __all__ = [
     "ChunkHouseholdsOption",
@@ -39,6 +40,7 @@ __all__ = [
     "err_console",
     "fail_on_fanpin_error",
     "progress_bar",
+    "show_repairs",
 ]
 
 PanelArgument = Annotated[
@@ -109,6 +111,29 @@ def fail_on_fanpin_error() -> Iterator[None]:
     except FanpinError as exc:
         err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def show_repairs() -> Iterator[None]:
+    """Print each :class:`DataRepairWarning` raised inside as ``repaired: …``
+    (once per message), as ``validate`` does, also when the block fails; other
+    warnings go on as they were."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataRepairWarning)
+            yield
+    finally:
+        seen: set[str] = set()
+        for w in caught:
+            if not issubclass(w.category, DataRepairWarning):
+                warnings.warn_explicit(
+                    w.message, w.category, w.filename, w.lineno, source=w.source
+                )
+            elif str(w.message) not in seen:
+                seen.add(str(w.message))
+                err_console.print(
+                    f"[yellow]repaired:[/yellow] {w.message}", highlight=False
+                )
 
 
 STAGES = {

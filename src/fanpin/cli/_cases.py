@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from ._app import app, console, fail_on_fanpin_error
+from ._app import app, console, fail_on_fanpin_error, show_repairs
 
 DEFAULT_STORE = "sqlite:///fanpin_cases.db"
 
@@ -204,7 +204,7 @@ def update_case(
             if income is None or line is None or labor is None:
                 raise typer.BadParameter("give --income, --line and --labor together")
             evidence = EliminationEvidence(income, line, labor)
-        with _store(store) as s:
+        with _store(store) as s, show_repairs():
             case = s.transition(
                 case_id,
                 to,

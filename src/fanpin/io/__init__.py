@@ -5,6 +5,7 @@ A leaf of the package: it depends only on :mod:`fanpin.exceptions`.
 
 from ._read import SUPPORTED_SUFFIXES, detect_encoding, read_table
 from ._text import (
+    FORMULA_START,
     PLACE_COLUMNS,
     clean_text,
     has_personal_numbers,
@@ -17,11 +18,13 @@ from ._write import (
     check_apart,
     recover_directory,
     replace_directory,
+    warn_text_repairs,
     write_table,
     write_text,
 )
 
 __all__ = [
+    "FORMULA_START",
     "PLACE_COLUMNS",
     "SUPPORTED_SUFFIXES",
     "atomic_path",
@@ -35,6 +38,7 @@ __all__ = [
     "recover_directory",
     "replace_directory",
     "safe_frame",
+    "warn_text_repairs",
     "write_table",
     "write_text",
 ]

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "PLACE_COLUMNS",
+    "FORMULA_START",
     "TextRepair",
     "clean_text",
     "has_personal_numbers",

@@ -60,7 +60,9 @@ from ._export import (  # noqa: E402
     ALERT_OUTPUT_FILES,
     EXCEL_HEADERS,
     read_pii,
+    workbook_name,
     write_alert_files,
+    write_township_workbook,
     write_workbooks,
 )
 from ._run import AlertRun, run_alerts  # noqa: E402
@@ -89,6 +91,8 @@ __all__ += [
     "run_alerts_file",
     "what_if",
     "what_if_text",
+    "workbook_name",
     "write_alert_files",
+    "write_township_workbook",
     "write_workbooks",
 ]
