@@ -19,6 +19,7 @@ import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -162,8 +163,9 @@ def write_table(
     """Write a table atomically, the format chosen by the suffix.
 
     ``.csv`` is written as UTF-8 with a BOM (so that Excel shows Chinese text),
-    ``.parquet`` with pyarrow, ``.xlsx`` with openpyxl. ``headers`` renames columns
-    on the way out (e.g. English to Chinese). Text cells are made safe first
+    ``.parquet`` with pyarrow, ``.xlsx`` with XlsxWriter (text cells as
+    strings). ``headers`` renames columns on the way out (e.g. English to
+    Chinese). Text cells are made safe first
     (:func:`csv_ready`): no control characters, personal numbers masked in place
     columns and, in CSV and Excel, no cell a spreadsheet would run as a formula.
     """
@@ -172,14 +174,23 @@ def write_table(
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".parquet", ".pq", ".xlsx"):
         raise OutputError(Message(MSG_UNKNOWN_SUFFIX, name=p.name, suffix=suffix))
-    out = csv_ready(out, p, formulas=suffix != ".parquet" and suffix != ".pq")
+    out = csv_ready(out, p, formulas=suffix == ".csv")
     with atomic_path(p) as tmp:
         if suffix == ".csv":
             out.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix in (".parquet", ".pq"):
             out.to_parquet(tmp, index=False)
         else:
-            out.to_excel(tmp, index=False, engine="openpyxl")
+            options = {  # every text a string: never a formula, URL or number
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            }
+            with pd.ExcelWriter(
+                tmp, engine="xlsxwriter", engine_kwargs={"options": options}
+            ) as xw:
+                xw.book.set_properties({"created": datetime(1980, 1, 1)})
+                out.to_excel(xw, index=False)
     return p
 
 
@@ -395,6 +406,9 @@ def replace_directory(path: str | Path, *, owned: Iterable[str] = ()) -> Iterato
                 dir=target.parent,
             )
         )
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(stage, 0o777 & ~umask)  # the mode a plain mkdir gives, not 0700
     except OSError as exc:
         raise OutputError(_cannot_write(target, exc)) from None
     try:
