@@ -155,3 +155,8 @@ def transaction(
         raise CaseStoreError(
             Message(MSG_CANNOT_USE, url=safe_url, reason=reason)
         ) from None
+    except sa.exc.StatementError as exc:  # a value the driver cannot take
+        reason = type(exc.orig).__name__ if exc.orig is not None else "bad value"
+        raise CaseStoreError(
+            Message(MSG_CANNOT_USE, url=safe_url, reason=reason)
+        ) from None

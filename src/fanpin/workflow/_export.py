@@ -74,7 +74,9 @@ _WIDTHS = {
 _PII_NAMES = {"head_name": ("head_name", "户主姓名"), "phone": ("phone", "联系电话")}
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _BAD_FILE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$")
+_RESERVED = re.compile(
+    r"(?i)^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$"
+)
 
 MAX_VILLAGE_SHEETS = 200
 """A township with more villages gets one list sheet (全部村) instead of a sheet
