@@ -73,4 +73,4 @@ if ! as_postgres psql -tA -p "$PORT" -d postgres \
     as_postgres createdb -p "$PORT" -O "$PG_USER" "$PG_DB" >&2
 fi
 
-echo "export FANPIN_TEST_PG_URL=postgresql+psycopg2://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${PORT}/${PG_DB}"
+echo "export FANPIN_TEST_PG_URL=postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${PORT}/${PG_DB}"

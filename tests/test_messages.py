@@ -78,14 +78,9 @@ NOT_YET_MIGRATED = {
     "synthetic/_simulate.py",
     "workflow/_alerts.py",
     "workflow/_assistance.py",
-    "workflow/_cases.py",
-    "workflow/_elimination.py",
     "workflow/_events.py",
-    "workflow/_export.py",
-    "workflow/_states.py",
     "workflow/_stream.py",
     "workflow/_run.py",
-    "workflow/_upsert.py",
 }
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from fanpin.cli import app
 from fanpin.cli._app import ProgressBar
 from fanpin.config import ModelConfig
+from fanpin.io._write import MANIFEST
 from fanpin.models import save_model, train_risk_model
 from fanpin.schema import read_events
 from fanpin.synthetic import SimulationParams, simulate
@@ -67,7 +68,9 @@ def test_alerts_cli_streams_same_files_as_in_memory(setup, tmp_path):
             tmp_path / "cli" / name
         ).read_bytes(), name
     assert f"{len(mem.scored):,} households scored" in res.output
-    assert not [p.name for p in (tmp_path / "cli").iterdir() if p.name[0] == "."]
+    hidden = [p.name for p in (tmp_path / "cli").iterdir() if p.name[0] == "."]
+    assert hidden == [MANIFEST]  # no temporary file left, the manifest written last
+    assert not [p.name for p in tmp_path.iterdir() if p.name[0] == "."]
 
 
 def test_alerts_cli_refuses_events_of_unknown_households(setup, tmp_path):

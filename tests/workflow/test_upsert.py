@@ -139,3 +139,19 @@ def test_failed_run_leaves_store_unchanged(store, make_alerts, monkeypatch):
         "current_level"
     ].tolist() == ["低"]
     assert len(store.history(1)) == 1
+
+
+def test_upsert_sql_does_not_import_the_store():
+    """The upsert is a CaseStore method; ``_upsert`` holds only the alerts table's
+    check and the SQL on the store's connection (no import cycle)."""
+    import ast
+    import inspect
+
+    from fanpin.workflow import _upsert
+
+    tree = ast.parse(inspect.getsource(_upsert))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {node.module or ""} | {a.name for a in node.names}
+    assert "_cases" not in imported and "_tables" in imported

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -12,10 +14,17 @@ import typer
 
 from ..config import load_alerts_config, load_monitoring_lines
 from ..exceptions import InputError
+from ..io import check_apart, replace_directory
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
-from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
+from ..workflow import (
+    ALERT_OUTPUT_FILES,
+    CaseStore,
+    panel_households,
+    read_pii,
+    run_alerts_file,
+)
 from ._app import (
     ChunkHouseholdsOption,
     LinesOption,
@@ -25,6 +34,7 @@ from ._app import (
     app,
     fail_on_fanpin_error,
     progress_bar,
+    show_repairs,
 )
 from ._i18n import tr
 from ._output import command_line, finish, say
@@ -146,41 +156,50 @@ def alerts(
 
     The panel is read in chunks of whole counties (bounded memory, any size);
     the results equal those of the whole panel at once."""
-    with fail_on_fanpin_error():
+    with fail_on_fanpin_error(), show_repairs():
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
         except ValueError:
             raise InputError(Message(MSG_BAD_AS_OF, value=as_of)) from None
-        pipe = load_model(model)
-        if not hasattr(pipe, "features"):
-            raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
-        cfg = load_alerts_config(config)
-        monitoring = load_monitoring_lines(lines) if lines is not None else None
-        ev = _read_events(events, panel, when) if events is not None else None
-        people = read_pii(pii) if pii is not None else None
-        with progress_bar(quiet) as bar:
-            run = run_alerts_file(
-                pipe,
-                panel,
-                out=out,
-                as_of=when,
-                events=ev,
-                lines=monitoring,
-                config=cfg,
-                capacity=capacity,
-                covered=covered_events.value if covered_events is not None else None,
-                chunk_households=chunk_households,
-                pii=people,
-                progress=bar,
-            )
+        check_apart([out], [panel, events, pii, model, lines, config])
+        # The store first: a bad URL, an unwritable folder or a wrong schema is
+        # found before any scoring, and before any output is written.
+        with _open_store(store) as cs:
+            check_apart([out], [cs.path if cs is not None else None])
+            pipe = load_model(model)
+            if not hasattr(pipe, "features"):
+                raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
+            cfg = load_alerts_config(config)
+            monitoring = load_monitoring_lines(lines) if lines is not None else None
+            ev = _read_events(events, panel, when) if events is not None else None
+            people = read_pii(pii) if pii is not None else None
+            # Everything is written into a new folder, the store is updated, and
+            # only then does the folder replace --out whole: a failed or killed
+            # run changes neither.
+            with replace_directory(out, owned=ALERT_OUTPUT_FILES) as stage:
+                with progress_bar(quiet) as bar:
+                    run = run_alerts_file(
+                        pipe,
+                        panel,
+                        out=stage,
+                        as_of=when,
+                        events=ev,
+                        lines=monitoring,
+                        config=cfg,
+                        capacity=capacity,
+                        covered=(
+                            covered_events.value if covered_events is not None else None
+                        ),
+                        chunk_households=chunk_households,
+                        pii=people,
+                        progress=bar,
+                    )
+                summary = (
+                    cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
+                    if cs is not None
+                    else None
+                )
         files = run.files
-        summary = None
-        if store is not None:
-            cs = CaseStore(store)
-            try:
-                summary = cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
-            finally:
-                cs.close()
     say(
         MSG_LISTED,
         scored=run.scored,
@@ -206,14 +225,15 @@ def alerts(
     rate = run.households / run.seconds if run.seconds else 0.0
     say(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks)
     outputs = [
-        (OUT_ALERTS_CSV, files["alerts_csv"]),
-        (OUT_ALERTS_PARQUET, files["alerts_parquet"]),
+        # run.files are where the run wrote them (the new folder, now --out).
+        (OUT_ALERTS_CSV, out / Path(files["alerts_csv"]).name),
+        (OUT_ALERTS_PARQUET, out / Path(files["alerts_parquet"]).name),
         (tr(OUT_EXCEL, n=len(files["excel"])), out / "excel"),
-        (OUT_SCORED, files["scored"]),
-        (OUT_MONITORED, files["monitored"]),
+        (OUT_SCORED, out / Path(files["scored"]).name),
+        (OUT_MONITORED, out / Path(files["monitored"]).name),
     ]
     if "exclusions" in files:
-        outputs.append((OUT_EXCLUSIONS, files["exclusions"]))
+        outputs.append((OUT_EXCLUSIONS, out / Path(files["exclusions"]).name))
     if store is not None:
         shown = _shown_url(store)
         outputs.append((OUT_STORE, shown))
@@ -243,6 +263,20 @@ def _shown_url(url: str) -> str:
         return sa.make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a URL the store accepted; never print a secret
         return url.split("@")[-1]
+
+
+@contextmanager
+def _open_store(url: str | None) -> Iterator[CaseStore | None]:
+    """The case store of ``url``, checked and writable; None without a URL."""
+    if url is None:
+        yield None
+        return
+    store = CaseStore(url)
+    try:
+        store.check_writable()
+        yield store
+    finally:
+        store.close()
 
 
 def _read_events(events: Path, panel: Path, when: pd.Timestamp) -> pd.DataFrame:

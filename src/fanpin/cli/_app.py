@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
-from ..exceptions import FanpinError
+from ..exceptions import DataRepairWarning, FanpinError
 from ..messages import N_
 from ._i18n import (
     MSG_BAD_LANG,
     MSG_USAGE,
+    describe,
     language_from_args,
     language_from_env,
     normalise_language,
@@ -64,6 +66,7 @@ __all__ = [
     "err_console",
     "fail_on_fanpin_error",
     "progress_bar",
+    "show_repairs",
     "steps",
 ]
 
@@ -224,3 +227,29 @@ def fail_on_fanpin_error() -> Iterator[None]:
     except FanpinError as exc:
         show_error(exc)
         raise typer.Exit(1) from None
+
+
+MSG_REPAIRED = N_("repaired: ")
+
+
+@contextmanager
+def show_repairs() -> Iterator[None]:
+    """Print each :class:`DataRepairWarning` raised inside as ``repaired: …``
+    (once per message, translated), as ``validate`` does, also when the block
+    fails; other warnings go on as they were."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataRepairWarning)
+            yield
+    finally:
+        seen: set[str] = set()
+        for w in caught:
+            if not issubclass(w.category, DataRepairWarning):
+                warnings.warn_explicit(
+                    w.message, w.category, w.filename, w.lineno, source=w.source
+                )
+            elif str(w.message) not in seen:
+                seen.add(str(w.message))
+                err_console.print(
+                    Text.assemble((tr(MSG_REPAIRED), "yellow"), describe(w.message))
+                )

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..messages import N_
-from ._app import FanpinTyper, app, console, fail_on_fanpin_error
+from ._app import FanpinTyper, app, console, fail_on_fanpin_error, show_repairs
 from ._i18n import tr
 from ._output import cell
 
@@ -182,8 +182,8 @@ def list_cases(
     ] = None,
 ) -> None:
     """List cases, filtered by state and place."""
-    with fail_on_fanpin_error():
-        df = _store(store).list_cases(
+    with fail_on_fanpin_error(), _store(store) as s:
+        df = s.list_cases(
             state=state, township=township, county=county, open_only=open_only
         )
     n_all = len(df)
@@ -222,8 +222,7 @@ def show_case(
     store: StoreOpt = None,
 ) -> None:
     """Show one case with its risk history, measures and audit trail."""
-    with fail_on_fanpin_error():
-        s = _store(store)
+    with fail_on_fanpin_error(), _store(store) as s:
         case = s.get_case(case_id)
         history, measures, trail = (
             s.history(case_id),
@@ -309,16 +308,17 @@ def update_case(
             if income is None or line is None or labor is None:
                 raise typer.BadParameter(tr(MSG_EVIDENCE_TOGETHER))
             evidence = EliminationEvidence(income, line, labor)
-        case = _store(store).transition(
-            case_id,
-            to,
-            actor=actor,
-            note=note,
-            category=category,
-            method=method,
-            measures=measure or (),
-            department=department,
-            evidence=evidence,
-            now=at,
-        )
+        with _store(store) as s, show_repairs():
+            case = s.transition(
+                case_id,
+                to,
+                actor=actor,
+                note=note,
+                category=category,
+                method=method,
+                measures=measure or (),
+                department=department,
+                evidence=evidence,
+                now=at,
+            )
     console.print(cell(tr(MSG_UPDATED, case_id=case_id, state=case["state"])))

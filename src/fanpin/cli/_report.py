@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..config import load_monitoring_lines
-from ..io import read_table
+from ..io import check_apart, read_table
 from ..messages import N_
 from ..report import ChartFontWarning, write_report
 from ..schema import read_households
@@ -70,6 +70,7 @@ def report(
     backtest against the rules (and the oracle with --truth), capacity curve,
     calibration, risk by county, risk types, group metrics and drift."""
     with fail_on_fanpin_error(), steps(quiet) as step:
+        check_apart([out], [panel, model, truth, lines])
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         step(MSG_READING)
         data = read_households(panel)

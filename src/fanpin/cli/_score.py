@@ -13,9 +13,9 @@ import typer
 from rich.table import Table
 
 from ..config import load_monitoring_lines
-from ..io import read_table
+from ..io import check_apart, read_table
 from ..messages import N_
-from ..scoring import monitored_path, score_file
+from ..scoring import excluded_path, monitored_path, score_file
 from ._app import (
     ChunkHouseholdsOption,
     LinesOption,
@@ -122,6 +122,9 @@ def score(
     if workers is not None and engine != "local":
         raise typer.BadParameter(tr(MSG_WORKERS_LOCAL), param_hint="--workers")
     with fail_on_fanpin_error():
+        check_apart(
+            [out, monitored_path(out), excluded_path(out)], [panel, model, lines]
+        )
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         with progress_bar(quiet) as bar:
             summary = score_file(

@@ -18,19 +18,47 @@ from ._layout import (
     inspect_table,
 )
 from ._read import NUMBER_CELLS, read_table
-from ._write import atomic_path, write_table, write_text
+from ._text import (
+    FORMULA_START,
+    PLACE_COLUMNS,
+    clean_text,
+    has_personal_numbers,
+    mask_personal_numbers,
+    neutralise_formula,
+    safe_frame,
+)
+from ._write import (
+    atomic_path,
+    check_apart,
+    recover_directory,
+    replace_directory,
+    warn_text_repairs,
+    write_table,
+    write_text,
+)
 
 __all__ = [
+    "FORMULA_START",
     "NUMBER_CELLS",
+    "PLACE_COLUMNS",
     "ROW_COLUMN",
     "SUPPORTED_SUFFIXES",
     "TableLayout",
     "atomic_path",
+    "check_apart",
     "check_input_file",
+    "clean_text",
     "detect_encoding",
+    "has_personal_numbers",
     "header_key",
     "inspect_table",
+    "mask_personal_numbers",
+    "neutralise_formula",
     "read_table",
+    "recover_directory",
+    "replace_directory",
+    "safe_frame",
+    "warn_text_repairs",
     "write_table",
     "write_text",
 ]

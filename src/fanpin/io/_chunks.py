@@ -27,7 +27,8 @@ from ..exceptions import OutputError
 from ._layout import ROW_COLUMN, inspect_table
 from ._parquet import parquet_file
 from ._read import Progress, layout_batches
-from ._write import atomic_path
+from ._text import TextRepair, safe_frame
+from ._write import atomic_path, warn_text_repairs
 
 __all__ = ["TableAppender", "iter_table_batches", "table_columns", "table_rows"]
 
@@ -151,14 +152,17 @@ class TableAppender:
         self._tmp: Path | None = None
         self._writer: pq.ParquetWriter | None = None
         self._started = False
+        self._repairs: list[TextRepair] = []
 
     def __enter__(self) -> TableAppender:
         self._tmp = self._ctx.__enter__()
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append the rows of ``frame``."""
+        """Append the rows of ``frame`` (text cells made safe: :func:`csv_ready`)."""
         assert self._tmp is not None, "use TableAppender in a with block"
+        frame, repairs = safe_frame(frame, formulas=self.kind == "csv")
+        self._repairs += repairs
         if self.kind == "csv":
             first = not self._started
             frame.to_csv(
@@ -188,4 +192,6 @@ class TableAppender:
         elif exc_type is None and self.rows == 0 and self.kind == "parquet":
             assert self._tmp is not None
             pq.write_table((self.schema or pa.schema([])).empty_table(), self._tmp)
+        if exc_type is None:
+            warn_text_repairs(self.path, self._repairs)
         return self._ctx.__exit__(exc_type, exc, tb)

@@ -56,13 +56,22 @@ from ._alerts import (  # noqa: E402
     level_of,
 )
 from ._events import AppliedEvents, apply_events, event_reason  # noqa: E402
-from ._export import EXCEL_HEADERS, read_pii, write_alert_files, write_workbooks  # noqa: E402
+from ._export import (  # noqa: E402
+    ALERT_OUTPUT_FILES,
+    EXCEL_HEADERS,
+    read_pii,
+    workbook_name,
+    write_alert_files,
+    write_township_workbook,
+    write_workbooks,
+)
 from ._run import AlertRun, run_alerts  # noqa: E402
 from ._stream import AlertFileRun, panel_households, run_alerts_file  # noqa: E402
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [
     "ALERT_OUTPUT_COLUMNS",
+    "ALERT_OUTPUT_FILES",
     "EXCEL_HEADERS",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
@@ -82,6 +91,8 @@ __all__ += [
     "run_alerts_file",
     "what_if",
     "what_if_text",
+    "workbook_name",
     "write_alert_files",
+    "write_township_workbook",
     "write_workbooks",
 ]

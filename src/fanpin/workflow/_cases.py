@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -13,9 +14,17 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config._assistance import check_department as check_department_name
 from ..config._assistance import check_measure as check_measure_name
-from ..exceptions import CaseStoreError, MissingDependencyError
+from ..exceptions import CaseStoreError, TransitionError
+from ..messages import N_, Message
 from . import _tables as T
 from ._assistance import AssistanceMap
+from ._case_values import (
+    check_actor,
+    check_lengths,
+    clean_note,
+    clean_places,
+)
+from ._database import make_engine, store_url, transaction
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
 from ._states import (
     CATEGORIES,
@@ -24,30 +33,52 @@ from ._states import (
     STATES,
     check_transition,
 )
+from ._upsert import (
+    UpsertSummary,
+    apply_alerts,
+    check_alerts,
+    warn_lost_zeros,
+)
 
 __all__ = ["CaseStore", "as_naive"]
 
 logger = logging.getLogger(__name__)
 
-NO_SUCH_CASE = (
+NO_SUCH_CASE = N_(
     "There is no case {case_id} in the store {url}; "
     "list cases with `fanpin cases list`."
 )
-NEEDS_CATEGORY = (
+NEEDS_CATEGORY = N_(
     "Case {case_id}: moving to 已认定 needs the monitoring category (监测对象类别), "
-    "one of "
-    "{categories}; got {got!r}. Pass --category."
+    "one of {categories}; got {got!r}. Pass --category."
 )
-NEEDS_METHOD = (
+NEEDS_METHOD = N_(
     "Case {case_id}: moving to 风险消除 needs the method (风险消除方式), one of "
-    "{methods}; "
-    "got {got!r}. Pass --method."
+    "{methods}; got {got!r}. Pass --method."
 )
-NEEDS_EVIDENCE = (
+NEEDS_EVIDENCE = N_(
     "Case {case_id}: moving to 风险消除 needs evidence (per-capita income, the line "
-    "and "
-    "labour count): pass evidence=EliminationEvidence(...) (CLI: --income --line "
-    "--labor)."
+    "and labour count): pass evidence=EliminationEvidence(...) (CLI: --income "
+    "--line --labor)."
+)
+MSG_BAD_TIME = N_("Times must be datetime objects; got {type}.")
+MSG_UNKNOWN_STATE = N_("Unknown state {state!r}; states are {states}.")
+MSG_BAD_FIELDS = N_("open_case got unknown or reserved field(s) {fields}.")
+MSG_ALREADY_OPEN = N_(
+    "Household {household_id!r} already has open case {case_id}; update that case "
+    "instead."
+)
+MSG_CLOSED_MEASURE = N_(
+    "Case {case_id} is closed ({state}); measures go on open cases."
+)
+MSG_NEEDS_DEPARTMENT = N_(
+    "Measure {measure!r} needs a lead department: pass department= (CLI "
+    "--department) or give the store an AssistanceMap."
+)
+MSG_CHANGED_MEANWHILE = N_(
+    "Case {case_id} changed while this update was being made (it is no longer in "
+    "state {expected!r}); nothing was written. Look at it again with `fanpin cases "
+    "show {case_id}`."
 )
 
 
@@ -56,24 +87,39 @@ def as_naive(t: datetime | None) -> datetime:
     if t is None:
         return datetime.now().replace(microsecond=0)
     if not isinstance(t, datetime):
-        raise CaseStoreError(f"Times must be datetime objects; got {type(t).__name__}.")
+        raise CaseStoreError(Message(MSG_BAD_TIME, type=type(t).__name__))
     return t.astimezone().replace(tzinfo=None) if t.tzinfo is not None else t
 
 
 class CaseStore:
     """Cases of at-risk households in a SQL database (SQLite by default, or PostgreSQL).
 
-    The schema is created on first use. Every operation that writes several rows
-    runs in one transaction. No personal data is stored: ``household_id`` is the key.
+    Opening a store checks it: its tables, columns, indexes (the one-open-case
+    index among them) and schema version must be fanpin's, or it is refused;
+    an empty database gets the schema. No personal data is stored:
+    ``household_id`` is the key; notes and place names have ID- and phone-like
+    numbers masked, and an actor holding one is refused.
+
+    The store is safe under concurrent use (a monthly alerts run while cadres
+    update cases, on SQLite or PostgreSQL): every change that reads before it
+    writes runs in one write transaction (SQLite ``BEGIN IMMEDIATE``,
+    PostgreSQL row locks), and a transition is applied only if the case is
+    still in the state it was read in.
 
     Parameters
     ----------
     url : str
-        SQLAlchemy URL: ``sqlite:///cases.db`` or ``postgresql+psycopg2://u:p@host/db``.
+        SQLAlchemy URL: ``sqlite:///cases.db`` or
+        ``postgresql://user:password@host/db`` (psycopg 3, ``fanpin[postgres]``).
     elimination_rules : EliminationRules, optional
         Rules checked before a risk is eliminated (defaults: 183 days, 1 measure).
     assistance : AssistanceMap, optional
         Gives the default lead department of a recorded measure.
+    create : bool
+        Create the schema in an empty database (else refuse it).
+    busy_timeout : float
+        Seconds to wait for another writer (a store busy for longer is refused
+        with a message; nothing is changed).
 
     Examples
     --------
@@ -92,13 +138,21 @@ class CaseStore:
         *,
         elimination_rules: EliminationRules | None = None,
         assistance: AssistanceMap | None = None,
+        create: bool = True,
+        busy_timeout: float = 30.0,
     ) -> None:
         self.url = url
         self.elimination_rules = elimination_rules or EliminationRules()
         self.assistance = assistance
-        self._engine = _make_engine(url)
-        self._safe_url = self._engine.url.render_as_string(hide_password=True)
-        self._init_schema()
+        self.busy_timeout = float(busy_timeout)
+        parsed = store_url(url)
+        self._safe_url = parsed.render_as_string(hide_password=True)
+        self._engine = make_engine(parsed, busy_timeout=self.busy_timeout)
+        try:
+            self._init_schema(create=create)
+        except BaseException:
+            self._engine.dispose()
+            raise
 
     def __repr__(self) -> str:
         return f"CaseStore({self._safe_url!r})"
@@ -109,43 +163,58 @@ class CaseStore:
         """The SQLAlchemy engine (for advanced queries)."""
         return self._engine
 
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        try:
-            with self._engine.begin() as conn:
-                yield conn
-        except sa.exc.IntegrityError as exc:
-            raise CaseStoreError(
-                f"The store {self._safe_url} refused the change (integrity: "
-                f"{type(exc.orig).__name__}); nothing was written."
-            ) from None
-        except sa.exc.OperationalError as exc:
-            raise CaseStoreError(
-                f"Cannot use the case store {self._safe_url}: {exc.orig}. Check the "
-                "URL, "
-                "that the server runs, and the file permissions."
-            ) from None
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file of the store (None in memory or on PostgreSQL)."""
+        url = self._engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
 
-    def _init_schema(self) -> None:
-        with self._tx() as conn:
-            T.metadata.create_all(conn)
-            found = conn.execute(sa.select(T.schema_info.c.version)).scalars().all()
-            if not found:
+    @contextmanager
+    def _tx(self, *, write: bool = True) -> Iterator[Connection]:
+        with transaction(
+            self._engine, self._safe_url, write=write, busy_timeout=self.busy_timeout
+        ) as conn:
+            yield conn
+
+    def _init_schema(self, *, create: bool) -> None:
+        with self._tx(write=False) as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            if present & {t.name for t in T.metadata.sorted_tables}:
+                T.check_schema(conn, self._safe_url, create=create)
+                return
+        with self._tx(write=True) as conn:  # empty: create, one creator at a time
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(47110815)"))
+            if T.check_schema(conn, self._safe_url, create=create):
+                logger.info("created the case store schema in %s", self._safe_url)
+
+    def check_writable(self) -> None:
+        """Refuse (:class:`CaseStoreError`) a store that cannot be written.
+
+        Runs a write transaction that changes nothing: the store's write lock,
+        its file and folder (SQLite) or its privileges (PostgreSQL) are tried
+        before any work that needs them, e.g. at the start of an alerts run.
+        """
+        try:
+            with self._tx(write=True) as conn:
                 conn.execute(
-                    T.schema_info.insert().values(
-                        version=T.SCHEMA_VERSION, created_at=as_naive(None)
-                    )
+                    T.schema_info.update().values(version=T.schema_info.c.version)
                 )
-            elif max(found) != T.SCHEMA_VERSION:
-                raise CaseStoreError(
-                    f"The store {self._safe_url} has schema version {max(found)}; this "
-                    f"fanpin uses {T.SCHEMA_VERSION}. Use a new store URL or migrate "
-                    "it."
-                )
+                raise _Rollback
+        except _Rollback:
+            return
 
     def close(self) -> None:
         """Release the connection pool."""
         self._engine.dispose()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading ----------------------------------------------------------------
     def _case_row(self, conn: Connection, case_id: int, *, lock: bool = False) -> dict:
@@ -155,13 +224,13 @@ class CaseStore:
         row = conn.execute(q).mappings().first()
         if row is None:
             raise CaseStoreError(
-                NO_SUCH_CASE.format(case_id=case_id, url=self._safe_url)
+                Message(NO_SUCH_CASE, case_id=case_id, url=self._safe_url)
             )
         return dict(row)
 
     def get_case(self, case_id: int) -> dict:
         """One case as a dict of its columns."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             return self._case_row(conn, case_id)
 
     def list_cases(
@@ -180,7 +249,7 @@ class CaseStore:
         if state is not None:
             if state not in STATES:
                 raise CaseStoreError(
-                    f"Unknown state {state!r}; states are {', '.join(STATES)}."
+                    Message(MSG_UNKNOWN_STATE, state=state, states=", ".join(STATES))
                 )
             q = q.where(c.state == state)
         for col, val in (
@@ -200,7 +269,7 @@ class CaseStore:
         return self._frame(q, [col.name for col in T.cases.columns])
 
     def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(query).all()
         return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
@@ -243,25 +312,30 @@ class CaseStore:
         now = as_naive(now)
         unknown = set(fields) - {col.name for col in T.cases.columns}
         if unknown or {"case_id", "state", "closed_at"} & set(fields):
-            raise CaseStoreError(
-                f"open_case got unknown or reserved field(s) {sorted(fields)}."
-            )
+            raise CaseStoreError(Message(MSG_BAD_FIELDS, fields=sorted(fields)))
+        actor, note = check_actor(actor), clean_note(note)
+        record = clean_places(
+            pd.DataFrame([{"household_id": household_id, **fields}], dtype=object)
+        ).iloc[0]
+        check_lengths(record.to_dict())
+        fields = {k: record[k] for k in fields}
         with self._tx() as conn:
-            existing = conn.execute(
-                sa.select(T.cases.c.case_id).where(
-                    T.cases.c.household_id == household_id,
-                    T.cases.c.closed_at.is_(None),
-                )
-            ).scalar()
-            if existing is not None:
-                raise CaseStoreError(
-                    f"Household {household_id!r} already has open case {existing}; "
-                    "update that case instead."
-                )
             case_id = T.insert_case(
-                conn, household_id, at=now, actor=_actor(actor), note=note, **fields
+                conn, str(household_id), at=now, actor=actor, note=note, **fields
             )
-        return int(case_id)
+            if case_id is None:
+                existing = conn.execute(
+                    sa.select(T.cases.c.case_id).where(
+                        T.cases.c.household_id == str(household_id),
+                        T.cases.c.closed_at.is_(None),
+                    )
+                ).scalar()
+                raise CaseStoreError(
+                    Message(
+                        MSG_ALREADY_OPEN, household_id=household_id, case_id=existing
+                    )
+                )
+        return case_id
 
     def add_measure(
         self,
@@ -275,6 +349,7 @@ class CaseStore:
     ) -> None:
         """Record a measure on an open case (any open state: disaster help may precede
         identification)."""
+        actor, note = check_actor(actor), clean_note(note)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
             self._insert_measures(
@@ -284,8 +359,7 @@ class CaseStore:
     def _insert_measures(self, conn, row, names, actor, department, note, now) -> None:
         if row["closed_at"] is not None:
             raise CaseStoreError(
-                f"Case {row['case_id']} is closed ({row['state']}); measures go on "
-                "open cases."
+                Message(MSG_CLOSED_MEASURE, case_id=row["case_id"], state=row["state"])
             )
         for name in names:
             check_measure_name(name, f"case {row['case_id']}")
@@ -297,10 +371,7 @@ class CaseStore:
                     else None
                 )
             if dept is None:
-                raise CaseStoreError(
-                    f"Measure {name!r} needs a lead department: pass department= (CLI "
-                    "--department) or give the store an AssistanceMap."
-                )
+                raise CaseStoreError(Message(MSG_NEEDS_DEPARTMENT, measure=name))
             check_department_name(dept, f"case {row['case_id']}")
             conn.execute(
                 T.measures.insert().values(
@@ -308,7 +379,7 @@ class CaseStore:
                     measure=name,
                     department=dept,
                     started_at=now,
-                    actor=_actor(actor),
+                    actor=actor,
                     note=note,
                 )
             )
@@ -329,6 +400,10 @@ class CaseStore:
     ) -> dict:
         """Move a case to ``to_state``, recording who, when and why; returns the case.
 
+        The case is read and changed in one write transaction, and the change is
+        applied only if the case is still in the state it was read in: of two
+        cadres moving one case at once, one succeeds and the other is refused.
+
         Raises
         ------
         TransitionError
@@ -338,7 +413,7 @@ class CaseStore:
             an elimination rule fails (every failing rule is listed).
         """
         now = as_naive(now)
-        actor = _actor(actor)
+        actor, note = check_actor(actor), clean_note(note)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
             check_transition(case_id, row["state"], to_state)
@@ -350,7 +425,8 @@ class CaseStore:
             if to_state == "已认定":
                 if category not in CATEGORIES:
                     raise CaseStoreError(
-                        NEEDS_CATEGORY.format(
+                        Message(
+                            NEEDS_CATEGORY,
                             case_id=case_id,
                             categories=", ".join(CATEGORIES),
                             got=category,
@@ -358,55 +434,64 @@ class CaseStore:
                     )
                 values.update(category=category, identified_at=now)
             elif to_state == "风险消除":
-                if method not in ELIMINATION_METHODS:
-                    raise CaseStoreError(
-                        NEEDS_METHOD.format(
-                            case_id=case_id,
-                            methods=", ".join(ELIMINATION_METHODS),
-                            got=method,
-                        )
-                    )
-                if evidence is None:
-                    raise CaseStoreError(NEEDS_EVIDENCE.format(case_id=case_id))
-                n = conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(T.measures)
-                    .where(T.measures.c.case_id == int(case_id))
-                ).scalar_one()
-                failing = self.elimination_rules.failures(
-                    identified_at=row["identified_at"],
-                    n_measures=int(n),
-                    evidence=evidence,
-                    now=now,
-                )
-                if failing:
-                    raise CaseStoreError(
-                        ELIMINATION_REFUSED.format(
-                            case_id=case_id,
-                            n=len(failing),
-                            rules="\n".join(f"  - {f}" for f in failing),
-                        )
-                    )
+                self._check_elimination(conn, row, method, evidence, now)
                 values.update(elimination_method=method)
             if to_state in CLOSED_STATES:
                 values["closed_at"] = now
-            conn.execute(
+            done = conn.execute(
                 T.cases.update()
-                .where(T.cases.c.case_id == int(case_id))
-                .values(**values)
-            )
-            conn.execute(
-                T.transitions.insert().values(
-                    case_id=int(case_id),
-                    from_state=row["state"],
-                    to_state=to_state,
-                    at=now,
-                    actor=actor,
-                    note=note,
+                .where(
+                    T.cases.c.case_id == int(case_id),
+                    T.cases.c.state == row["state"],
+                    T.cases.c.closed_at.is_(None),
                 )
+                .values(**values)
+            ).rowcount
+            if done != 1:
+                raise TransitionError(
+                    Message(
+                        MSG_CHANGED_MEANWHILE, case_id=case_id, expected=row["state"]
+                    )
+                )
+            T.insert_transition(
+                conn, case_id, row["state"], to_state, at=now, actor=actor, note=note
             )
             logger.info("case %s: %s -> %s", case_id, row["state"], to_state)
             return self._case_row(conn, case_id)
+
+    def _check_elimination(self, conn, row, method, evidence, now) -> None:  # noqa: ANN001
+        case_id = row["case_id"]
+        if method not in ELIMINATION_METHODS:
+            raise CaseStoreError(
+                Message(
+                    NEEDS_METHOD,
+                    case_id=case_id,
+                    methods=", ".join(ELIMINATION_METHODS),
+                    got=method,
+                )
+            )
+        if evidence is None:
+            raise CaseStoreError(Message(NEEDS_EVIDENCE, case_id=case_id))
+        n = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(T.measures)
+            .where(T.measures.c.case_id == int(case_id))
+        ).scalar_one()
+        failing = self.elimination_rules.failures(
+            identified_at=row["identified_at"],
+            n_measures=int(n),
+            evidence=evidence,
+            now=now,
+        )
+        if failing:
+            raise CaseStoreError(
+                Message(
+                    ELIMINATION_REFUSED,
+                    case_id=case_id,
+                    n=len(failing),
+                    rules="\n".join(f"  - {f}" for f in failing),
+                )
+            )
 
     def upsert_alerts(
         self,
@@ -415,47 +500,68 @@ class CaseStore:
         run_at: datetime | None = None,
         run_id: str | None = None,
         actor: str = "fanpin",
-    ):
-        """Open or update cases from an alerts table; see :func:`upsert_alerts`."""
-        from ._upsert import upsert_alerts
+    ) -> UpsertSummary:
+        """Open a case per new alerted household and update the open ones, atomically.
 
-        return upsert_alerts(self, alerts, run_at=run_at, run_id=run_id, actor=actor)
+        A household has at most one open case: an alert for a household with an
+        open case appends to the case's risk history (once per ``run_id``: running
+        the same run again changes nothing) and updates its current risk; a rise in
+        level is listed in ``escalated`` (and brings the deadline forward to the
+        alert's), a fall in ``fell``. The whole run is one write transaction that
+        reads the open cases itself: a case closed before it (even after the
+        alerts were computed) is never written to; the household gets a new case.
 
+        Parameters
+        ----------
+        alerts : DataFrame
+            The alert list; needs :data:`~fanpin.workflow.ALERT_COLUMNS` (other
+            columns are ignored, never stored).
+        run_at : datetime, optional
+            When the run happened (default: now).
+        run_id : str, optional
+            Identifies the run (default: ``run_at`` in ISO format).
+        actor : str
+            Recorded in the audit trail of the cases opened.
 
-def _actor(actor: object) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise CaseStoreError(
-            f"Every change needs an actor (who did it, e.g. a cadre's role or login); "
-            f"got {actor!r}."
+        Returns
+        -------
+        UpsertSummary
+
+        Warns
+        -----
+        FanpinWarning
+            When new household ids equal stored ids without their leading zeros
+            (ids typed as numbers in Excel).
+
+        Examples
+        --------
+        >>> store = CaseStore("sqlite://")
+        >>> alerts = pd.DataFrame({"household_id": ["H1"], "year": [2024],
+        ...     "province": ["P"],
+        ...     "county": ["C"], "township": ["T"], "village": ["V"],
+        ...     "risk_score": [0.4],
+        ...     "risk_level": ["中"], "risk_types": ["01"], "measures": ["健康帮扶"],
+        ...     "departments": ["医保"], "deadline": ["2024-02-15"],
+        ...     "reasons": ["大病"]})
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()
+        {'new': 1, 'updated': 0, 'escalated': 0, 'fell': 0}
+        >>> alerts.loc[0, ["risk_score", "risk_level"]] = [0.8, "高"]
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
+        {'new': 0, 'updated': 1, 'escalated': 1, 'fell': 0}
+        """
+        run_at = as_naive(run_at)
+        run_id = (
+            str(run_id) if run_id is not None else run_at.isoformat(timespec="seconds")
         )
-    return actor.strip()[:64]
+        actor = check_actor(actor)
+        check_lengths({"run_id": run_id})
+        df = clean_places(check_alerts(alerts))
+        check_lengths(df, ids=df["household_id"])
+        with self._tx() as conn:  # one write transaction for the whole run
+            summary = apply_alerts(conn, df, run_at=run_at, run_id=run_id, actor=actor)
+            warn_lost_zeros(conn, summary.new["household_id"])
+        return summary
 
 
-def _make_engine(url: str) -> Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise CaseStoreError(
-            f"{url!r} is not a database URL; expected e.g. sqlite:///fanpin_cases.db "
-            "or "
-            "postgresql+psycopg2://user:password@host:5432/db."
-        ) from None
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise CaseStoreError(
-            f"The case store supports sqlite and postgresql URLs; got {backend!r}."
-        )
-    try:
-        engine = sa.create_engine(parsed)
-    except ModuleNotFoundError as exc:
-        raise MissingDependencyError(
-            f"A PostgreSQL store needs the driver {exc.name!r}: pip install "
-            "'fanpin[postgres]'."
-        ) from exc
-    if backend == "sqlite":
-
-        @sa.event.listens_for(engine, "connect")
-        def _fk_on(dbapi_conn, _record):  # noqa: ANN001
-            dbapi_conn.execute("PRAGMA foreign_keys=ON")
-
-    return engine
+class _Rollback(Exception):
+    """Ends :meth:`CaseStore.check_writable`'s transaction without committing."""

@@ -9,14 +9,37 @@ import pandas as pd
 
 from ..config import MonitoringLines
 from ..exceptions import CaseStoreError, ConfigError
+from ..messages import N_, Message
 
 __all__ = ["EliminationEvidence", "EliminationRules"]
 
-ELIMINATION_REFUSED = (
+ELIMINATION_REFUSED = N_(
     "Case {case_id}: risk elimination refused, {n} rule(s) fail (domain.md section "
-    "4):\n"
-    "{rules}\nKeep the case in 帮扶中 and try again when every rule holds."
+    "4):\n{rules}\nKeep the case in 帮扶中 and try again when every rule holds."
 )
+MSG_EVIDENCE_MISSING = N_("EliminationEvidence.{name} is missing; give a number.")
+MSG_BAD_LABOR = N_("EliminationEvidence.labor_count must be >= 0; got {got!r}.")
+MSG_BAD_RULE = N_("EliminationRules.{name} must be an int >= 0; got {got!r}.")
+MSG_NO_ROW = N_(
+    "Household {household_id!r} has no row in the panel; pass the panel that holds "
+    "its current record."
+)
+MSG_NO_ROW_YEAR = N_(
+    "Household {household_id!r} has no row in {year} in the panel; pass the panel "
+    "that holds its current record."
+)
+RULE_DAYS = N_(
+    "monitored for {days} day(s) since identification; at least {need} are needed"
+)
+RULE_MEASURES = N_(
+    "{n} measure(s) recorded; at least {need} needed (record one with --measure)"
+)
+RULE_INCOME = N_("per-capita income {income:.0f} is not above the line {line:.0f}")
+RULE_LABOUR = N_(
+    "no one in the household can work (labor_count 0): such households stay under "
+    "follow-up and are not marked eliminated"
+)
+RULE_GUARANTEES = N_("housing, compulsory schooling or drinking water is not secure")
 
 
 @dataclass(frozen=True)
@@ -49,19 +72,14 @@ class EliminationEvidence:
         for name in ("per_capita_income", "line"):
             v = getattr(self, name)
             if v is None or pd.isna(v):
-                raise CaseStoreError(
-                    f"EliminationEvidence.{name} is missing; give a number."
-                )
+                raise CaseStoreError(Message(MSG_EVIDENCE_MISSING, name=name))
             object.__setattr__(self, name, float(v))
         if (
             self.labor_count is None
             or pd.isna(self.labor_count)
             or self.labor_count < 0
         ):
-            raise CaseStoreError(
-                "EliminationEvidence.labor_count must be >= 0; got "
-                f"{self.labor_count!r}."
-            )
+            raise CaseStoreError(Message(MSG_BAD_LABOR, got=self.labor_count))
         object.__setattr__(self, "labor_count", int(self.labor_count))
 
     @classmethod
@@ -84,9 +102,9 @@ class EliminationEvidence:
             rows = rows[rows["year"] == year]
         if rows.empty:
             raise CaseStoreError(
-                f"Household {household_id!r} has no row"
-                + ("" if year is None else f" in {year}")
-                + " in the panel; pass the panel that holds its current record."
+                Message(MSG_NO_ROW, household_id=household_id)
+                if year is None
+                else Message(MSG_NO_ROW_YEAR, household_id=household_id, year=year)
             )
         row = rows.sort_values("year").iloc[-1]
         income = sum(
@@ -136,9 +154,7 @@ class EliminationRules:
         for name in ("min_monitored_days", "min_measures"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ConfigError(
-                    f"EliminationRules.{name} must be an int >= 0; got {v!r}."
-                )
+                raise ConfigError(Message(MSG_BAD_RULE, name=name, got=v))
 
     def failures(
         self,
@@ -152,27 +168,17 @@ class EliminationRules:
         out = []
         days = None if identified_at is None else (now - identified_at).days
         if days is None or days < self.min_monitored_days:
-            out.append(
-                f"monitored for {days} day(s) since identification; at least "
-                f"{self.min_monitored_days} are needed"
-            )
+            out.append(Message(RULE_DAYS, days=days, need=self.min_monitored_days))
         if n_measures < self.min_measures:
-            out.append(
-                f"{n_measures} measure(s) recorded; at least {self.min_measures} "
-                "needed "
-                "(record one with --measure)"
-            )
+            out.append(Message(RULE_MEASURES, n=n_measures, need=self.min_measures))
         if not evidence.per_capita_income > evidence.line:
             out.append(
-                f"per-capita income {evidence.per_capita_income:.0f} is not above the "
-                f"line {evidence.line:.0f}"
+                Message(
+                    RULE_INCOME, income=evidence.per_capita_income, line=evidence.line
+                )
             )
         if evidence.labor_count == 0:
-            out.append(
-                "no one in the household can work (labor_count 0): such households "
-                "stay "
-                "under follow-up and are not marked eliminated"
-            )
+            out.append(Message(RULE_LABOUR))
         if not evidence.guarantees_secure:
-            out.append("housing, compulsory schooling or drinking water is not secure")
+            out.append(Message(RULE_GUARANTEES))
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ..exceptions import TransitionError
+from ..messages import N_, Message
 
 __all__ = [
     "CATEGORIES",
@@ -38,19 +39,21 @@ CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户
 ELIMINATION_METHODS = ("帮扶消除", "自然消除")
 """风险消除方式, required when a risk is eliminated."""
 
-ILLEGAL_TRANSITION = (
+ILLEGAL_TRANSITION = N_(
     "Case {case_id} is in state {current!r} and cannot move to {target!r}. "
     "Allowed next state(s): {allowed}. {how}"
 )
-UNKNOWN_STATE = "Unknown case state {target!r}. States are: {states}."
+UNKNOWN_STATE = N_("Unknown case state {target!r}. States are: {states}.")
+MSG_CLOSED_NONE = N_("none (closed)")
 
+_CLOSED_HOW = N_("The case is closed; a new alert for the household opens a new case.")
 _HOW = {
-    "预警": "Start the home check first: update the case --to 核查中.",
-    "核查中": "Finish the check: --to 已认定 --category C, or --to 已排除.",
-    "已认定": "Record a measure and start assistance: --to 帮扶中 --measure M.",
-    "帮扶中": "When the rules hold: --to 风险消除 --method 帮扶消除.",
-    "已排除": "The case is closed; a new alert for the household opens a new case.",
-    "风险消除": "The case is closed; a new alert for the household opens a new case.",
+    "预警": N_("Start the home check first: update the case --to 核查中."),
+    "核查中": N_("Finish the check: --to 已认定 --category C, or --to 已排除."),
+    "已认定": N_("Record a measure and start assistance: --to 帮扶中 --measure M."),
+    "帮扶中": N_("When the rules hold: --to 风险消除 --method 帮扶消除."),
+    "已排除": _CLOSED_HOW,
+    "风险消除": _CLOSED_HOW,
 }
 
 
@@ -67,16 +70,17 @@ def check_transition(case_id: object, current: str, target: str) -> None:
     """
     if target not in STATES:
         raise TransitionError(
-            UNKNOWN_STATE.format(target=target, states=", ".join(STATES))
+            Message(UNKNOWN_STATE, target=target, states=", ".join(STATES))
         )
     allowed = NEXT_STATES[current]
     if target not in allowed:
         raise TransitionError(
-            ILLEGAL_TRANSITION.format(
+            Message(
+                ILLEGAL_TRANSITION,
                 case_id=case_id,
                 current=current,
                 target=target,
-                allowed=", ".join(allowed) or "none (closed)",
-                how=_HOW[current],
+                allowed=", ".join(allowed) or Message(MSG_CLOSED_NONE),
+                how=Message(_HOW[current]),
             )
         )

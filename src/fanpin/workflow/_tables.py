@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as sa_pg
+from sqlalchemy.dialects import sqlite as sa_sqlite
+
+from ..exceptions import CaseStoreError
+from ..messages import N_, Message
 
 __all__ = [
+    "LIMITS",
     "SCHEMA_VERSION",
     "cases",
+    "check_schema",
     "measures",
     "metadata",
     "risk_history",
     "schema_info",
     "transitions",
 ]
+
+MSG_NO_STORE = N_(
+    "There is no case store at {url} (no fanpin tables). Run `fanpin alerts "
+    "--store URL` first, or check the URL."
+)
+MSG_NO_VERSION = N_(
+    "The database {url} holds fanpin's table(s) {tables} but no version table "
+    "(fanpin_schema): it was not made by this fanpin, or it was altered. Refused; "
+    "nothing was changed. Use a new store URL, or restore the store from a backup."
+)
+MSG_VERSION = N_(
+    "The store {url} has schema version {found}; this fanpin uses {expected}. Use "
+    "a new store URL or migrate it."
+)
+MSG_DAMAGED = N_(
+    "The store {url} is damaged: {problems}. Refused; nothing was changed. Restore "
+    "it from a backup (or recreate the missing part as fanpin_schema version "
+    "{expected} defines it)."
+)
 
 SCHEMA_VERSION = 1
 """Bumped whenever a table changes; a store of another version is refused."""
@@ -112,6 +140,100 @@ measures = sa.Table(
 )
 
 
+LIMITS: dict[str, int] = {
+    col.name: col.type.length
+    for table in (cases, risk_history, transitions, measures)
+    for col in table.columns
+    if isinstance(col.type, sa.String) and col.type.length
+}
+"""Longest text (characters) each limited column holds; checked before writing."""
+
+_OURS = {t.name for t in metadata.sorted_tables}
+
+
+def check_schema(conn: sa.Connection, safe_url: str, *, create: bool) -> bool:
+    """Check (or, in an empty database, create) the store's tables; True if created.
+
+    Every table, column, index and unique constraint fanpin relies on must be
+    there, with the version row; a database holding fanpin's tables without
+    its version table is refused, never stamped.
+    """
+    insp = sa.inspect(conn)
+    present = set(insp.get_table_names()) & _OURS
+    if not present:
+        if not create:
+            raise CaseStoreError(Message(MSG_NO_STORE, url=safe_url))
+        metadata.create_all(conn)
+        conn.execute(
+            schema_info.insert().values(
+                version=SCHEMA_VERSION, created_at=datetime.now().replace(microsecond=0)
+            )
+        )
+        return True
+    if schema_info.name not in present:
+        raise CaseStoreError(
+            Message(MSG_NO_VERSION, url=safe_url, tables=", ".join(sorted(present)))
+        )
+    found = conn.execute(sa.select(schema_info.c.version)).scalars().all()
+    if len(found) != 1 or found[0] != SCHEMA_VERSION:
+        raise CaseStoreError(
+            Message(
+                MSG_VERSION,
+                url=safe_url,
+                found=", ".join(map(str, found)) or "none",
+                expected=SCHEMA_VERSION,
+            )
+        )
+    problems = _schema_problems(insp, present)
+    if problems:
+        raise CaseStoreError(
+            Message(
+                MSG_DAMAGED,
+                url=safe_url,
+                problems="; ".join(problems),
+                expected=SCHEMA_VERSION,
+            )
+        )
+    return False
+
+
+def _where_text(options: dict) -> str:
+    where = options.get("sqlite_where", options.get("postgresql_where"))
+    text = "" if where is None else str(where)
+    return " ".join(text.replace("(", " ").replace(")", " ").lower().split())
+
+
+def _schema_problems(insp: sa.Inspector, present: set[str]) -> list[str]:
+    problems = [f"table {t} is missing" for t in sorted(_OURS - present)]
+    for table in metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        have = {c["name"] for c in insp.get_columns(table.name)}
+        missing = [c.name for c in table.columns if c.name not in have]
+        if missing:
+            problems.append(f"table {table.name} lacks column(s) {', '.join(missing)}")
+        found = {i["name"]: i for i in insp.get_indexes(table.name)}
+        uniques = {
+            tuple(u["column_names"]) for u in insp.get_unique_constraints(table.name)
+        } | {tuple(i["column_names"]) for i in found.values() if i["unique"]}
+        for index in table.indexes:
+            got = found.get(index.name)
+            want_where = _where_text(dict(index.dialect_kwargs))
+            if (
+                got is None
+                or list(got["column_names"]) != [c.name for c in index.columns]
+                or bool(got["unique"]) != bool(index.unique)
+                or _where_text(got.get("dialect_options", {})) != want_where
+            ):
+                problems.append(f"index {index.name} is missing or altered")
+        for cons in table.constraints:
+            if isinstance(cons, sa.UniqueConstraint):
+                cols = tuple(c.name for c in cons.columns)
+                if cols not in uniques:
+                    problems.append(f"unique constraint {cons.name} is missing")
+    return problems
+
+
 def insert_case(
     conn: sa.Connection,
     household_id: str,
@@ -120,29 +242,54 @@ def insert_case(
     actor: str,
     note: str | None,
     **fields: object,
-) -> int:
-    """Insert a new case in state 预警 and its first audit row; return its id.
+) -> int | None:
+    """Open a case in state 预警 with its first audit row; return its id.
 
-    The caller runs this inside a transaction and has checked that the household
-    has no open case (the database also refuses a second one).
+    Returns None (and writes nothing) when the household already has an open
+    case: the database's unique open-case index decides, so two writers racing
+    to open a case for one household cannot both succeed. The caller runs this
+    inside a write transaction.
     """
-    case_id = conn.execute(
-        cases.insert().values(
+    dialect = conn.dialect.name
+    insert = (sa_pg.insert if dialect == "postgresql" else sa_sqlite.insert)(cases)
+    stmt = (
+        insert.values(
             household_id=household_id,
             state="预警",
             opened_at=at,
             updated_at=at,
             **fields,
         )
-    ).inserted_primary_key[0]
+        .on_conflict_do_nothing(
+            index_elements=["household_id"], index_where=cases.c.closed_at.is_(None)
+        )
+        .returning(cases.c.case_id)
+    )
+    case_id = conn.execute(stmt).scalar()
+    if case_id is None:
+        return None
+    insert_transition(conn, case_id, None, "预警", at=at, actor=actor, note=note)
+    return int(case_id)
+
+
+def insert_transition(
+    conn: sa.Connection,
+    case_id: int,
+    from_state: str | None,
+    to_state: str,
+    *,
+    at: object,
+    actor: str,
+    note: str | None,
+) -> None:
+    """Append one row to a case's audit trail."""
     conn.execute(
         transitions.insert().values(
-            case_id=case_id,
-            from_state=None,
-            to_state="预警",
+            case_id=int(case_id),
+            from_state=from_state,
+            to_state=to_state,
             at=at,
             actor=actor,
             note=note,
         )
     )
-    return int(case_id)
