@@ -13,8 +13,20 @@ from rich.table import Table
 from ..config import load_model_config, load_monitoring_lines, load_rules_config
 from ..evaluate import backtest
 from ..io import read_table, write_table, write_text
+from ..messages import N_, Message
 from ..schema import read_households
 from ._app import PanelArgument, TruthOption, app, console, fail_on_fanpin_error
+
+MSG_TITLE = N_("Backtest, test year {year}")
+MSG_IV_TITLE = N_(
+    "Bootstrap 95 % intervals, test year {year} ({n_boot} replicates, households "
+    "resampled, seed {seed})"
+)
+MSG_NOISE = N_(
+    "Model minus rules, {figure}: {estimate:+.3f} [{low:+.3f}, {high:+.3f}]{verdict}"
+)
+MSG_INSIDE = N_(" — inside the noise (the interval holds 0)")
+MSG_WRITTEN = N_("Tables written to {out}/.")
 
 
 def _fmt(v: object) -> str:
@@ -39,6 +51,16 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the JSON and CSV tables.")
     ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="Model as in `fanpin train --kind` (default auto)."
+        ),
+    ] = "auto",
+    n_boot: Annotated[
+        int,
+        typer.Option("--n-boot", min=0, help="Bootstrap replicates of the intervals."),
+    ] = 1000,
 ) -> None:
     """Train on transitions up to t - 1, test on t -> t + 1, for every year t
     available; compare the model, the logistic baseline, the rules and (with
@@ -49,10 +71,20 @@ def evaluate(
         rcfg = load_rules_config(rules)
         data = read_households(panel)
         t = read_table(truth) if truth is not None else None
-        res = backtest(data, monitoring, truth=t, config=cfg, rules=rcfg)
+        res = backtest(
+            data, monitoring, truth=t, config=cfg, rules=rcfg, kind=kind,
+            intervals="latest" if n_boot else "none", n_boot=max(n_boot, 1),
+        )  # fmt: skip
         summary = res.summary()
         if out is not None:
-            for name in ("folds", "metrics", "capacity", "capture", "groups"):
+            for name in (
+                "folds",
+                "metrics",
+                "capacity",
+                "capture",
+                "groups",
+                "intervals",
+            ):
                 frame = getattr(res, name)
                 if name == "folds":
                     frame = frame.assign(train_years=frame["train_years"].astype(str))
@@ -65,6 +97,7 @@ def evaluate(
                         "metrics": res.metrics.to_dict("records"),
                         "capacity": res.capacity.to_dict("records"),
                         "capture": res.capture.to_dict("records"),
+                        "intervals": res.intervals.to_dict("records"),
                     },
                     indent=2,
                     sort_keys=True,
@@ -73,12 +106,41 @@ def evaluate(
                 ).replace("NaN", "null"),
                 out / "backtest.json",
             )
-    table = Table(title=f"Backtest, test year {int(summary['test_year'].iloc[0])}")
-    cols = [c for c in summary.columns if c != "test_year"]
+    year = int(summary["test_year"].iloc[0])
+    table = Table(title=Message(MSG_TITLE, year=year))
+    cols = [
+        c for c in summary.columns
+        if c != "test_year" and not c.endswith(("_low", "_high"))
+    ]  # fmt: skip
     for c in cols:
         table.add_column(c, justify="right" if c != "ranker" else "left")
     for _, row in summary.iterrows():
         table.add_row(*[_fmt(row[c]) for c in cols])
     console.print(table)
+    if len(res.intervals):
+        figs = [f for f in ("auc", "recall@5%", "capture@5%") if f"{f}_low" in summary]
+        iv = Table(title=Message(MSG_IV_TITLE, year=year, n_boot=n_boot, seed=cfg.seed))
+        iv.add_column("ranker")
+        for f in figs:
+            iv.add_column(f, justify="right")
+        for _, row in summary.iterrows():
+            iv.add_row(
+                str(row["ranker"]),
+                *[f"{_fmt(row[f])} [{_fmt(row[f + '_low'])}, {_fmt(row[f + '_high'])}]"
+                  for f in figs],
+            )  # fmt: skip
+        console.print(iv)
+        for _, d in res.differences().iterrows():
+            console.print(
+                Message(
+                    MSG_NOISE,
+                    figure=d["figure"],
+                    estimate=d["estimate"],
+                    low=d["low"],
+                    high=d["high"],
+                    verdict=Message(MSG_INSIDE) if d["inside_noise"] else "",
+                ),  # fmt: skip
+                markup=False,
+            )
     if out is not None:
-        console.print(f"Tables written to {out}/.")
+        console.print(Message(MSG_WRITTEN, out=str(out)), markup=False)
