@@ -71,8 +71,9 @@ def _figures(
     W: np.ndarray,
     p_true: np.ndarray | None,
     fractions: Sequence[float],
+    auc: bool = True,
 ) -> dict[str, np.ndarray]:
-    out = {"auc": rank.auc(y, W)}
+    out = {"auc": rank.auc(y, W)} if auc else {}
     for f in fractions:
         out[f"recall@{f:.0%}"] = rank.share(y, W, f)
         if p_true is not None:
@@ -99,6 +100,7 @@ def bootstrap_rankings(
     n_boot: int = DEFAULT_BOOTSTRAPS,
     seed: int = 0,
     level: float = 0.95,
+    auc: bool = True,
 ) -> pd.DataFrame:
     """Point estimates and bootstrap intervals of ranking figures.
 
@@ -120,6 +122,8 @@ def bootstrap_rankings(
     n_boot : int
     seed : int
     level : float
+    auc : bool
+        Include the AUC (False: list figures only, about twice as fast).
 
     Returns
     -------
@@ -154,7 +158,9 @@ def bootstrap_rankings(
         n_groups = int(codes.max() + 1) if n else 0
     ones = np.ones((1, n))
     est = {
-        name: {f: float(v[0]) for f, v in _figures(r, y, ones, p, fractions).items()}
+        name: {
+            f: float(v[0]) for f, v in _figures(r, y, ones, p, fractions, auc).items()
+        }
         for name, r in ranks.items()
     }
     figures = list(next(iter(est.values()))) if est else []
@@ -164,7 +170,7 @@ def bootstrap_rankings(
         b = min(_BATCH, n_boot - start)
         W = _weights(rng, codes, n_groups, b)
         for name, r in ranks.items():
-            for f, v in _figures(r, y, W, p, fractions).items():
+            for f, v in _figures(r, y, W, p, fractions, auc).items():
                 reps[name][f][start : start + b] = v
     alpha = (1 - level) / 2
     rows = []
