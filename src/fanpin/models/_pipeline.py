@@ -68,6 +68,14 @@ MSG_ALL_FALL = N_(
     "hardship, so there is nothing to tell apart. Check the monitoring lines "
     "(--lines) and that the income columns are yuan per year."
 )
+MSG_FEW_FALLS = N_(
+    "Only {n_pos} of the {n} labelled transitions (years {years}) fall into "
+    "hardship; a model needs at least {need} falls (and as many households that do "
+    "not fall) to learn from and to be checked on the validation year. Train on "
+    "more years or households, or check the monitoring lines (--lines)."
+)
+MIN_FALLS = 10
+"""Fewest falls (and non-falls) a panel must hold to train on."""
 MSG_MISSING_OPTIONAL = N_(
     "The model was trained with the optional column(s) {columns}, which this panel "
     "lacks (absent or empty): their features are missing, so the scores shift. "
@@ -297,9 +305,17 @@ class RiskPipeline(ClassifierMixin, BaseEstimator):
         train_rows = rows[mask]
         yv = labels[mask].to_numpy(dtype="float64").astype("int64")
         years = source.loc[train_rows, "year"].to_numpy(dtype="int64")
+        seen = sorted(set(years.tolist()))
         if np.unique(yv).size < 2:
             msg = MSG_NO_FALLS if yv.max() == 0 else MSG_ALL_FALL
-            raise ModelError(Message(msg, n=len(yv), years=sorted(set(years.tolist()))))
+            raise ModelError(Message(msg, n=len(yv), years=seen))
+        if min(int(yv.sum()), int(len(yv) - yv.sum())) < MIN_FALLS:
+            raise ModelError(
+                Message(
+                    MSG_FEW_FALLS, n_pos=int(yv.sum()), n=len(yv), years=seen,
+                    need=MIN_FALLS,
+                )  # fmt: skip
+            )
 
         from ..features import make_features
 
