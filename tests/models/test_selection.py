@@ -113,6 +113,14 @@ def test_every_kind_trains_saves_loads_scores_and_explains(kind, sim, tmp_path):
     np.testing.assert_array_equal(
         back.predict_proba(sim.panel), pipe.predict_proba(sim.panel)
     )
+    # deep copies (alerts carrying lines forward) and pickles (Dask workers)
+    import copy
+    import pickle
+
+    for twin in (copy.deepcopy(back), pickle.loads(pickle.dumps(pipe))):
+        np.testing.assert_array_equal(
+            twin.predict_proba(sim.panel), pipe.predict_proba(sim.panel)
+        )
     scores, monitored = score_panel(back, sim.panel)
     assert scores["risk_score"].is_monotonic_decreasing and len(scores)
     ex = explain_households(back, sim.panel, rows=scores.index[:0])  # columns only
@@ -195,4 +203,17 @@ def test_intervals_are_seeded_and_reproducible():
     np.testing.assert_allclose(
         g.set_index("figure").loc["auc", ["estimate"]].to_numpy(dtype=float),
         r.set_index("figure").loc["auc", ["estimate"]].to_numpy(dtype=float),
+    )
+
+
+def test_rule_priority_orders_as_the_rule_baseline(sim):
+    from fanpin.config import load_rules_config
+    from fanpin.models import RuleFeatures, rule_priority
+    from fanpin.rules import RuleBaseline
+
+    R = RuleFeatures(lines=sim.lines).fit(sim.panel).transform(sim.panel)
+    key = rule_priority(R, load_rules_config())
+    rank = RuleBaseline(lines=sim.lines).score(sim.panel)["rule_rank"].to_numpy()
+    np.testing.assert_array_equal(
+        np.argsort(-key, kind="stable"), np.argsort(rank, kind="stable")
     )

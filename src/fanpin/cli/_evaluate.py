@@ -27,6 +27,10 @@ MSG_NOISE = N_(
 )
 MSG_INSIDE = N_(" — inside the noise (the interval holds 0)")
 MSG_WRITTEN = N_("Tables written to {out}/.")
+MSG_KINDS = N_(
+    "model = the candidate `fanpin train` keeps, chosen on each fold's own "
+    "validation year: {kinds}."
+)
 
 
 def _fmt(v: object) -> str:
@@ -117,6 +121,11 @@ def evaluate(
     for _, row in summary.iterrows():
         table.add_row(*[_fmt(row[c]) for c in cols])
     console.print(table)
+    if "kind" in res.folds:
+        kinds = ", ".join(
+            f"test {int(f.test_year)}: {f.kind}" for f in res.folds.itertuples()
+        )
+        console.print(Message(MSG_KINDS, kinds=kinds), markup=False)
     if len(res.intervals):
         figs = [f for f in ("auc", "recall@5%", "capture@5%") if f"{f}_low" in summary]
         iv = Table(title=Message(MSG_IV_TITLE, year=year, n_boot=n_boot, seed=cfg.seed))

@@ -30,9 +30,9 @@ MSG_CANDIDATES = N_(
 MSG_ROUNDS = N_("  {chosen} of {tried} rounds tried")
 MSG_WINNER = N_("Kept: {kind} ({reason}).")
 MSG_NOISE = N_(
-    "The advantage of {kind} over the rules on the validation year is inside the "
-    "noise: capture@5% {estimate:+.3f}, 95 % interval [{low:+.3f}, {high:+.3f}] "
-    "holds 0."
+    "{kind} minus the rules on the validation year: capture@5% {estimate:+.3f}, "
+    "95 % interval [{low:+.3f}, {high:+.3f}]: the advantage over the rules is "
+    "inside the noise."
 )
 MSG_AHEAD = N_(
     "{kind} is ahead of the rules on the validation year: capture@5% "

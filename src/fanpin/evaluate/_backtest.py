@@ -25,8 +25,8 @@ from ..models import (
     RuleFeatures,
     bootstrap_rankings,
     choose_model,
+    rule_priority,
 )
-from ..rules import RuleBaseline
 from ..schema import make_labels
 from ._capacity import expected_capture, top_k_metrics, top_n_per_group_metrics
 from ._groups import group_metrics
@@ -218,7 +218,7 @@ class BacktestResult:
 def _truth_for(panel: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     missing = {"household_id", "year", "p_next"} - set(truth.columns)
     if missing:
-        raise InputError(MSG_TRUTH.format(cols=list(truth.columns)))
+        raise InputError(Message(MSG_TRUTH, cols=list(truth.columns)))
     keys = pd.DataFrame(
         {
             "household_id": panel["household_id"].astype(str).to_numpy(),
@@ -311,9 +311,6 @@ def backtest(
             )
         )
     p_true = _truth_for(panel, truth) if truth is not None else None
-    rule_priority = None
-    if "rules" in rankers:
-        rule_priority = RuleBaseline(config=rules, lines=lines)
     rankers = [r for r in rankers if r != "oracle" or p_true is not None]
     need_choice = bool({"model", "gbdt", "logistic"} & set(rankers))
     last_fold = max(t for _, t in folds)
@@ -353,8 +350,8 @@ def backtest(
             fold["calibration"] = getattr(model, "calibration_", None)
             if isinstance(model, RiskModel):
                 fold["rounds"] = int(model.n_rounds_)
-        if rule_priority is not None:
-            scores["rules"] = rule_priority.predict_score(panel.loc[te])
+        if "rules" in rankers:  # flags with the whole panel's history (last year)
+            scores["rules"] = rule_priority(R.loc[te], rules)
         if p_true is not None and "oracle" in rankers:
             scores["oracle"] = p_true[te]
         fold_rows.append(fold)

@@ -35,6 +35,7 @@ from ._rules import (
     FeaturesWithRules,
     RuleFeatures,
     RuleRiskModel,
+    rule_priority,
     rule_weights,
 )
 from ._select import CANDIDATE_KINDS, choose_model, make_candidate
@@ -68,6 +69,7 @@ __all__ = [
     "make_logistic_baseline",
     "monitored_frame",
     "read_model_card",
+    "rule_priority",
     "rule_weights",
     "save_model",
     "score_panel",

@@ -21,7 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..messages import N_, Message
+
 __all__ = ["DEFAULT_BOOTSTRAPS", "bootstrap_rankings"]
+
+MSG_LENGTH = N_("scores[{name!r}] has {got} values for {n} rows; give one per row.")
 
 DEFAULT_BOOTSTRAPS = 1000
 """Replicates per interval."""
@@ -150,7 +154,7 @@ def bootstrap_rankings(
     }
     for name, s in scores.items():
         if len(np.asarray(s)) != n:
-            raise ValueError(f"scores[{name!r}] has {len(s)} values for {n} rows.")
+            raise ValueError(Message(MSG_LENGTH, name=name, got=len(s), n=n))
     if groups is None:
         codes, n_groups = np.arange(n), n
     else:

@@ -545,7 +545,7 @@ def assign_risk_levels(
     ).astype(object)
 
 
-MSG_NO_LATEST = "no record in {year}, the year scored"
+MSG_NO_LATEST = N_("no record in {year}, the year scored")
 
 
 def excluded_frame(panel: pd.DataFrame, latest_year: int) -> pd.DataFrame:

@@ -51,6 +51,7 @@ __all__ = [
     "RuleFeatures",
     "RuleRiskModel",
     "rule_explanation_map",
+    "rule_priority",
     "rule_weights",
 ]
 
@@ -73,6 +74,20 @@ MARGIN_EXPLAINED_BY = "income__margin_ratio"
 def rule_weights(rules: RulesConfig) -> dict[str, float]:
     """Flag column -> weight, in the rules' order."""
     return {f"rule__{r.id}": float(r.weight) for r in rules.rules}
+
+
+def rule_priority(R: pd.DataFrame, rules: RulesConfig) -> np.ndarray:
+    """The rules' order as a score of the rows of a rule-feature frame
+    (:class:`RuleFeatures` output): weighted number of rules met, then the lower
+    margin, higher first. The same order as
+    :meth:`fanpin.rules.RuleBaseline.score` on the panel the flags came from.
+    """
+    weights = rule_weights(rules)
+    w = np.array(list(weights.values()))
+    flags = np.column_stack(
+        [np.nan_to_num(R[c].to_numpy(dtype="float64"), nan=0.0) for c in weights]
+    )
+    return row_dot(flags, w) + _tie_step(w) * _tie(R[MARGIN_COLUMN].to_numpy("float64"))
 
 
 def rule_explanation_map(rules: RulesConfig) -> dict[str, str]:
