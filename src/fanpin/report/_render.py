@@ -59,17 +59,17 @@ def _choice_note(card: dict[str, Any]) -> str:
     d, lo, hi = (f"{100 * float(v[k]):+.1f}" for k in ("estimate", "low", "high"))
     if v.get("inside_noise"):
         return h.note(
-            f"所用模型（{kind}）在验证年前5%名单发现率上比现行规则高 {d} 个百分点，"
-            f"95% 区间 [{lo}, {hi}] 包含 0：优势在误差范围之内。",
-            f"The model kept ({kind}) beats the rules on the validation year by {d} "
+            f"所用模型（{kind}）减现行规则：验证年前5%名单发现率之差 {d} 个百分点，"
+            f"95% 区间 [{lo}, {hi}] 包含 0：相对现行规则的优势在误差范围之内。",
+            f"The model kept ({kind}) minus the rules on the validation year: {d} "
             f"points of recall in the top 5 %, 95 % interval [{lo}, {hi}]: the "
             "advantage over the rules is inside the noise.",
             warn=True,
         )
     return h.note(
-        f"所用模型（{kind}）在验证年前5%名单发现率上比现行规则高 {d} 个百分点"
+        f"所用模型（{kind}）减现行规则：验证年前5%名单发现率之差 {d} 个百分点"
         f"（95% 区间 [{lo}, {hi}]）。",
-        f"The model kept ({kind}) beats the rules on the validation year by {d} "
+        f"The model kept ({kind}) minus the rules on the validation year: {d} "
         f"points of recall in the top 5 % (95 % interval [{lo}, {hi}]).",
     )
 
