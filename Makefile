@@ -49,6 +49,7 @@ test: $(STAMP)
 
 ## make bench: speed, memory and quality figures -> bench/results.json
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run.py
 
 ## make messages: refresh the message catalogue (src/fanpin/locale) after changing

@@ -4,6 +4,9 @@ Runs, each in its own process:
 
 - ``bench_simulate.py`` (simulator speed, 100,000 households x 5 years);
 - ``bench_quality.py`` (model vs baselines vs the oracle);
+- ``bench_sweep.py`` (the model ``fanpin train`` keeps, by data size: 2,000 to
+  100,000 simulated households, 3 seeds each);
+- ``bench_real.py`` (real panels from PyPI packages, the ``bench`` extra);
 - ``bench_scoring.py`` (batch scoring throughput and memory, anchors, 5M memory).
 
 Then writes ``bench/results.json`` (all figures) and ``bench/RESULTS.md`` (the
@@ -144,15 +147,100 @@ def markdown(results: dict) -> str:
     q = results.get("quality")
     if q:
         lines += ["", "## Quality", "", "See `bench/results_quality.json`."]
+    lines += sweep_markdown(results.get("sweep")) + real_markdown(results.get("real"))
     notes = HERE / "NOTES_scoring.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
     return "\n".join(lines) + "\n"
 
 
+SWEEP_RANKERS = (
+    ("chosen", "chosen (fanpin train)"),
+    ("gbdt", "LightGBM, early-stopped"),
+    ("gbdt fixed 300", "LightGBM, former defaults (300 rounds)"),
+    ("logistic", "logistic"),
+    ("rules", "rules"),
+    ("oracle", "oracle"),
+)
+
+
+def sweep_markdown(sw: dict | None) -> list[str]:
+    """The data-size sweep as a table (mean +- sd over simulation seeds)."""
+    if not sw:
+        return []
+    sizes = sorted(sw["sizes"], key=int)
+    head = "| ranker | " + " | ".join(f"{int(n):,} households" for n in sizes) + " |"
+    out = [
+        "",
+        "## Ranking quality by data size (simulated, test year t = 2024)",
+        "",
+        "Expected capture of the top 5 % (share of next year's expected falls in "
+        "the list), mean +- sd over simulation seeds (runs per size in brackets); "
+        "trained as `fanpin train` trains, on t <= 2023. `bench/bench_sweep.py`.",
+        "",
+        head,
+        "|---|" + "---|" * len(sizes),
+    ]
+    for key, label in SWEEP_RANKERS:
+        cells = []
+        for n in sizes:
+            s = sw["sizes"][n]["summary"][key]["capture5"]
+            sd = f" +- {s['sd']:.3f}" if s["sd"] is not None else ""
+            cells.append(f"{s['mean']:.3f}{sd}")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = []
+    for n in sizes:
+        runs = sw["sizes"][n]["runs"]
+        ivs = ", ".join(
+            f"{r['chosen_minus_best_baseline']['capture5']:+.3f} "
+            f"[{r['chosen_minus_best_baseline']['low']:+.3f}, "
+            f"{r['chosen_minus_best_baseline']['high']:+.3f}]"
+            for r in runs
+        )
+        cells.append(f"{ivs} ({len(runs)})")
+    out.append("| chosen - best of logistic and rules, per run [95 % CI] | "
+               + " | ".join(cells) + " |")  # fmt: skip
+    kinds = [", ".join(sw["sizes"][n]["summary"]["chosen_kinds"]) for n in sizes]
+    out.append("| kinds chosen | " + " | ".join(kinds) + " |")
+    return out
+
+
+def real_markdown(real: dict | None) -> list[str]:
+    """The real panels' figures with their bootstrap intervals."""
+    if not real:
+        return []
+    out = [
+        "",
+        "## Real panels (PSID labour supply, NLSY wage panel)",
+        "",
+        "Rolling test years (>= 2 training years each), each year ranked on its own, "
+        "pooled; bootstrap 95 % intervals, households resampled. "
+        "`bench/bench_real.py`, mapping in `bench/real_panels.py`.",
+        "",
+        "| panel | ranker | AUC [95 % CI] | recall@5 % [95 % CI] |",
+        "|---|---|---|---|",
+    ]
+    order = ["chosen", "gbdt", "gbdt fixed 300", "logistic", "rules",
+             "chosen - rules", "chosen - logistic"]  # fmt: skip
+    for name, r in real.items():
+        figs = {(f["ranker"], f["figure"]): f for f in r["figures"]}
+        for k in order:
+            a, c = figs.get((k, "auc")), figs.get((k, "recall@5%"))
+            if not a:
+                continue
+            out.append(
+                f"| {name} ({r['households']} households, {r['test_falls']} test "
+                f"falls) | {k} | {a['estimate']:.3f} [{a['low']:.3f}, {a['high']:.3f}] "
+                f"| {c['estimate']:.3f} [{c['low']:.3f}, {c['high']:.3f}] |"
+            )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skip", default="", help="comma list: simulate,quality,scoring")
+    ap.add_argument(
+        "--skip", default="", help="comma list: simulate,quality,sweep,real,scoring"
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
     args = ap.parse_args()
@@ -165,6 +253,10 @@ def main() -> None:
         _run(["bench/bench_simulate.py", "--out", str(sim_out)])
     if "quality" not in skip:
         _run(["bench/bench_quality.py"])
+    if "sweep" not in skip:
+        _run(["bench/bench_sweep.py"])
+    if "real" not in skip:
+        _run(["bench/bench_real.py"])
     if "scoring" not in skip:
         cmd = ["bench/bench_scoring.py", "--repeats", str(args.repeats)]
         _run(cmd + (["--skip-5m"] if args.skip_5m else []))
@@ -175,6 +267,8 @@ def main() -> None:
         "load_avg_at_start": [round(x, 2) for x in load_at_start],
         "simulate": _load(sim_out, fresh("simulate")),
         "quality": _load(HERE / "results_quality.json", fresh("quality")),
+        "sweep": _load(HERE / "results_sweep.json", fresh("sweep")),
+        "real": _load(HERE / "results_real.json", fresh("real")),
         "scoring": _load(HERE / "results_scoring.json", fresh("scoring")),
         "total_seconds": round(time.perf_counter() - t0, 1),
         "failed": FAILED,

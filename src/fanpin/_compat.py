@@ -22,6 +22,8 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     Options,
     StrOptions,
+    make_constraint,
+    validate_parameter_constraints,
     validate_params,
 )
 
@@ -32,5 +34,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_fit_context",
+    "make_constraint",
+    "validate_parameter_constraints",
     "validate_params",
 ]

@@ -90,7 +90,7 @@ def test_config_round_trip_and_train(tmp_path, sim, result):
     assert cfg.calibration == BASE.calibration
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Risk model settings tuned by")
-    pipe = train_risk_model(sim.panel, sim.lines, cfg)
+    pipe = train_risk_model(sim.panel, sim.lines, cfg, kind="gbdt")
     assert pipe.model.num_leaves == result.best_params["num_leaves"]
 
 

@@ -25,7 +25,7 @@ def small_panel():
 def small_pipe():
     sim = small_sim()
     cfg = ModelConfig(booster={"n_estimators": 25, "min_child_samples": 20}, seed=0)
-    return train_risk_model(small_panel(), sim.lines, cfg)
+    return train_risk_model(small_panel(), sim.lines, cfg, kind="gbdt")
 
 
 def events_2025():

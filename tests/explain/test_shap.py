@@ -29,7 +29,7 @@ def test_additivity_to_raw_score(fitted):
     raw = booster.predict(X[pipe.feature_names].to_numpy(float), raw_score=True)
     np.testing.assert_allclose(sv.raw_score, raw, atol=1e-12)
     # the raw score is the booster's log-odds of its (uncalibrated) probability
-    p = pipe.model.booster_.predict_proba(X[pipe.feature_names].to_numpy(float))[:, 1]
+    p = pipe.model.booster_.predict(X[pipe.feature_names].to_numpy(float))
     np.testing.assert_allclose(1 / (1 + np.exp(-sv.raw_score)), p, atol=1e-9)
 
 

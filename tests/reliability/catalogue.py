@@ -196,14 +196,14 @@ def _score(model_fn: Callable[[Ctx, Path], None], out: str = "out/scores.csv"):
 
 
 def _tamper(ctx: Ctx, d: Path) -> None:
-    p = d / "model.joblib"
+    p = d / "model.json"
     data = bytearray(p.read_bytes())
     data[len(data) // 2] ^= 0xFF
     p.write_bytes(bytes(data))
 
 
 def _truncate(ctx: Ctx, d: Path) -> None:
-    p = d / "model.joblib"
+    p = d / "model.json"
     p.write_bytes(p.read_bytes()[:1000])
 
 
@@ -212,21 +212,20 @@ def _rehash(d: Path) -> None:
 
     card_path = d / "model_card.json"
     card = json.loads(card_path.read_text("utf-8"))
-    card["model_sha256"] = hashlib.sha256((d / "model.joblib").read_bytes()).hexdigest()
+    for name in card["files"]:
+        card["files"][name] = hashlib.sha256((d / name).read_bytes()).hexdigest()
     card_path.write_text(json.dumps(card), "utf-8")
 
 
 def _corrupt_rehashed(ctx: Ctx, d: Path) -> None:
     """Garbage model file whose card was updated to match (hash check passes)."""
-    (d / "model.joblib").write_bytes(b"this is not a joblib file\n" * 40)
+    (d / "model.json").write_bytes(b"this is not a model file\n" * 40)
     _rehash(d)
 
 
 def _not_a_model(ctx: Ctx, d: Path) -> None:
-    """A valid pickle of something else, with a matching card."""
-    import joblib
-
-    joblib.dump({"weights": [1, 2, 3]}, d / "model.joblib")
+    """Valid JSON of something else, with a matching card."""
+    (d / "model.json").write_text(json.dumps({"weights": [1, 2, 3]}), "utf-8")
     _rehash(d)
 
 
@@ -237,7 +236,7 @@ def _no_card(ctx: Ctx, d: Path) -> None:
 def _wrong_hash(ctx: Ctx, d: Path) -> None:
     card_path = d / "model_card.json"
     card = json.loads(card_path.read_text("utf-8"))
-    card["model_sha256"] = "0" * 64
+    card["files"] = dict.fromkeys(card["files"], "0" * 64)
     card_path.write_text(json.dumps(card), "utf-8")
 
 
@@ -1042,7 +1041,7 @@ CASES: list[Case] = [
     ),
     Case(
         "model-tampered",
-        "model.joblib with one byte changed",
+        "model.json with one byte changed",
         "score",
         "error",
         "does not match its model card",
@@ -1050,7 +1049,7 @@ CASES: list[Case] = [
     ),
     Case(
         "model-truncated",
-        "model.joblib cut to 1,000 bytes",
+        "model.json cut to 1,000 bytes",
         "score",
         "error",
         "does not match its model card",
@@ -1058,18 +1057,18 @@ CASES: list[Case] = [
     ),
     Case(
         "model-corrupted",
-        "model.joblib replaced by garbage, card re-hashed",
+        "model.json replaced by garbage, card re-hashed",
         "score",
         "error",
-        "model.joblib",
+        "model.json",
         _score(_corrupt_rehashed),
     ),
     Case(
         "model-not-a-model",
-        "model.joblib holds another object, card re-hashed",
+        "model.json holds another object, card re-hashed",
         "score",
         "error",
-        "does not hold a fanpin model",
+        "cannot be read as a fanpin model file",
         _score(_not_a_model),
     ),
     Case(

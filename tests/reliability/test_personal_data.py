@@ -115,7 +115,7 @@ def test_no_personal_data_anywhere(sim, tmp_path, caplog, english):
         outputs.append(res.output)
         assert res.exit_code == (1 if args[-1] == bad else 0), res.output
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert any(p.name == "model.joblib" for p in files)
+    assert any(p.name == "model.json" for p in files)
     assert english or any(p.name == "report.html" for p in files)
     blobs = {str(p): _text_of(p) for p in files}
     blobs["cli output"] = "\n".join(outputs)

@@ -113,7 +113,7 @@ def test_numbers_match_the_computed_metrics(html, small, model_dir):
     for county, n in scores["county"].value_counts().items():
         assert re.search(rf"<td class=\"t\">{county}</td><td>{n:,}</td>", html)
     # Drift of the score, 2024 against 2023, on the ranked population.
-    p = model.predict_proba(sim.panel)
+    p = model.risk_score(sim.panel)
     from fanpin.schema import in_hardship
 
     ok = ~in_hardship(sim.panel, sim.lines).to_numpy()

@@ -207,7 +207,7 @@ def test_event_pushing_over_threshold_raises_the_household():
         applied = apply_events(panel, ev, as_of=AS_OF)
         row = applied.panel.index[applied.panel["household_id"] == hid].max()
         hard = in_hardship(applied.panel.loc[[row]], pipe.lines).iloc[0]
-        after = float(pipe.predict_proba(applied.panel).loc[row])
+        after = float(pipe.risk_score(applied.panel).loc[row])
         if not hard and after > before + 1e-6:
             break
     else:

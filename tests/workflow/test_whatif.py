@@ -49,11 +49,11 @@ def test_health_aid_lowers_the_risk_of_targeted_households():
 def test_what_if_scores_the_modified_record_only():
     pipe, panel = small_pipe(), small_panel()
     row = panel.index[(panel["year"] == 2024) & (panel["medical_cost_oop"] > 2000)][0]
-    p0 = float(pipe.predict_proba(panel).loc[row])
+    p0 = float(pipe.risk_score(panel).loc[row])
     alerts = pd.DataFrame({"measures": ["健康帮扶"], "risk_score": [p0]})
     cfg = AlertsConfig(what_if={"健康帮扶": {"medical_aid_share": 1.0}})
     out = what_if(pipe, panel, alerts, pd.Index([row]), config=cfg)
     mod = panel.copy()
     mod.at[row, "medical_cost_oop"] = 0.0
-    assert out["risk_after"].iloc[0] == float(pipe.predict_proba(mod).loc[row])
+    assert out["risk_after"].iloc[0] == float(pipe.risk_score(mod).loc[row])
     assert out["what_if_measure"].iloc[0] == "健康帮扶"

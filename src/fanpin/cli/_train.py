@@ -1,4 +1,4 @@
-"""``fanpin train``: fit the calibrated risk model on a household panel and save it."""
+"""``fanpin train``: fit the candidates, keep the best on the validation year."""
 
 from __future__ import annotations
 
@@ -7,36 +7,59 @@ from typing import Annotated
 
 import typer
 
-from ..config import load_model_config, load_monitoring_lines
-from ..messages import N_
+from ..config import (
+    MODEL_KINDS,
+    load_model_config,
+    load_monitoring_lines,
+    load_rules_config,
+)
+from ..exceptions import ConfigError
+from ..messages import N_, Message
 from ..models import save_model, train_risk_model
 from ..schema import read_households
 from ._app import PanelArgument, QuietOption, app, fail_on_fanpin_error, steps
 from ._output import command_line, finish, say, year_span
 
 MSG_READING = N_("reading the panel…")
-MSG_TRAINING = N_("building features and training the model…")
+MSG_TRAINING = N_("building features and training the candidates…")
 MSG_SAVING = N_("saving the model…")
 MSG_TRAINED = N_(
-    "Trained on {n:,} transitions (year t → t + 1) from years {years}: {fell:,} "
-    "households fell into hardship the next year ({rate:.2%})."
+    "Trained on {n_rows:,} transitions (year t → t + 1) from years {years}: "
+    "{n_positive:,} households fell into hardship the next year ({rate:.2%}); "
+    "validation year {val_year} (the last training year)."
 )
-MSG_CALIBRATED_YEAR = N_(
-    "Calibration: {method}, chosen on the last labelled year ({year}) held out."
+MSG_RANDOM_SPLIT = N_("a random share of the rows")
+MSG_CANDIDATES = N_(
+    "Candidates on the validation year (share of its expected falls in the top 5 %):"
 )
-MSG_CALIBRATED_RANDOM = N_(
-    "Calibration: {method}, chosen on a random share of the rows held out."
+MSG_CANDIDATE = N_("  {kind:<11} capture@5% {capture}  AUC {auc}{rounds}{mark}")
+MSG_ROUNDS = N_("  {chosen} of {tried} rounds tried")
+MSG_WINNER = N_("Kept: {kind} ({reason}).")
+MSG_NOISE = N_(
+    "{kind} minus the rules on the validation year: capture@5% {estimate:+.3f}, "
+    "95 % interval [{low:+.3f}, {high:+.3f}]: the advantage over the rules is "
+    "inside the noise."
 )
-MSG_CALIBRATED_NONE = N_("Calibration: {method}.")
+MSG_AHEAD = N_(
+    "{kind} is ahead of the rules on the validation year: capture@5% "
+    "{estimate:+.3f}, 95 % interval [{low:+.3f}, {high:+.3f}]."
+)
 MSG_ACCOUNTING = N_(
-    "Panel rows {rows:,} = {trained:,} trained on + {in_hardship:,} already in "
-    "hardship in year t (monitored, not trained on) + {no_label:,} without a "
-    "record in t + 1 (no label; includes the latest year)."
+    "Panel rows {n_panel:,} = {n_rows:,} trained on + {hard:,} already in hardship in "
+    "year t (monitored, not trained on) + {no_next:,} without a record in t + 1 (no "
+    "label; includes the latest year)."
 )
-OUT_MODEL = N_("the model (model.joblib) and its model card (model_card.json)")
+MSG_BAD_KIND = N_("--kind must be one of {kinds}; got {kind!r}.")
+OUT_MODEL = N_(
+    "the model (model.json{booster}) and its model card (model_card.json)"
+)
 STEP_SCORE = N_("Rank the latest year's households by risk:")
 STEP_ALERTS = N_("Or make the early-warning list with reasons and measures:")
 STEP_EVALUATE = N_("Check it against today's rules in a backtest:")
+
+
+def _fmt(v: object) -> str:
+    return "—" if v is None or v != v else f"{float(v):.3f}"  # noqa: PLR0124 (NaN)
 
 
 @app.command("train")
@@ -50,40 +73,67 @@ def train(
         Path | None,
         typer.Option("--config", help="Your model YAML (configs/model.yaml)."),
     ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Your rules YAML (the rule candidates)."),
+    ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="Model to keep: auto (best on the validation year), gbdt, logistic, "
+            "rules or gbdt_rules.",
+        ),
+    ] = "auto",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (overrides the config).")
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Train on every labelled transition (t not in hardship -> t + 1) and save
-    model.joblib + model_card.json to --out."""
+    """Fit the candidates (LightGBM, logistic, the rules, LightGBM boosted from the
+    rules) on every labelled transition (t not in hardship -> t + 1), keep the
+    best on the validation year and save it with its model card to --out."""
     with fail_on_fanpin_error(), steps(quiet) as step:
+        if kind not in MODEL_KINDS:
+            raise ConfigError(Message(MSG_BAD_KIND, kinds=list(MODEL_KINDS), kind=kind))
         monitoring = load_monitoring_lines(lines)
         cfg = load_model_config(config)
+        rcfg = load_rules_config(rules)
         step(MSG_READING)
         data = read_households(panel)
         step(MSG_TRAINING)
-        pipe = train_risk_model(data, monitoring, cfg, seed=seed)
+        pipe = train_risk_model(data, monitoring, cfg, seed=seed, rules=rcfg, kind=kind)
         step(MSG_SAVING)
         save_model(pipe, out)
-    t = pipe.training
-    v = pipe.model.validation_
-    years = year_span(t["years"])
-    say(MSG_TRAINED, n=t["n_rows"], years=years, fell=t["n_positive"],
-        rate=t["positive_rate"])  # fmt: skip
-    calibrated = {"year": MSG_CALIBRATED_YEAR, "random": MSG_CALIBRATED_RANDOM}
-    say(calibrated.get(v.get("split"), MSG_CALIBRATED_NONE),
-        method=pipe.model.calibration_, year=v.get("year"))  # fmt: skip
-    ex = t["excluded"]
-    say(
-        MSG_ACCOUNTING,
-        rows=t["n_panel_rows"],
-        trained=t["n_rows"],
-        in_hardship=ex["in_hardship_in_t"],
-        no_label=ex["no_record_in_t_plus_1"],
-    )
+    t, choice = pipe.training, pipe.choice_
+    val_year = choice.get("validation_year") or Message(MSG_RANDOM_SPLIT)
+    say(MSG_TRAINED, n_rows=t["n_rows"], years=year_span(t["years"]),
+        n_positive=t["n_positive"], rate=t["positive_rate"],
+        val_year=val_year)  # fmt: skip
+    if not quiet:
+        say(MSG_CANDIDATES)
+        for c in choice["candidates"]:
+            rounds = ""
+            if c.get("rounds_chosen"):
+                rounds = Message(
+                    MSG_ROUNDS, chosen=c["rounds_chosen"], tried=c["rounds_tried"]
+                )
+            say(MSG_CANDIDATE, kind=c["kind"], capture=_fmt(c["capture@5%"]),
+                auc=_fmt(c["auc"]), rounds=rounds,
+                mark="  ◀" if c["kind"] == pipe.kind_ else "")  # fmt: skip
+    say(MSG_WINNER, kind=pipe.kind_, reason=choice["reason"])
+    v = choice["versus_rules"]
+    if not v.get("same_model") and v.get("low") is not None:
+        say(MSG_NOISE if v["inside_noise"] else MSG_AHEAD, kind=pipe.kind_,
+            estimate=v["estimate"], low=v["low"], high=v["high"])  # fmt: skip
+    if not quiet:
+        ex = t["excluded"]
+        say(MSG_ACCOUNTING, n_panel=t["n_panel_rows"], n_rows=t["n_rows"],
+            hard=ex["in_hardship_in_t"],
+            no_next=ex["no_record_in_t_plus_1"])  # fmt: skip
+    booster = ", booster.txt" if (out / "booster.txt").is_file() else ""
     finish(
-        [(OUT_MODEL, out)],
+        [(Message(OUT_MODEL, booster=booster), out)],
         [
             (STEP_SCORE, command_line("fanpin", "score", panel, "--model", out,
                                       "--out", out.parent / "scores.csv")),

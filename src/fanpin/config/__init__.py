@@ -6,11 +6,22 @@ default when given None.
 """
 
 from ._lines import MonitoringLines, load_monitoring_lines
-from ._model import ModelConfig, load_model_config
+from ._model import (
+    BOOSTER_DEFAULTS,
+    BOOSTER_PARAMS,
+    MODEL_KINDS,
+    RISK_MODEL_CONSTRAINTS,
+    ModelConfig,
+    load_model_config,
+)
 from ._rules import RulesConfig, RuleSpec, load_rules_config
 from ._yaml import default_config_path, read_yaml
 
 __all__ = [
+    "BOOSTER_DEFAULTS",
+    "BOOSTER_PARAMS",
+    "MODEL_KINDS",
+    "RISK_MODEL_CONSTRAINTS",
     "ModelConfig",
     "MonitoringLines",
     "RuleSpec",

@@ -155,6 +155,13 @@ class RuleSpec:
         object.__setattr__(self, "params", MappingProxyType(params))
         object.__setattr__(self, "weight", float(self.weight))
 
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled or deep-copied: rebuild from a plain
+        # dict (models hold rules: sklearn.clone, deepcopy and Dask need this).
+        d = self.to_dict()
+        return (type(self), (d["id"], d["name"], d["kind"], d["params"], d["weight"],
+                             d["source"]))  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (for model cards and reports)."""
         return {

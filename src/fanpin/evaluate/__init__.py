@@ -3,7 +3,7 @@
 Every function returns DataFrames or dicts; nothing prints or plots.
 """
 
-from ._backtest import BacktestResult, backtest, temporal_folds
+from ._backtest import BacktestResult, TemporalSplit, backtest, temporal_folds
 from ._capacity import (
     expected_capture,
     top_k_mask,
@@ -15,6 +15,7 @@ from ._metrics import classification_metrics, expected_calibration_error, ks_sta
 
 __all__ = [
     "BacktestResult",
+    "TemporalSplit",
     "backtest",
     "classification_metrics",
     "expected_calibration_error",

@@ -22,12 +22,12 @@ import pandas as pd
 import yaml
 
 from ..config import (
+    BOOSTER_PARAMS,
     ModelConfig,
     MonitoringLines,
     load_model_config,
     load_monitoring_lines,
 )
-from ..config._model import BOOSTER_PARAMS
 from ..exceptions import ConfigError, InputError, MissingDependencyError
 from ..io import write_text
 from ..messages import N_, Message

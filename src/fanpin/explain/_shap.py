@@ -98,6 +98,19 @@ def shap_values(model: Any, X: pd.DataFrame, *, method: str = "lightgbm") -> Sha
     >>> bool(np.allclose(sv.base_value + sv.values.sum(axis=1), sv.raw_score))
     True
     """
+    if method == "lightgbm" and callable(getattr(model, "contributions", None)):
+        # fanpin's models give their own contributions, whatever their kind
+        # (LightGBM: these SHAP values; logistic: coefficient x centred value).
+        inputs = getattr(model, "feature_names", None)
+        if inputs is None or callable(inputs):
+            inputs = list(getattr(model, "feature_names_in_", X.columns))
+        missing = [n for n in inputs if n not in X.columns]
+        if missing:
+            raise ModelError(MSG_COLUMNS.format(missing=missing[:5]))
+        c = model.contributions(X[[str(n) for n in inputs]])
+        return ShapValues(
+            values=c.values, base_value=c.base_value, raw_score=c.raw_score
+        )
     booster = booster_of(model)
     names = _feature_names(model, booster)
     missing = [n for n in names if n not in X.columns]

@@ -30,6 +30,7 @@ from ._text import (
 from ._write import (
     atomic_path,
     check_apart,
+    process_alive,
     recover_directory,
     replace_directory,
     warn_text_repairs,
@@ -54,6 +55,7 @@ __all__ = [
     "inspect_table",
     "mask_personal_numbers",
     "neutralise_formula",
+    "process_alive",
     "read_table",
     "recover_directory",
     "replace_directory",

@@ -46,12 +46,17 @@ def _card_from(model: RiskPipeline) -> dict[str, Any]:
     est = model.model
     return {
         "kind": type(model).__name__,
+        "model_kind": model.kind_,
         "n_features": int(est.n_features_in_),
-        "estimator_params": est.get_params(),
-        "calibration": {"method": est.calibration_},
+        "n_rounds": getattr(est, "n_rounds_", None),
+        "estimator_params": {
+            k: v for k, v in est.get_params(deep=False).items() if k != "offset"
+        },
+        "calibration": {"method": getattr(est, "calibration_", "—")},
         "train_years": list(model.training.get("years", [])),
         "training": dict(model.training),
-        "seed": model.training.get("seed", est.random_state),
+        "choice": dict(model.choice_),
+        "seed": model.training.get("seed"),
     }
 
 

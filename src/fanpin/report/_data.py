@@ -13,7 +13,7 @@ from ..config import ExplainConfig, MonitoringLines, load_explain_config
 from ..evaluate import BacktestResult, backtest
 from ..exceptions import InputError
 from ..messages import N_
-from ..models import RiskModel, RiskPipeline, score_panel
+from ..models import RiskPipeline, make_candidate, score_panel
 from ..monitor import calibration_curve_table, stability_report
 from ..schema import in_hardship, make_labels
 from ._risks import risk_type_tables
@@ -124,7 +124,7 @@ def _heldout_scores(
     if not train.any() or np.unique(y_train).size < 2:
         p = model.model.predict_proba(X.loc[test])[:, 1]
         return y_test, p, t, "in_sample"
-    refit = RiskModel(**model.config.risk_model_params())
+    refit = make_candidate(model.kind_, model.config_, model.rules_)
     refit.fit(X.loc[train], y_train, years=years[train])
     return y_test, refit.predict_proba(X.loc[test])[:, 1], t, "refit"
 
@@ -184,7 +184,8 @@ def compute_report_data(
             panel,
             lines,
             truth=truth,
-            config=model.config,
+            config=model.config_,
+            rules=model.rules_,
             fractions=CAPACITY_FRACTIONS,
             group_columns=GROUP_COLUMNS,
         )

@@ -18,6 +18,7 @@ __all__ = ["RANKER_NAMES", "render"]
 
 RANKER_NAMES: dict[str, tuple[str, str]] = {
     "model": ("风险模型", "risk model"),
+    "gbdt": ("梯度提升树", "LightGBM"),
     "logistic": ("逻辑回归基线", "logistic baseline"),
     "rules": ("现行规则", "current rules"),
     "oracle": ("真实风险（理论上限）", "oracle (true risk)"),
@@ -47,6 +48,39 @@ def _ranker(name: Any) -> str:
     return f"{zh} {en}"
 
 
+def _choice_note(card: dict[str, Any]) -> str:
+    """One line: which model was kept, and whether its lead over the rules on the
+    validation year is inside the noise (bootstrap 95 % interval holds 0)."""
+    choice = card.get("choice") or {}
+    v = choice.get("versus_rules") or {}
+    kind = choice.get("winner")
+    if not kind or v.get("same_model") or v.get("low") is None:
+        return ""
+    d, lo, hi = (f"{100 * float(v[k]):+.1f}" for k in ("estimate", "low", "high"))
+    if v.get("inside_noise"):
+        return h.note(
+            f"所用模型（{kind}）减现行规则：验证年前5%名单发现率之差 {d} 个百分点，"
+            f"95% 区间 [{lo}, {hi}] 包含 0：相对现行规则的优势在误差范围之内。",
+            f"The model kept ({kind}) minus the rules on the validation year: {d} "
+            f"points of recall in the top 5 %, 95 % interval [{lo}, {hi}]: the "
+            "advantage over the rules is inside the noise.",
+            warn=True,
+        )
+    return h.note(
+        f"所用模型（{kind}）减现行规则：验证年前5%名单发现率之差 {d} 个百分点"
+        f"（95% 区间 [{lo}, {hi}]）。",
+        f"The model kept ({kind}) minus the rules on the validation year: {d} "
+        f"points of recall in the top 5 % (95 % interval [{lo}, {hi}]).",
+    )
+
+
+def _interval(row: pd.Series, fig: str, fmt: Any) -> str:
+    lo, hi = row.get(f"{fig}_low"), row.get(f"{fig}_high")
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return "—"
+    return f"[{fmt(lo)}, {fmt(hi)}]"
+
+
 def _card_section(card: dict[str, Any]) -> str:
     training = card.get("training", {})
     params = card.get("estimator_params", {})
@@ -54,7 +88,7 @@ def _card_section(card: dict[str, Any]) -> str:
     calib = card.get("calibration", {})
     years = card.get("train_years") or training.get("years") or []
     rows = [
-        ("模型类型", "model kind", card.get("kind", "RiskPipeline")),
+        ("模型类型", "model kind", str(card.get("model_kind", card.get("kind", "—")))),
         ("训练年度", "training years", f"{min(years)}–{max(years)}" if years else "—"),
         ("训练样本（户·年）", "training rows", h.fmt_int(training.get("n_rows"))),
         (
@@ -65,9 +99,10 @@ def _card_section(card: dict[str, Any]) -> str:
         ("返贫致贫率", "fall rate", h.fmt_pct(training.get("positive_rate"), 2)),
         ("特征数", "features", h.fmt_int(card.get("n_features"))),
         (
-            "树的数量 / 学习率",
-            "trees / learning rate",
-            f"{params.get('n_estimators', '—')} / {params.get('learning_rate', '—')}",
+            "树的数量（上限）/ 学习率",
+            "trees (cap) / learning rate",
+            f"{card.get('n_rounds') or '—'} ({params.get('n_estimators', '—')}) / "
+            f"{params.get('learning_rate', '—')}",
         ),
         ("概率校准", "calibration", str(calib.get("method", "—"))),
         ("随机种子", "seed", str(card.get("seed", "—"))),
@@ -106,11 +141,16 @@ def _backtest_section(data: ReportData) -> str:
     pct = f"{data.fraction:.0%}"
     summ = res.summary(data.fraction)
     summ["name"] = summ["ranker"].map(_ranker)
+    rec = f"recall@{pct}"
+    summ["auc_iv"] = [_interval(r, "auc", h.fmt_num) for _, r in summ.iterrows()]
+    summ["recall_iv"] = [_interval(r, rec, h.fmt_pct) for _, r in summ.iterrows()]
     cols: list[h.Col] = [
         ("name", "排序方法", "ranker", str),
         ("auc", "AUC", "AUC", h.fmt_num),
+        ("auc_iv", "AUC 95%区间", "AUC 95% interval", str),
         ("pr_auc", "PR-AUC", "PR-AUC", h.fmt_num),
         (f"recall@{pct}", f"前{pct}名单发现率", f"recall, top {pct}", h.fmt_pct),
+        ("recall_iv", "发现率95%区间", "recall 95% interval", str),
         (f"precision@{pct}", f"前{pct}名单命中率", f"precision, top {pct}", h.fmt_pct),
         ("brier", "Brier", "Brier score", h.fmt_num),
     ]
@@ -118,6 +158,11 @@ def _backtest_section(data: ReportData) -> str:
         cols.append(
             (f"capture@{pct}", "期望捕获率", f"expected capture, top {pct}", h.fmt_pct)
         )
+    if f"capture@{pct}_low" in summ:
+        summ["capture_iv"] = [
+            _interval(r, f"capture@{pct}", h.fmt_pct) for _, r in summ.iterrows()
+        ]
+        cols.append(("capture_iv", "捕获率95%区间", "capture 95% interval", str))
     if "capture/oracle" in summ:
         cols.append(("capture/oracle", "相对理论上限", "share of oracle", h.fmt_pct))
     last = int(summ["test_year"].iloc[0])
@@ -134,6 +179,17 @@ def _backtest_section(data: ReportData) -> str:
     body = intro + h.table(
         summ, cols, text_cols=("name",), highlight=lambda r: r["ranker"] == "model"
     )
+    diff = res.differences(data.fraction)
+    if len(diff):
+        parts = [
+            f"{r['figure']} {r['estimate']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]"
+            for _, r in diff.iterrows()
+        ]
+        body += h.note(
+            "模型减现行规则（自助法 95% 区间，按户重抽样）：" + "；".join(parts),
+            "Model minus rules (bootstrap 95% intervals, households resampled): "
+            + "; ".join(parts),
+        )
     cap = res.capacity[res.capacity["list"] == f"top {pct}"]
     wide = cap.pivot(index="test_year", columns="ranker", values="recall")
     order = [r for r in RANKER_NAMES if r in wide.columns]
@@ -455,7 +511,9 @@ def render(data: ReportData, style: ChartStyle, *, generated_at: str | None) -> 
                     f"rules recall, top {pct}",
                 )
             )
-    body = h.section("overview", "概览", "Overview", h.cards(key))
+    body = h.section(
+        "overview", "概览", "Overview", h.cards(key) + _choice_note(data.card)
+    )
     body += _card_section(data.card)
     body += _backtest_section(data)
     body += _capacity_section(data, style)

@@ -191,6 +191,8 @@ def score_chunk(
     ``return_features``, a third frame holds the features of the scored rows
     (indexed like ``panel``), kept for explaining them later.
     """
+    if hasattr(model, "check_columns"):  # optional columns the model trained with
+        model.check_columns(panel)
     is_latest = (panel["year"] == latest_year).to_numpy()
     reasons = hardship_reasons(panel, lines)
     hard = reasons.any(axis=1).to_numpy()

@@ -106,12 +106,11 @@ def with_threads(model: Any, n_threads: int) -> Any:
     Predictions do not depend on the thread count; the caller's object is not
     changed (the copies share the fitted trees).
     """
-    booster = getattr(getattr(model, "model", None), "booster_", None)
-    if booster is None or not hasattr(booster, "set_params"):
+    inner = getattr(model, "model", None)
+    if "n_jobs" not in getattr(inner, "get_params", dict)():
         return model
     clone = copy.copy(model)
-    clone.model = copy.copy(model.model)
-    clone.model.booster_ = copy.copy(booster).set_params(n_jobs=n_threads)
+    clone.model = copy.copy(inner).set_params(n_jobs=n_threads)
     return clone
 
 

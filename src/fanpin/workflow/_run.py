@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import logging
 import warnings
 from dataclasses import dataclass
@@ -128,7 +127,8 @@ def _lines_ahead(
         for b in getattr(feats, "builders_", []):
             if hasattr(b, "lines_"):
                 b.lines_ = _carry_forward(b.lines_, own_ahead)
-        model = dataclasses.replace(model, features=feats)
+        model = copy.copy(model)
+        model.features = feats
     return model, _carry_forward(lines, ahead) if ahead else lines
 
 
