@@ -19,18 +19,31 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ModelError
+from ..messages import N_, Message
 
-__all__ = ["ShapValues", "booster_of", "shap_values"]
+__all__ = ["CONTRIBUTIONS_METHOD", "ShapValues", "booster_of", "shap_values"]
 
-MSG_NO_BOOSTER = (
+MSG_NO_BOOSTER = N_(
     "Cannot explain a {kind}: expected a fanpin RiskPipeline or RiskModel, a "
-    "LightGBM LGBMClassifier or a lightgbm.Booster, fitted. Train it with "
-    "fanpin.models.train_risk_model (or `fanpin train`)."
+    "LightGBM LGBMClassifier or a lightgbm.Booster, fitted, or a model with a "
+    "feature_contributions(X) method. Train it with fanpin.models.train_risk_model "
+    "(or `fanpin train`)."
 )
-MSG_COLUMNS = (
+MSG_COLUMNS = N_(
     "The feature frame lacks {missing} that the model was trained on; build it with "
     "the model's own feature builder (RiskPipeline.features.transform)."
 )
+MSG_METHOD = N_("method must be 'lightgbm' or 'shap'; got {method!r}.")
+MSG_OWN_SHAPE = N_(
+    "{kind}.feature_contributions(X) returned {got}; expected a DataFrame with one "
+    "'<domain>__<feature>' column per feature (and optionally a ShapValues)."
+)
+
+CONTRIBUTIONS_METHOD = "feature_contributions"
+"""A model (or its inner model) with this method explains itself: called as
+``model.feature_contributions(X)``, it returns per-feature contributions to the
+raw score (a DataFrame on X's index with ``<domain>__<feature>`` columns, or a
+:class:`ShapValues`), e.g. a logistic model's coefficient x centred value."""
 
 
 def booster_of(model: Any) -> lgb.Booster:
@@ -42,7 +55,7 @@ def booster_of(model: Any) -> lgb.Booster:
         if hasattr(obj, attr):
             obj = getattr(obj, attr)
     if not isinstance(obj, lgb.Booster):
-        raise ModelError(MSG_NO_BOOSTER.format(kind=type(model).__name__))
+        raise ModelError(Message(MSG_NO_BOOSTER, kind=type(model).__name__))
     return obj
 
 
@@ -55,6 +68,24 @@ def _feature_names(model: Any, booster: lgb.Booster) -> list[str]:
         if names is not None:
             return [str(n) for n in names]
     return [str(n) for n in booster.feature_name()]
+
+
+def _own_contributions(model: Any, X: pd.DataFrame) -> ShapValues | None:
+    """The model's own per-feature contributions, when it has the method."""
+    for obj in (model, getattr(model, "model", None)):
+        fn = getattr(obj, CONTRIBUTIONS_METHOD, None)
+        if not callable(fn):
+            continue
+        got = fn(X)
+        if isinstance(got, ShapValues):
+            return got
+        if not isinstance(got, pd.DataFrame):
+            raise ModelError(
+                Message(MSG_OWN_SHAPE, kind=type(obj).__name__, got=type(got).__name__)
+            )
+        raw = got.sum(axis=1).rename("raw_score")
+        return ShapValues(values=got, base_value=0.0, raw_score=raw)
+    return None
 
 
 @dataclass(frozen=True)
@@ -98,11 +129,14 @@ def shap_values(model: Any, X: pd.DataFrame, *, method: str = "lightgbm") -> Sha
     >>> bool(np.allclose(sv.base_value + sv.values.sum(axis=1), sv.raw_score))
     True
     """
+    own = _own_contributions(model, X)
+    if own is not None:
+        return own
     booster = booster_of(model)
     names = _feature_names(model, booster)
     missing = [n for n in names if n not in X.columns]
     if missing:
-        raise ModelError(MSG_COLUMNS.format(missing=missing[:5]))
+        raise ModelError(Message(MSG_COLUMNS, missing=missing[:5]))
     data = X[names].to_numpy(dtype="float64", na_value=np.nan)
     raw = booster.predict(data, raw_score=True)
     if method == "lightgbm":
@@ -121,7 +155,7 @@ def shap_values(model: Any, X: pd.DataFrame, *, method: str = "lightgbm") -> Sha
             values = values[..., -1]
         base = np.full(len(data), float(np.ravel(explainer.expected_value)[-1]))
     else:
-        raise ValueError(f"method must be 'lightgbm' or 'shap'; got {method!r}.")
+        raise ValueError(Message(MSG_METHOD, method=method))
     base_value = float(base[0]) if len(base) else 0.0
     return ShapValues(
         values=pd.DataFrame(values, index=X.index, columns=names),

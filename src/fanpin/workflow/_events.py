@@ -119,7 +119,8 @@ class AppliedEvents:
         The updated panel (a copy; new rows appended at the end).
     applied : DataFrame
         The events applied, with ``year``, ``row`` (index label of the updated
-        record) and ``reason`` (:func:`event_reason`).
+        record), ``created`` (that record was made from the latest annual one)
+        and ``reason`` (:func:`event_reason`).
     skipped : DataFrame
         Events not applied, with ``why``.
     """
@@ -378,6 +379,7 @@ def apply_events_quietly(
         _apply_one(df, int(rows[i]), records[i], cfg)
     applied = ev.loc[ok].copy()
     applied["row"] = rows[ok]
+    applied["created"] = ~np.isin(rows[ok], panel.index)  # a record made from pushes
     applied["reason"] = pd.array(
         [
             event_reason(
