@@ -13,7 +13,7 @@ from rich.table import Table
 from ..config import load_monitoring_lines
 from ..io import write_table, write_text
 from ..schema._columns import COLUMNS, EVENT_COLUMNS
-from ..synthetic import calibration_table, simulate
+from ..synthetic import CAUSE_LABELS, calibration_table, simulate
 from ._app import app, console, fail_on_fanpin_error
 
 __all__ = ["parse_years", "write_simulation"]
@@ -57,6 +57,7 @@ def write_simulation(result, out: Path, fmt: str = "parquet") -> list[Path]:
             "household_id": "户编码",
             "year": "年度",
             "p_next": "次年困难真实概率",
+            **CAUSE_LABELS,
         }
         heads = {"panel": panel_names, "truth": truth_names}
         for name, df in tables:

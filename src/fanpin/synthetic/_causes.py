@@ -30,6 +30,7 @@ from ._state import State, StepContext, take_state
 from ._step import step
 
 __all__ = [
+    "CAUSE_LABELS",
     "CAUSE_REPLAYS",
     "MAIN_CAUSE_SHARE",
     "MECHANISM_CODES",
@@ -54,6 +55,14 @@ STRUCTURAL = "99"
 MAIN_CAUSE_SHARE = 0.25
 """A mechanism is the main cause when it removes at least this share of the risk."""
 CAUSE_REPLAYS = ("hardship", "all", "none")
+CAUSE_LABELS = {
+    "share_illness": "因病致险份额", "share_disability": "因残致险份额",
+    "share_disaster": "因灾致险份额", "share_accident": "因意外事故致险份额",
+    "share_job_loss": "失业返乡致险份额", "share_business_failure": "产业失败致险份额",
+    "share_schooling": "因学致险份额", "share_housing_water": "住房饮水致险份额",
+    "main_cause": "主要致险原因代码",
+}  # fmt: skip
+"""Chinese headers of the truth's cause columns (CSV output)."""
 """``SimulationParams.cause_replay`` values."""
 
 
