@@ -74,7 +74,7 @@ def parent(code: object) -> str:
 
 def world(households: int, seed: int):
     """The simulated panel, truth and lines (cached as parquet)."""
-    from fanpin.config import MonitoringLines
+    from fanpin.config import load_monitoring_lines
     from fanpin.synthetic import simulate
 
     base = DATA / f"explain_h{households}_s{seed}"
@@ -83,7 +83,7 @@ def world(households: int, seed: int):
     if all(f.exists() for f in files.values()) and lines_file.exists():
         panel = pd.read_parquet(files["panel"])
         truth = pd.read_parquet(files["truth"])
-        lines = MonitoringLines.from_yaml(lines_file.read_text(encoding="utf-8"))
+        lines = load_monitoring_lines(lines_file)
         return panel, truth, lines
     sim = simulate(households, years=range(2021, 2026), seed=seed, n_jobs=2)
     DATA.mkdir(exist_ok=True)
@@ -219,10 +219,13 @@ def shap_speed(model, X: pd.DataFrame) -> dict:
 def explain_run(model, panel: pd.DataFrame, lines, run_alerts):
     """The alert run on the 2024 records; the listed rows, their risk codes and
     the evidence check of every listed code."""
-    from fanpin.config import load_explain_config
+    from fanpin.config import load_risk_types
+    from fanpin.explain import evidence_table, household_values
 
-    risk_types = load_explain_config()
-    run = run_alerts(model, panel, as_of="2025-03-31", lines=lines)
+    risk_types = load_risk_types()
+    run = run_alerts(
+        model, panel, as_of="2025-03-31", lines=lines, explain_config=risk_types
+    )
     alerts = run.alerts
     at = panel[panel["year"] == 2024]
     row_of = pd.Series(at.index, index=at["household_id"].astype(str))
@@ -230,7 +233,12 @@ def explain_run(model, panel: pd.DataFrame, lines, run_alerts):
     codes = [
         [c for c in str(x).split(";") if c] for x in alerts["risk_types"].fillna("")
     ]
-    failing, checked = None, sum(len(c) for c in codes)
+    h = household_values(panel, rows, lines=lines)
+    ok = evidence_table(list(risk_types.types), risk_types, h)
+    failing = sum(
+        not bool(ok[c].iloc[i]) for i, cs in enumerate(codes) for c in cs
+    )
+    checked = sum(len(c) for c in codes)
     return run, rows, codes, risk_types, failing, checked
 
 
@@ -240,6 +248,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument(
+        "--reuse-model",
+        action="store_true",
+        help="reuse the model trained by a previous run (bench/_data); for tuning",
+    )
     args = ap.parse_args()
     from fanpin.config import load_model_config
     from fanpin.models import train_risk_model
@@ -250,7 +263,14 @@ def main() -> None:
     t_sim = time.perf_counter() - t0
     panel = panel_all[panel_all["year"] <= 2024].reset_index(drop=True)
     t0 = time.perf_counter()
-    model = train_risk_model(panel, lines, load_model_config())
+    from fanpin.models import load_model, save_model
+
+    cache = DATA / f"explain_h{args.households}_s{args.seed}_model"
+    if cache.exists() and args.reuse_model:
+        model = load_model(cache)
+    else:
+        model = train_risk_model(panel, lines, load_model_config())
+        save_model(model, cache)
     t_train = time.perf_counter() - t0
     t0 = time.perf_counter()
     run, rows, codes, risk_types, failing, checked = explain_run(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fanpin.config import default_config_path, load_risk_types
+from fanpin.config import MonitoringLines, default_config_path, load_risk_types
 from fanpin.exceptions import ConfigError
 from fanpin.explain import (
     apply_evidence,
@@ -96,14 +96,17 @@ def test_composite_margin_is_split_by_its_causes():
     """Income after rigid spending: the part made by out-of-pocket medical costs
     goes to 因病, by education costs to 因学, the income shortfall to income."""
     rt = load_risk_types()
-    v = pd.DataFrame({"income__margin_over_line": [0.6, -0.3]})
-    h = pd.DataFrame({
-        "household_size": [2, 2], "medical_oop": [6000.0, 6000.0],
-        "education_cost": [2000.0, 0.0], "line": [7000.0, 7000.0],
+    panel = pd.DataFrame({
+        "household_id": ["a", "b"], "year": [2024, 2024], "province": ["P", "P"],
+        "household_size": [2, 2], "labor_count": [2, 2],
+        "medical_cost_oop": [6000.0, 6000.0], "education_cost": [2000.0, 0.0],
         # 1.5 x line = 10,500; per-capita income 9,500: shortfall 1,000 per head
-        "pc_income": [9500.0, 9500.0], "wage_drop_pct": [0.0, 0.0],
-        "business_drop_pct": [0.0, 0.0],
+        "income_wage": [19000.0, 19000.0], "income_business": [0.0, 0.0],
+        "income_transfer": [0.0, 0.0],
     })  # fmt: skip
+    lines = MonitoringLines(default={2024: 7000.0})
+    h = household_values(panel, panel.index, lines=lines)
+    v = pd.DataFrame({"income__margin_over_line": [0.6, -0.3]})
     r = risk_contributions(v, rt, household=h).fillna(0.0)
     # per head: oop 3,000, education 1,000, income 1,000 -> 3/5, 1/5, 1/5
     assert r.loc[0, "01"] == pytest.approx(0.36)
@@ -111,6 +114,25 @@ def test_composite_margin_is_split_by_its_causes():
     assert r.loc[0, "99"] == pytest.approx(0.12)
     # a negative contribution (a safe margin) stays with income
     assert r.loc[1, "99"] == pytest.approx(-0.3) and r.loc[1, "01"] == 0
+
+
+def test_few_workers_is_split_by_why_members_cannot_work():
+    rt = load_risk_types()
+    panel = pd.DataFrame({
+        "household_id": ["a", "b"], "year": [2024, 2024], "household_size": [4, 3],
+        "labor_count": [1, 1], "elderly_count": [1, 2], "children_count": [0, 0],
+        "severe_disabled_count": [1, 0], "disabled_count": [1, 0],
+        "serious_ill_count": [1, 0], "income_wage": [1.0, 1.0],
+        "income_business": [0.0, 0.0], "income_transfer": [0.0, 0.0],
+    })  # fmt: skip
+    h = household_values(panel, panel.index)
+    v = pd.DataFrame({"labour__labour_per_head": [0.3, 0.3]})
+    r = risk_contributions(v, rt, household=h).fillna(0.0)
+    # a: one elderly, one severely disabled adult, one seriously ill adult
+    assert r.loc[0, "03"] == pytest.approx(0.1) and r.loc[0, "01"] == pytest.approx(0.1)
+    assert r.loc[0, "04"] == pytest.approx(0.1)
+    # b: two elderly and one worker: age alone
+    assert r.loc[1, "04"] == pytest.approx(0.3)
 
 
 def test_a_code_without_evidence_passes_its_contribution_on():

@@ -41,11 +41,30 @@ VALUE_FIELDS: Mapping[str, str] = {
     "business_last": "net business income of year t-1",
     "business_drop": "business_last - income_business",
     "business_drop_pct": "business_drop / |business_last|",
+    "wage_fall_share": "(wage_last - income_wage) / last year's net income",
+    "business_fall_share": "(business_last - income_business) / last year's net "
+    "income",
     "business_deficit": "the loss when net business income is below 0 (else 0)",
     "income_transfer": "transfer income",
     "medical_oop": "out-of-pocket medical cost", "medical_total": "total medical cost",
     "education_cost": "education cost", "disaster_loss": "direct disaster loss",
     "rigid_spending": "medical_oop + education_cost",
+    "oop_pc": "medical_oop per household member",
+    "edu_pc": "education_cost per household member",
+    "income_gap": "per-capita income short of composites.reference x the line "
+    "that would remain without the losses below (0 when above)",
+    "disability_loss_pc": "wages per head the members kept from work by severe "
+    "disability would earn (the local wage per worker)",
+    "illness_loss_pc": "oop_pc plus the wages per head of the members kept from "
+    "work by serious illness",
+    "wage_loss_pc": "a sharp fall of wage income since t-1, per head (at least "
+    "income_split.min_fall, else 0)",
+    "business_loss_pc": "a sharp fall of business income since t-1, per head",
+    "blocked_by_disability": "working-age members kept from work by severe "
+    "disability (estimated)",
+    "blocked_by_illness": "working-age members kept from work by serious illness "
+    "(estimated)",
+    "dependants_count": "elderly_count + children_count",
     # shares
     "oop_share": "medical_oop / net income", "edu_share": "education_cost / net income",
     "loss_share": "disaster_loss / net income",
@@ -76,6 +95,9 @@ VALUE_FIELDS: Mapping[str, str] = {
     "business_loss": "net business income below 0",
     "wage_work": "wage work recorded (wage income or migrant workers above 0)",
     "no_labour": "nobody able to work", "has_disabled": "a disabled member",
+    "alone": "a one-person household",
+    "wage_main": "wage income at least half of net income",
+    "near_line": "income after rigid spending at most 1.2 x the line",
     "has_students": "a student",
     "uninsured": "a member without basic medical insurance",
     "housing_unsafe": "housing not safe", "water_unsafe": "drinking water not safe",

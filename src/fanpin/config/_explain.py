@@ -98,18 +98,17 @@ class EvidenceRule:
 
 @dataclass(frozen=True)
 class CompositeRule:
-    """Features that mix income and rigid spending, split by their causes.
+    """Features that mix several causes, their contribution split by cause.
 
-    A positive contribution of a composite feature (income after rigid spending,
-    its margin over the line) is divided among the parts of the household's
-    shortfall: each rigid-spending field of ``parts`` per head (out-of-pocket
-    medical cost -> 因病, education cost -> 因学) and the income part, the
-    per-capita income short of ``reference`` x the line.
+    A positive contribution of one of ``features`` is divided among the codes of
+    ``parts`` in proportion to the household's value of each part's field (for
+    income after rigid spending: out-of-pocket medical cost per head -> 因病,
+    education cost per head -> 因学, the income shortfall -> income). When every
+    part is 0 the contribution stays with the feature's own code.
     """
 
     features: tuple[str, ...] = ()
     parts: Mapping[str, str] = field(default_factory=dict)
-    reference: float = 1.5
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))
@@ -246,26 +245,36 @@ def read_evidence(raw: Mapping, p: Path | str) -> dict[str, EvidenceRule]:
     return out
 
 
-def read_composites(raw: Mapping, p: Path | str) -> CompositeRule:
-    """The ``composites`` section."""
+def read_composites(
+    raw: Mapping, p: Path | str
+) -> tuple[tuple[CompositeRule, ...], float]:
+    """The ``composites`` section: its rules and the income-gap reference."""
     spec = mapping(raw, "composites", p)
-    parts = {
-        code(k, "composites.parts", p): str(v)
-        for k, v in mapping(spec.get("parts"), "composites.parts", p).items()
-    }
-    for c, f in parts.items():
-        if f not in VALUE_FIELDS:
-            raise ConfigError(
-                Message(
-                    MSG_TEMPLATE_FIELD, text=f, code=c, source=str(p), field=f,
-                    hint=close_matches(f, VALUE_FIELDS), known=", ".join(VALUE_FIELDS),
-                )
-            )  # fmt: skip
-    return CompositeRule(
-        features=tuple(str(f) for f in spec.get("features") or ()),
-        parts=parts,
-        reference=number(spec.get("reference", 1.5), "composites.reference", p, 0, 10),
-    )
+    rules = []
+    for k, item in enumerate(spec.get("rules") or ()):
+        where = f"composites.rules[{k}]"
+        item = mapping(item, where, p)
+        parts = {
+            code(c, f"{where}.parts", p): str(v)
+            for c, v in mapping(item.get("parts"), f"{where}.parts", p).items()
+        }
+        for c, f in parts.items():
+            if f not in VALUE_FIELDS:
+                raise ConfigError(
+                    Message(
+                        MSG_TEMPLATE_FIELD, text=f, code=c, source=str(p), field=f,
+                        hint=close_matches(f, VALUE_FIELDS),
+                        known=", ".join(VALUE_FIELDS),
+                    )
+                )  # fmt: skip
+        rules.append(
+            CompositeRule(
+                features=tuple(str(f) for f in item.get("features") or ()),
+                parts=parts,
+            )
+        )
+    reference = number(spec.get("reference", 1.5), "composites.reference", p, 0, 10)
+    return tuple(rules), reference
 
 
 def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:

@@ -150,7 +150,9 @@ class RiskTypes:
         ``income``: code -> the value field of the component's relative fall
         (``wage_drop_pct`` ...); the largest fall of at least ``split_min_fall``
         wins, else ``split_otherwise``.
-    composites : CompositeRule
+    composites : tuple of CompositeRule
+    gap_reference : float
+        ``income_gap``: per-capita income short of this multiple of the line.
     evidence : mapping of str to EvidenceRule
         Every code's evidence rule (a sub-item uses its parent's).
     structural : StructuralRule
@@ -182,7 +184,8 @@ class RiskTypes:
     split_components: Mapping[str, str] = field(default_factory=dict)
     split_otherwise: str = "99"
     split_min_fall: float = 0.05
-    composites: CompositeRule = field(default_factory=CompositeRule)
+    composites: tuple[CompositeRule, ...] = ()
+    gap_reference: float = 1.5
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     structural: StructuralRule = field(default_factory=StructuralRule)
     events: Mapping[str, str] = field(default_factory=dict)
@@ -262,7 +265,11 @@ class RiskTypes:
                 if self.split_components
                 else ()
             ),
-            *((f"composites.parts.{c}", c) for c in self.composites.parts),
+            *(
+                (f"composites.parts.{c}", c)
+                for rule in self.composites
+                for c in rule.parts
+            ),
             *((f"evidence.{c}", c) for c in self.evidence),
             *(
                 (f"evidence.{c}.passes_to", x)
@@ -444,6 +451,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
     split = mapping(data.get("income_split"), "income_split", p)
     _keys(split, ("components", "otherwise", "min_fall"), "income_split", p)
     otherwise = disaster.get("otherwise")
+    composites, gap_reference = read_composites(data.get("composites"), p)
     max_risks = explain.get("max_risks", 5)
     return RiskTypes(
         types=_types(data.get("types"), p),
@@ -469,7 +477,8 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         split_min_fall=number(
             split.get("min_fall", 0.05), "income_split.min_fall", p, 0, 1
         ),
-        composites=read_composites(data.get("composites"), p),
+        composites=composites,
+        gap_reference=gap_reference,
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
         events={

@@ -129,6 +129,8 @@ def explain_contributions(
     household = household_values(
         panel, rows, features=features, lines=lines, pushes=pushes,
         rigid_share=risk_types.structural.rigid_share,
+        gap_reference=risk_types.gap_reference,
+        min_fall=risk_types.split_min_fall,
     )  # fmt: skip
     contrib = risk_contributions(values, risk_types, household=household)
     contrib, supported = apply_evidence(contrib, risk_types, household)

@@ -74,30 +74,22 @@ def _income_codes(risk_types: RiskTypes, household: pd.DataFrame | None, n: int)
 
 
 def _composite_weights(
-    risk_types: RiskTypes, household: pd.DataFrame | None, n: int
-) -> dict[str, np.ndarray]:
-    """Share of each cause in a composite feature's positive contribution."""
-    rule = risk_types.composites
-    size = _col(household, "household_size", n)
-    parts = {
-        c: np.nan_to_num(_col(household, f, n), nan=0.0)
-        / np.where(size > 0, size, np.nan)
-        for c, f in rule.parts.items()
-    }
-    gap = rule.reference * _col(household, "line", n) - _col(household, "pc_income", n)
-    parts[INCOME_SPLIT] = np.maximum(gap, 0.0)
+    rule, household: pd.DataFrame | None, n: int  # noqa: ANN001 - CompositeRule
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Share of each cause in a composite feature's positive contribution, and
+    the rows with nothing to split by (the contribution stays whole)."""
     w = np.column_stack(
-        [np.nan_to_num(np.maximum(v, 0.0), nan=0.0) for v in parts.values()]
-    )
+        [
+            np.nan_to_num(np.maximum(_col(household, f, n), 0.0), nan=0.0)
+            for f in rule.parts.values()
+        ]
+    ) if rule.parts else np.zeros((n, 0))  # fmt: skip
     total = w.sum(axis=1)
-    keys = list(parts)
-    out = {}
-    for j, k in enumerate(keys):
-        share = np.divide(w[:, j], total, out=np.zeros(n), where=total > 0)
-        out[k] = share
-    # nothing to split by (no line, no rigid cost): all to income
-    out[INCOME_SPLIT] = np.where(total > 0, out[INCOME_SPLIT], 1.0)
-    return out
+    out = {
+        k: np.divide(w[:, j], total, out=np.zeros(n), where=total > 0)
+        for j, k in enumerate(rule.parts)
+    }
+    return out, total <= 0
 
 
 def risk_contributions(
@@ -150,19 +142,25 @@ def risk_contributions(
             acc[code] = np.zeros(n)
         acc[code] += v
 
-    composite = set(risk_types.composites.features)
-    weights = (
-        _composite_weights(risk_types, household, n) if composite & set(cols) else {}
-    )
+    rule_of = {f: r for r in risk_types.composites for f in r.features}
+    weights = {
+        id(r): _composite_weights(r, household, n)
+        for r in risk_types.composites
+        if set(r.features) & set(cols)
+    }
     for j, c in enumerate(cols):
         code, v = risk_types.code_of_feature(c), m[:, j]
-        if c in composite:
-            pos = np.maximum(v, 0.0)
-            add(code, v - pos)
-            for k, w in weights.items():
-                add(k, pos * w)
-        else:
+        rule = rule_of.get(c)
+        if rule is None:
             add(code, v)
+            continue
+        shares, whole = weights[id(rule)]
+        pos = np.where(whole, 0.0, np.maximum(v, 0.0))
+        add(code, v - pos)
+        for k, w in shares.items():
+            part = pos * w
+            if part.any():
+                add(k, part)
     out: dict[str, np.ndarray] = {}
 
     def put(codes: np.ndarray, v: np.ndarray) -> None:

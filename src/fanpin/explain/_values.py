@@ -64,6 +64,16 @@ def _line(panel: pd.DataFrame, lines: MonitoringLines | None) -> np.ndarray:
         return line
 
 
+def _local_wage(view: PanelView, num: dict[str, np.ndarray]) -> np.ndarray:
+    """Wage income per worker, averaged over the households of the county (all
+    years), else over the panel: what a member able to work would earn."""
+    per = _share(num["income_wage"], num["labor_count"])
+    by = tuple(c for c in ("province", "county") if c in view.frame.columns)
+    local = view.group_mean(per, by=by) if by else np.full(view.n, np.nan)
+    overall = np.nanmean(per) if np.isfinite(per).any() else np.nan
+    return np.where(np.isfinite(local), local, overall)
+
+
 def _count_text(parts: list[tuple[str, np.ndarray]], sep: str = "、") -> list[str]:
     """'大病患者 1 人、慢性病患者 2 人': the non-zero counts only."""
     n = len(parts[0][1]) if parts else 0
@@ -86,6 +96,8 @@ def household_values(
     lines: MonitoringLines | None = None,
     pushes: pd.DataFrame | None = None,
     rigid_share: float = 0.6,
+    gap_reference: float = 1.5,
+    min_fall: float = 0.3,
 ) -> pd.DataFrame:
     """The value fields of the rows ``rows`` of ``panel`` (index ``rows``).
 
@@ -111,6 +123,11 @@ def household_values(
         pushes' changes).
     rigid_share : float
         ``rigid_high`` when rigid spending is at least this share of net income.
+    gap_reference : float
+        ``income_gap``: per-capita income short of this multiple of the line.
+    min_fall : float
+        ``wage_loss_pc`` / ``business_loss_pc`` count a fall of at least this
+        share of the component only.
 
     Examples
     --------
@@ -130,7 +147,9 @@ def household_values(
     full = {c: view.num(c) for c in _NUM}
     wage_last = view.lag(full["income_wage"])[pos]
     bus_last = view.lag(full["income_business"])[pos]
-    net = view.total_income()[pos]
+    net_all = view.total_income()
+    net = net_all[pos]
+    net_last = view.lag(net_all)[pos]
     line = _line(panel, lines)[pos]
     num = {c: v[pos] for c, v in full.items()}
     oop = np.nan_to_num(num["medical_cost_oop"], nan=0.0)
@@ -205,6 +224,38 @@ def household_values(
         },
         index=rows,
     )
+    dependants = np.nan_to_num(num["elderly_count"]) + np.nan_to_num(
+        num["children_count"]
+    )
+    blocked = np.maximum(size - dependants - np.nan_to_num(labour), 0.0)
+    by_dis = np.minimum(np.nan_to_num(num["severe_disabled_count"]), blocked)
+    by_ill = np.minimum(np.nan_to_num(num["serious_ill_count"]), blocked - by_dis)
+    out["blocked_by_disability"] = by_dis
+    out["blocked_by_illness"] = by_ill
+    out["dependants_count"] = dependants
+    # what each cause took from the household's income after rigid spending,
+    # per head: rigid costs, the wages a member kept from work would earn (the
+    # local wage per worker), a sharp fall of wages or business income; the
+    # income gap is what would still be short of the reference without them
+    wage_per_worker = _local_wage(view, full)[pos]
+    lost_dis = np.nan_to_num(_share(by_dis * wage_per_worker, size))
+    lost_ill = np.nan_to_num(_share(by_ill * wage_per_worker, size))
+    wage_fall = _share(wage_last - wage, net_last)
+    bus_fall = _share(bus_last - bus, net_last)
+    out["wage_fall_share"] = wage_fall
+    out["business_fall_share"] = bus_fall
+    sharp_w = np.nan_to_num(wage_drop_pct) >= min_fall
+    sharp_b = (np.nan_to_num(bus_drop_pct) >= min_fall) & (bus_last > bus)
+    wage_loss = np.where(sharp_w, np.nan_to_num(_share(wage_last - wage, size)), 0.0)
+    bus_loss = np.where(sharp_b, np.nan_to_num(_share(bus_last - bus, size)), 0.0)
+    out["oop_pc"] = _share(oop, size)
+    out["edu_pc"] = _share(edu, size)
+    out["disability_loss_pc"] = lost_dis
+    out["illness_loss_pc"] = np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill
+    out["wage_loss_pc"] = wage_loss
+    out["business_loss_pc"] = bus_loss
+    restored = pc + lost_dis + lost_ill + wage_loss + bus_loss
+    out["income_gap"] = np.nan_to_num(np.maximum(gap_reference * line - restored, 0.0))
     out["wage_fell"] = flag(wage_drop_pct >= FELL_SHARE, np.isfinite(wage_drop_pct))
     out["business_fell"] = flag(bus_drop_pct >= FELL_SHARE, np.isfinite(bus_drop_pct))
     out["business_loss"] = flag(bus < 0, np.isfinite(bus))
@@ -213,6 +264,11 @@ def household_values(
         np.isfinite(wage) | np.isfinite(mig),
     )
     out["no_labour"] = flag(labour == 0, np.isfinite(labour))
+    out["alone"] = flag(size == 1, np.isfinite(size))
+    ws = out["wage_share"].to_numpy()
+    out["wage_main"] = flag(ws >= 0.5, np.isfinite(ws))
+    mp = out["margin_pct"].to_numpy()
+    out["near_line"] = flag(mp <= 1.2, np.isfinite(mp))
     out["has_disabled"] = flag(
         num["disabled_count"] > 0, np.isfinite(num["disabled_count"])
     )
