@@ -4,6 +4,8 @@ Runs, each in its own process:
 
 - ``bench_simulate.py`` (simulator speed, 100,000 households x 5 years);
 - ``bench_quality.py`` (model vs baselines vs the oracle);
+- ``bench_explain.py`` (first risk type vs the simulator's true cause, two
+  baselines, the confusion table, evidence failures, TreeSHAP backends);
 - ``bench_scoring.py`` (batch scoring throughput and memory, anchors, 5M memory).
 
 Then writes ``bench/results.json`` (all figures) and ``bench/RESULTS.md`` (the
@@ -144,15 +146,88 @@ def markdown(results: dict) -> str:
     q = results.get("quality")
     if q:
         lines += ["", "## Quality", "", "See `bench/results_quality.json`."]
+    ex = results.get("explain")
+    if ex:
+        lines += ["", *explain_markdown(ex)]
     notes = HERE / "NOTES_scoring.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
     return "\n".join(lines) + "\n"
 
 
+def explain_markdown(ex: dict) -> list[str]:
+    """The explanation-quality section: agreement, per cause, confusion table."""
+    out = [
+        "## Explanations against the simulator's true cause",
+        "",
+        f"{ex['with_true_cause']:,} households listed by `run_alerts` on the quality "
+        f"panel ({ex['households']:,} households, seed {ex['seed']}, 2024 records); "
+        "true cause = `truth.main_cause`. Wilson 95 % intervals.",
+        "",
+        "| ranker | top-1 | 95 % CI | top-3 |",
+        "|---|---|---|---|",
+    ]
+    for key, label in (
+        ("fanpin", "fanpin's first risk type"),
+        ("baseline_rule", "baseline: the rule that fired"),
+        ("baseline_shap_domain", "baseline: largest raw SHAP domain"),
+    ):
+        a = ex[key]
+        lo, hi = a["top1_ci"]
+        out.append(
+            f"| {label} | {a['top1']:.3f} | {lo:.3f}-{hi:.3f} | {a['top3']:.3f} |"
+        )
+    out += [
+        "",
+        "Per true cause (fanpin top-1, target >= 0.70 where n >= 30):",
+        "",
+        "| true cause | n | fanpin top-1 | 95 % CI | top-3 | rule | SHAP domain |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c, v in ex["fanpin"]["per_cause"].items():
+        r = ex["baseline_rule"]["per_cause"][c]["top1"]
+        d = ex["baseline_shap_domain"]["per_cause"][c]["top1"]
+        lo, hi = v["top1_ci"]
+        out.append(
+            f"| {c} | {v['n']} | {v['top1']:.3f} | {lo:.3f}-{hi:.3f} | "
+            f"{v['top3']:.3f} | {r:.3f} | {d:.3f} |"
+        )
+    conf = ex["confusion"]
+    out += [
+        "",
+        "Confusion table (rows: true cause; columns: fanpin's first risk type):",
+        "",
+        "| true \\ first | " + " | ".join(conf["columns"]) + " |",
+        "|---" * (len(conf["columns"]) + 1) + "|",
+    ]
+    for name, row in zip(conf["rows"], conf["counts"], strict=True):
+        out.append(f"| {name} | " + " | ".join(str(x) for x in row) + " |")
+    out += [
+        "",
+        f"Listed risk types failing their evidence rule: {ex['evidence_failures']} "
+        f"of {ex['risk_types_checked']:,}.",
+    ]
+    sp = ex.get("shap_speed")
+    if sp:
+        out += ["", f"TreeSHAP on {sp['rows']:,} rows: LightGBM pred_contrib "
+                f"{sp['pred_contrib_s']} s (the default)."]  # fmt: skip
+        for name, v in sp.items():
+            if isinstance(v, dict) and "seconds" in v:
+                out.append(
+                    f"{name}: {v['seconds']} s ({v['speed_ratio']}x faster), max "
+                    f"difference {v['max_abs_diff']:.1e}, same first three risk types "
+                    f"for {v['same_top3_share']:.4%} of households."
+                )
+            elif isinstance(v, dict):
+                out.append(f"{name}: {v.get('error')}")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skip", default="", help="comma list: simulate,quality,scoring")
+    ap.add_argument(
+        "--skip", default="", help="comma list: simulate,quality,explain,scoring"
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
     args = ap.parse_args()
@@ -165,6 +240,8 @@ def main() -> None:
         _run(["bench/bench_simulate.py", "--out", str(sim_out)])
     if "quality" not in skip:
         _run(["bench/bench_quality.py"])
+    if "explain" not in skip:
+        _run(["bench/bench_explain.py"])
     if "scoring" not in skip:
         cmd = ["bench/bench_scoring.py", "--repeats", str(args.repeats)]
         _run(cmd + (["--skip-5m"] if args.skip_5m else []))
@@ -175,6 +252,7 @@ def main() -> None:
         "load_avg_at_start": [round(x, 2) for x in load_at_start],
         "simulate": _load(sim_out, fresh("simulate")),
         "quality": _load(HERE / "results_quality.json", fresh("quality")),
+        "explain": _load(HERE / "results_explain.json", fresh("explain")),
         "scoring": _load(HERE / "results_scoring.json", fresh("scoring")),
         "total_seconds": round(time.perf_counter() - t0, 1),
         "failed": FAILED,

@@ -88,6 +88,12 @@ MSG_SPLIT_FIELD = N_(
     "wage_drop_pct."
 )
 
+MSG_BACKEND = N_(
+    "explain.backend in {path!r} must be one of {known}; got {value!r}."
+)
+BACKEND_NAMES = ("lightgbm", "shap", "woodelf")
+"""Kept equal to fanpin.explain.BACKENDS (config cannot import explain)."""
+
 TYPE_FIELDS = ("name", "en", "parent", "official")
 SECTIONS = (
     "types", "explain", "domains", "features", "disaster", "income_split",
@@ -162,6 +168,9 @@ class RiskTypes:
     fallback : str
     max_risks : int
     min_contribution : float
+    backend : str
+        TreeSHAP backend of explanations (``explain.backend``):
+        :data:`fanpin.explain.BACKENDS`; ``lightgbm`` (pred_contrib) by default.
     source : str
 
     Examples
@@ -193,6 +202,7 @@ class RiskTypes:
     fallback: str = "{risk_name}风险（主要因素：{top_feature}）"
     max_risks: int = 5
     min_contribution: float = 0.0
+    backend: str = "lightgbm"
     source: str = "inline"
     _by_name: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
@@ -418,6 +428,16 @@ def _split(raw: object, p: Path) -> dict[str, str]:
     return out
 
 
+def _backend(value: object, p: Path) -> str:
+    if value not in BACKEND_NAMES:
+        raise ConfigError(
+            Message(
+                MSG_BACKEND, path=str(p), value=value, known=", ".join(BACKEND_NAMES)
+            )
+        )
+    return str(value)
+
+
 def _keys(spec: Mapping, allowed: tuple[str, ...], where: str, p: Path) -> None:
     unknown = sorted(set(spec) - set(allowed))
     if unknown:
@@ -445,7 +465,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         raise ConfigError(Message(MSG_NO_TYPES, path=str(p)))
     _keys(data, SECTIONS, "The file", p)
     explain = mapping(data.get("explain"), "explain", p)
-    _keys(explain, ("max_risks", "min_contribution"), "explain", p)
+    _keys(explain, ("max_risks", "min_contribution", "backend"), "explain", p)
     disaster = mapping(data.get("disaster"), "disaster", p)
     _keys(disaster, ("subtypes", "otherwise"), "disaster", p)
     split = mapping(data.get("income_split"), "income_split", p)
@@ -488,6 +508,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         sentences=read_sentences(data.get("sentences"), p),
         fallback=str(data.get("fallback", RiskTypes.fallback)),
         max_risks=max_risks,
+        backend=_backend(explain.get("backend", "lightgbm"), p),
         min_contribution=number(
             explain.get("min_contribution", 0.0), "explain.min_contribution", p, 0, 100
         ),

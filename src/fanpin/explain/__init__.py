@@ -26,10 +26,11 @@ from ._risks import (
     risk_contributions,
 )
 from ._sentences import render_sentence
-from ._shap import CONTRIBUTIONS_METHOD, ShapValues, booster_of, shap_values
+from ._shap import BACKENDS, CONTRIBUTIONS_METHOD, ShapValues, booster_of, shap_values
 from ._values import COUNT_FIELDS, household_values
 
 __all__ = [
+    "BACKENDS",
     "CONTRIBUTIONS_METHOD",
     "COUNT_FIELDS",
     "EXPLANATION_COLUMNS",

@@ -253,7 +253,7 @@ def explain_households(
     if rows is None:
         rows = panel.index[(panel["year"] == panel["year"].max()).to_numpy()]
     rows = pd.Index(rows)
-    sv = shap_values(model, features.loc[rows])
+    sv = shap_values(model, features.loc[rows], method=risk_types.backend)
     return explain_contributions(
         sv, panel, rows, risk_types=risk_types, lines=lines, features=features,
         pushes=pushes,
