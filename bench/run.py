@@ -141,7 +141,10 @@ def markdown(results: dict) -> str:
             "",
             f"{sim['n_households']:,} households x {sim['years']} years: "
             f"{sim['seconds']} s wall, {sim['cpu_seconds']} s CPU "
-            f"(oracle draws {sim['oracle_draws']}).",
+            f"(oracle draws {sim['oracle_draws']}); without the cause replay "
+            f"{sim.get('seconds_without_causes')} s wall, "
+            f"{sim.get('cpu_seconds_without_causes')} s CPU (the true causes cost "
+            f"{sim.get('cause_replay_extra_cpu_seconds')} s CPU more).",
         ]
     q = results.get("quality")
     if q:

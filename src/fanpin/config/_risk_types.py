@@ -98,6 +98,7 @@ TYPE_FIELDS = ("name", "en", "parent", "official")
 SECTIONS = (
     "types", "explain", "domains", "features", "disaster", "income_split",
     "composites", "evidence", "structural", "events", "sentences", "fallback",
+    "no_reason",
 )  # fmt: skip
 
 
@@ -166,6 +167,8 @@ class RiskTypes:
         Department-push event type -> the risk code it raises.
     sentences : mapping of str to tuple of Template
     fallback : str
+    no_reason : str
+        The reason of a household none of whose risk types has evidence.
     max_risks : int
     min_contribution : float
     backend : str
@@ -200,6 +203,9 @@ class RiskTypes:
     events: Mapping[str, str] = field(default_factory=dict)
     sentences: Mapping[str, tuple[Template, ...]] = field(default_factory=dict)
     fallback: str = "{risk_name}风险（主要因素：{top_feature}）"
+    no_reason: str = (
+        "模型综合研判风险较高，但现有记录中没有符合认定条件的风险类型，请入户核实"
+    )
     max_risks: int = 5
     min_contribution: float = 0.0
     backend: str = "lightgbm"
@@ -507,6 +513,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         },
         sentences=read_sentences(data.get("sentences"), p),
         fallback=str(data.get("fallback", RiskTypes.fallback)),
+        no_reason=str(data.get("no_reason", RiskTypes.no_reason)),
         max_risks=max_risks,
         backend=_backend(explain.get("backend", "lightgbm"), p),
         min_contribution=number(

@@ -155,7 +155,8 @@ def explain_contributions(
             names.append(risk_types.full_name(code))
         codes_out.append(";".join(c for c, _ in risks))
         names_out.append(";".join(names))
-        reasons_out.append(REASON_SEP.join(sentences))
+        reason = REASON_SEP.join(sentences) if risks else risk_types.no_reason
+        reasons_out.append(reason)
         contrib_out.append(";".join(f"{c}:{v:.3f}" for c, v in risks))
     out = pd.DataFrame(
         {
