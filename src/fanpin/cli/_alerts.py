@@ -10,11 +10,17 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ..config import load_alerts_config, load_monitoring_lines
+from ..config import load_alerts_config, load_monitoring_lines, load_risk_types
 from ..exceptions import InputError
 from ..models import load_model
 from ..schema import read_events
-from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
+from ..workflow import (
+    CaseStore,
+    load_assistance_map,
+    panel_households,
+    read_pii,
+    run_alerts_file,
+)
 from ._app import (
     ChunkHouseholdsOption,
     LinesOption,
@@ -86,6 +92,20 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
+    risk_types: Annotated[
+        Path | None,
+        typer.Option(
+            "--risk-types",
+            help="risk_types.yaml: risk codes, evidence rules, sentences "
+            "(default: shipped).",
+        ),
+    ] = None,
+    assistance: Annotated[
+        Path | None,
+        typer.Option(
+            "--assistance", help="assistance.yaml: measures (default: shipped)."
+        ),
+    ] = None,
     chunk_households: ChunkHouseholdsOption = 100_000,
     quiet: QuietOption = False,
 ) -> None:
@@ -108,6 +128,8 @@ def alerts(
                 "`fanpin train`."
             )
         cfg = load_alerts_config(config)
+        types = load_risk_types(risk_types)
+        amap = load_assistance_map(assistance, risk_types=types)
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         ev = _read_events(events, panel, when) if events is not None else None
         people = read_pii(pii) if pii is not None else None
@@ -120,6 +142,8 @@ def alerts(
                 events=ev,
                 lines=monitoring,
                 config=cfg,
+                explain_config=types,
+                assistance=amap,
                 capacity=capacity,
                 covered=covered_events.value if covered_events is not None else None,
                 chunk_households=chunk_households,

@@ -54,7 +54,8 @@ VALUE_FIELDS: Mapping[str, str] = {
     "income_gap": "per-capita income short of composites.reference x the line "
     "that would remain without the losses below (0 when above)",
     "disability_loss_pc": "wages per head the members kept from work by severe "
-    "disability would earn (the local wage per worker)",
+    "disability would earn (the household's wage per worker, else "
+    "composites.worker_wage x the line)",
     "illness_loss_pc": "oop_pc plus the wages per head of the members kept from "
     "work by serious illness",
     "wage_loss_pc": "a sharp fall of wage income since t-1, per head (at least "

@@ -247,8 +247,9 @@ def read_evidence(raw: Mapping, p: Path | str) -> dict[str, EvidenceRule]:
 
 def read_composites(
     raw: Mapping, p: Path | str
-) -> tuple[tuple[CompositeRule, ...], float]:
-    """The ``composites`` section: its rules and the income-gap reference."""
+) -> tuple[tuple[CompositeRule, ...], tuple[float, float]]:
+    """The ``composites`` section: its rules, the income-gap reference and the
+    wage of a member kept from work (in lines)."""
     spec = mapping(raw, "composites", p)
     rules = []
     for k, item in enumerate(spec.get("rules") or ()):
@@ -274,7 +275,8 @@ def read_composites(
             )
         )
     reference = number(spec.get("reference", 1.5), "composites.reference", p, 0, 10)
-    return tuple(rules), reference
+    worker = number(spec.get("worker_wage", 2.5), "composites.worker_wage", p, 0, 20)
+    return tuple(rules), (reference, worker)
 
 
 def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:

@@ -160,6 +160,9 @@ class RiskTypes:
     composites : tuple of CompositeRule
     gap_reference : float
         ``income_gap``: per-capita income short of this multiple of the line.
+    worker_wage : float
+        The yearly wage of a member kept from work, in lines, for a household
+        without a wage earner (else its own wage per worker).
     evidence : mapping of str to EvidenceRule
         Every code's evidence rule (a sub-item uses its parent's).
     structural : StructuralRule
@@ -198,6 +201,7 @@ class RiskTypes:
     split_min_fall: float = 0.05
     composites: tuple[CompositeRule, ...] = ()
     gap_reference: float = 1.5
+    worker_wage: float = 2.5
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     structural: StructuralRule = field(default_factory=StructuralRule)
     events: Mapping[str, str] = field(default_factory=dict)
@@ -504,7 +508,8 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
             split.get("min_fall", 0.05), "income_split.min_fall", p, 0, 1
         ),
         composites=composites,
-        gap_reference=gap_reference,
+        gap_reference=gap_reference[0],
+        worker_wage=gap_reference[1],
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
         events={

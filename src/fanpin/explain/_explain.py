@@ -131,6 +131,7 @@ def explain_contributions(
         rigid_share=risk_types.structural.rigid_share,
         gap_reference=risk_types.gap_reference,
         min_fall=risk_types.split_min_fall,
+        worker_wage=risk_types.worker_wage,
     )  # fmt: skip
     contrib = risk_contributions(values, risk_types, household=household)
     contrib, supported = apply_evidence(contrib, risk_types, household)

@@ -64,16 +64,6 @@ def _line(panel: pd.DataFrame, lines: MonitoringLines | None) -> np.ndarray:
         return line
 
 
-def _local_wage(view: PanelView, num: dict[str, np.ndarray]) -> np.ndarray:
-    """Wage income per worker, averaged over the households of the county (all
-    years), else over the panel: what a member able to work would earn."""
-    per = _share(num["income_wage"], num["labor_count"])
-    by = tuple(c for c in ("province", "county") if c in view.frame.columns)
-    local = view.group_mean(per, by=by) if by else np.full(view.n, np.nan)
-    overall = np.nanmean(per) if np.isfinite(per).any() else np.nan
-    return np.where(np.isfinite(local), local, overall)
-
-
 def _count_text(parts: list[tuple[str, np.ndarray]], sep: str = "、") -> list[str]:
     """'大病患者 1 人、慢性病患者 2 人': the non-zero counts only."""
     n = len(parts[0][1]) if parts else 0
@@ -98,6 +88,7 @@ def household_values(
     rigid_share: float = 0.6,
     gap_reference: float = 1.5,
     min_fall: float = 0.3,
+    worker_wage: float = 2.5,
 ) -> pd.DataFrame:
     """The value fields of the rows ``rows`` of ``panel`` (index ``rows``).
 
@@ -128,6 +119,9 @@ def household_values(
     min_fall : float
         ``wage_loss_pc`` / ``business_loss_pc`` count a fall of at least this
         share of the component only.
+    worker_wage : float
+        What a member kept from work would earn, in lines, when the household
+        has no wage earner of its own to go by.
 
     Examples
     --------
@@ -237,7 +231,12 @@ def household_values(
     # per head: rigid costs, the wages a member kept from work would earn (the
     # local wage per worker), a sharp fall of wages or business income; the
     # income gap is what would still be short of the reference without them
-    wage_per_worker = _local_wage(view, full)[pos]
+    # the household's own wage per worker, else a multiple of the line (never the
+    # other households': a row's values do not depend on the rows beside it)
+    own = _share(wage, labour)
+    wage_per_worker = np.where(
+        np.isfinite(own) & (own > 0), own, worker_wage * np.nan_to_num(line)
+    )
     lost_dis = np.nan_to_num(_share(by_dis * wage_per_worker, size))
     lost_ill = np.nan_to_num(_share(by_ill * wage_per_worker, size))
     wage_fall = _share(wage_last - wage, net_last)
