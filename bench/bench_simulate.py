@@ -12,8 +12,9 @@ import argparse
 import json
 import os
 import time
+from dataclasses import replace
 
-from fanpin.synthetic import simulate
+from fanpin.synthetic import SimulationParams, simulate
 
 
 def main() -> None:
@@ -37,6 +38,18 @@ def main() -> None:
         "oracle_draws": res.params.oracle_draws,
         "cpu_count": os.cpu_count(),
     }
+    # the cause replay's cost: the same run without it (cause_replay="none")
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    simulate(
+        args.n_households, years=range(2021, 2026), seed=args.seed,
+        params=replace(SimulationParams(), cause_replay="none"),
+    )  # fmt: skip
+    out["seconds_without_causes"] = round(time.perf_counter() - t0, 2)
+    out["cpu_seconds_without_causes"] = round(time.process_time() - c0, 2)
+    out["cause_replay_extra_cpu_seconds"] = round(
+        out["cpu_seconds"] - out["cpu_seconds_without_causes"], 2
+    )
     print(json.dumps(out, indent=2))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:

@@ -7,6 +7,8 @@ Runs, each in its own process:
 - ``bench_sweep.py`` (the model ``fanpin train`` keeps, by data size: 2,000 to
   100,000 simulated households, 3 seeds each);
 - ``bench_real.py`` (real panels from PyPI packages, the ``bench`` extra);
+- ``bench_explain.py`` (first risk type vs the simulator's true cause, two
+  baselines, the confusion table, evidence failures, TreeSHAP backends);
 - ``bench_scoring.py`` (batch scoring throughput and memory, anchors, 5M memory).
 
 Then writes ``bench/results.json`` (all figures) and ``bench/RESULTS.md`` (the
@@ -142,12 +144,18 @@ def markdown(results: dict) -> str:
             "",
             f"{sim['n_households']:,} households x {sim['years']} years: "
             f"{sim['seconds']} s wall, {sim['cpu_seconds']} s CPU "
-            f"(oracle draws {sim['oracle_draws']}).",
+            f"(oracle draws {sim['oracle_draws']}); without the cause replay "
+            f"{sim.get('seconds_without_causes')} s wall, "
+            f"{sim.get('cpu_seconds_without_causes')} s CPU (the true causes cost "
+            f"{sim.get('cause_replay_extra_cpu_seconds')} s CPU more).",
         ]
     q = results.get("quality")
     if q:
         lines += ["", "## Quality", "", "See `bench/results_quality.json`."]
     lines += sweep_markdown(results.get("sweep")) + real_markdown(results.get("real"))
+    ex = results.get("explain")
+    if ex:
+        lines += ["", *explain_markdown(ex)]
     notes = HERE / "NOTES_scoring.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
@@ -236,10 +244,80 @@ def real_markdown(real: dict | None) -> list[str]:
     return out
 
 
+def explain_markdown(ex: dict) -> list[str]:
+    """The explanation-quality section: agreement, per cause, confusion table."""
+    out = [
+        "## Explanations against the simulator's true cause",
+        "",
+        f"{ex['with_true_cause']:,} households listed by `run_alerts` on the quality "
+        f"panel ({ex['households']:,} households, seed {ex['seed']}, 2024 records); "
+        "true cause = `truth.main_cause`. Wilson 95 % intervals.",
+        "",
+        "| ranker | top-1 | 95 % CI | top-3 |",
+        "|---|---|---|---|",
+    ]
+    for key, label in (
+        ("fanpin", "fanpin's first risk type"),
+        ("baseline_rule", "baseline: the rule that fired"),
+        ("baseline_shap_domain", "baseline: largest raw SHAP domain"),
+    ):
+        a = ex[key]
+        lo, hi = a["top1_ci"]
+        out.append(
+            f"| {label} | {a['top1']:.3f} | {lo:.3f}-{hi:.3f} | {a['top3']:.3f} |"
+        )
+    out += [
+        "",
+        "Per true cause (fanpin top-1, target >= 0.70 where n >= 30):",
+        "",
+        "| true cause | n | fanpin top-1 | 95 % CI | top-3 | rule | SHAP domain |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c, v in ex["fanpin"]["per_cause"].items():
+        r = ex["baseline_rule"]["per_cause"][c]["top1"]
+        d = ex["baseline_shap_domain"]["per_cause"][c]["top1"]
+        lo, hi = v["top1_ci"]
+        out.append(
+            f"| {c} | {v['n']} | {v['top1']:.3f} | {lo:.3f}-{hi:.3f} | "
+            f"{v['top3']:.3f} | {r:.3f} | {d:.3f} |"
+        )
+    conf = ex["confusion"]
+    out += [
+        "",
+        "Confusion table (rows: true cause; columns: fanpin's first risk type):",
+        "",
+        "| true \\ first | " + " | ".join(conf["columns"]) + " |",
+        "|---" * (len(conf["columns"]) + 1) + "|",
+    ]
+    for name, row in zip(conf["rows"], conf["counts"], strict=True):
+        out.append(f"| {name} | " + " | ".join(str(x) for x in row) + " |")
+    out += [
+        "",
+        f"Listed risk types failing their evidence rule: {ex['evidence_failures']} "
+        f"of {ex['risk_types_checked']:,}.",
+    ]
+    sp = ex.get("shap_speed")
+    if sp:
+        out += ["", f"TreeSHAP on {sp['rows']:,} rows: LightGBM pred_contrib "
+                f"{sp['pred_contrib_s']} s (the default)."]  # fmt: skip
+        for name, v in sp.items():
+            if isinstance(v, dict) and "seconds" in v:
+                out.append(
+                    f"{name}: {v['seconds']} s ({v['speed_ratio']}x faster), max "
+                    f"difference {v['max_abs_diff']:.1e}, same first three risk types "
+                    f"for {v['same_top3_share']:.4%} of households."
+                )
+            elif isinstance(v, dict):
+                out.append(f"{name}: {v.get('error')}")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
-        "--skip", default="", help="comma list: simulate,quality,sweep,real,scoring"
+        "--skip",
+        default="",
+        help="comma list: simulate,quality,sweep,real,explain,scoring",
     )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
@@ -257,6 +335,8 @@ def main() -> None:
         _run(["bench/bench_sweep.py"])
     if "real" not in skip:
         _run(["bench/bench_real.py"])
+    if "explain" not in skip:
+        _run(["bench/bench_explain.py"])
     if "scoring" not in skip:
         cmd = ["bench/bench_scoring.py", "--repeats", str(args.repeats)]
         _run(cmd + (["--skip-5m"] if args.skip_5m else []))
@@ -269,6 +349,7 @@ def main() -> None:
         "quality": _load(HERE / "results_quality.json", fresh("quality")),
         "sweep": _load(HERE / "results_sweep.json", fresh("sweep")),
         "real": _load(HERE / "results_real.json", fresh("real")),
+        "explain": _load(HERE / "results_explain.json", fresh("explain")),
         "scoring": _load(HERE / "results_scoring.json", fresh("scoring")),
         "total_seconds": round(time.perf_counter() - t0, 1),
         "failed": FAILED,

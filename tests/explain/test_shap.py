@@ -59,3 +59,35 @@ def test_unknown_model_and_missing_columns(fitted):
         shap_values(pipe, X.drop(columns=[pipe.feature_names[0]]))
     with pytest.raises(ValueError, match="method"):
         shap_values(pipe, pd.DataFrame(X), method="exact")
+
+
+def test_woodelf_backend_matches_pred_contrib(fitted):
+    pytest.importorskip("woodelf")
+    from fanpin.config import load_risk_types
+    from fanpin.explain import explain_contributions
+
+    pipe, X = fitted
+    a = shap_values(pipe, X, method="lightgbm")
+    b = shap_values(pipe, X, method="woodelf")
+    np.testing.assert_allclose(a.values, b.values, atol=1e-4, rtol=0)
+    assert a.base_value == pytest.approx(b.base_value, abs=1e-4)
+    panel = small_panel()
+    rt = load_risk_types()
+    rows = X.index
+    feats = pipe.features.transform(panel)
+    ea = explain_contributions(a, panel, rows, risk_types=rt, features=feats)
+    eb = explain_contributions(b, panel, rows, risk_types=rt, features=feats)
+    top3 = [";".join(s.split(";")[:3]) for s in ea["risk_types"]]
+    top3b = [";".join(s.split(";")[:3]) for s in eb["risk_types"]]
+    assert np.mean([x == y for x, y in zip(top3, top3b, strict=True)]) >= 0.999
+
+
+def test_woodelf_missing_says_which_extra(fitted, monkeypatch):
+    import sys
+
+    from fanpin.exceptions import MissingDependencyError
+
+    pipe, X = fitted
+    monkeypatch.setitem(sys.modules, "woodelf", None)
+    with pytest.raises(MissingDependencyError, match=r"fanpin\[fast-shap\]"):
+        shap_values(pipe, X.iloc[:5], method="woodelf")

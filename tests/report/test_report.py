@@ -209,7 +209,9 @@ def _listed_rows(sim, model, fraction=0.05):
 def test_risk_types_match_an_independent_explanation(data, small):
     sim, model = small
     rows = _listed_rows(sim, model)
-    ex = explain_households(model, sim.panel, rows=rows)  # features recomputed
+    ex = explain_households(  # features recomputed
+        model, sim.panel, rows=rows, risk_types=load_risk_types()
+    )
     codes = ex["risk_types"].astype(str).str.split(";")
     codes = codes.map(lambda c: [x for x in c if x])
     r = data.risk_types.set_index("code")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fanpin.config import load_risk_types
 from fanpin.exceptions import ConfigError
 from fanpin.explain import explain_households
 from fanpin.models import score_panel
@@ -155,7 +156,9 @@ def test_explain_top_share_only(small_model, panel_file, tmp_path):
         (panel["year"] == 2024)
         & panel["household_id"].isin(set(got["household_id"].iloc[:k]))
     ]
-    want = explain_households(small_model, panel, rows=rows).set_index("household_id")
+    want = explain_households(
+        small_model, panel, rows=rows, risk_types=load_risk_types()
+    ).set_index("household_id")
     top = got.iloc[:k].set_index("household_id")
     for col in EXPLAIN_COLUMNS:
         assert top[col].tolist() == want.loc[top.index, col].tolist()

@@ -143,7 +143,8 @@ def test_household_type_stable_and_ids_strings(small):
 
 def test_truth_covers_every_household_year_with_a_next_year(small):
     t = small.truth
-    assert list(t.columns) == ["household_id", "year", "p_next"]
+    assert list(t.columns)[:3] == ["household_id", "year", "p_next"]
+    assert "main_cause" in t  # the true causes (tests/synthetic/test_causes.py)
     assert len(t) == 2000 * 4
     assert set(t["year"]) == {2021, 2022, 2023, 2024}
     assert t["p_next"].between(0, 1).all()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from fanpin.config import load_risk_types
 from fanpin.workflow import ALERT_COLUMNS, CaseStore, load_assistance_map
 
 PG_URL = os.environ.get("FANPIN_TEST_PG_URL")
@@ -19,7 +20,7 @@ T0 = datetime(2024, 1, 10, 9, 0)
 
 @pytest.fixture(scope="session")
 def amap():
-    return load_assistance_map()
+    return load_assistance_map(risk_types=load_risk_types())
 
 
 def _pg_schema_url(schema: str) -> str:

@@ -110,3 +110,17 @@ def test_suggest_frame_matches_suggest(amap):
 def test_suggest_frame_missing_column(amap):
     with pytest.raises(InputError, match="labor_count"):
         amap.suggest_frame(pd.DataFrame({"risk_types": ["01"], "labour": [1]}))
+
+
+def test_measures_fit_the_household(amap):
+    for codes in ("01", "07;06", "99", "01;07;09", "03;04", "02;06"):
+        for labour in (0, 1, 3):
+            ms = amap.suggest(codes, labor_count=labour)
+            depts = [m.department for m in ms]
+            assert len(depts) == len(set(depts)), (codes, labour)
+            cats = [m.category for m in ms]
+            if labour == 0:
+                assert not {"产业帮扶", "就业帮扶", "公益岗位帮扶"} & set(cats)
+            specific = [c for c in cats if c not in amap.config.general]
+            if specific:
+                assert cats[0] not in amap.config.general, (codes, labour, cats)

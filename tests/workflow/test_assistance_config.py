@@ -61,7 +61,7 @@ def test_rule_for_unknown_risk_type(tmp_path):
     data = _shipped()
     data["risks"]["08"] = {"measures": ["社会帮扶"]}
     with pytest.raises(ConfigError, match="unknown risk code"):
-        load_assistance_map(_write(tmp_path, data))
+        load_assistance_map(_write(tmp_path, data), risk_types=load_risk_types())
 
 
 def test_risk_types_file_may_hold_other_sections(tmp_path):

@@ -173,7 +173,7 @@ def test_run_with_the_whole_event_history_equals_run_with_new_pushes_only():
     assert (full.events.applied["date"].dt.year == 2025).all()
     assert len(full.events.applied) == len(ev) - old
     pd.testing.assert_frame_equal(full.alerts, new.alerts)
-    assert not full.alerts["reasons"].str.contains("推送:202[1-4]").any()
+    assert not full.alerts["reasons"].str.contains("推送：202[1-4]年").any()
 
 
 def test_skipped_events_are_listed():
@@ -219,10 +219,10 @@ def test_event_pushing_over_threshold_raises_the_household():
     assert alert["risk_score"] == pytest.approx(after)
     assert alert["year"] == 2025
     assert (
-        f"医保推送:2025-03-20 住院自付 {round(0.15 * income[hid]):,.0f} 元"
+        f"医保推送：2025年3月20日住院自付 {round(0.15 * income[hid]):,.0f} 元"
         in (alert["reasons"])
     )
-    assert "医保推送:2025-03-02 大病 1 人" in alert["reasons"]
+    assert "医保推送：2025年3月2日大病 1 人" in alert["reasons"]
     assert alert["discovered"] == pd.Timestamp("2025-03-02")
     assert alert["deadline"] == pd.Timestamp("2025-03-17")
     # without the events the same config does not list it
@@ -244,7 +244,7 @@ def test_pushes_after_the_last_record_beyond_the_lines_carry_the_line_forward():
     assert (rescored["year"] == 2026).all() and len(rescored) > 0
     pushed = run.alerts[run.alerts["source"] == SOURCE_PUSH]
     assert len(pushed) > 0 and (pushed["year"] == 2026).all()
-    assert pushed["reasons"].str.contains("推送:2026-").all()
+    assert pushed["reasons"].str.contains("推送：2026年").all()
 
 
 def test_covered_events_are_logged_at_info_other_skips_at_warning(caplog):

@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ..config import load_alerts_config, load_monitoring_lines
+from ..config import load_alerts_config, load_monitoring_lines, load_risk_types
 from ..exceptions import InputError
 from ..io import check_apart, replace_directory
 from ..messages import N_, Message
@@ -21,6 +21,7 @@ from ..schema import read_events
 from ..workflow import (
     ALERT_OUTPUT_FILES,
     CaseStore,
+    load_assistance_map,
     panel_households,
     read_pii,
     run_alerts_file,
@@ -148,6 +149,20 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
+    risk_types: Annotated[
+        Path | None,
+        typer.Option(
+            "--risk-types",
+            help="risk_types.yaml: risk codes, evidence rules, sentences "
+            "(default: shipped).",
+        ),
+    ] = None,
+    assistance: Annotated[
+        Path | None,
+        typer.Option(
+            "--assistance", help="assistance.yaml: measures (default: shipped)."
+        ),
+    ] = None,
     chunk_households: ChunkHouseholdsOption = 100_000,
     quiet: QuietOption = False,
 ) -> None:
@@ -170,6 +185,8 @@ def alerts(
             if not hasattr(pipe, "features"):
                 raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
             cfg = load_alerts_config(config)
+            types = load_risk_types(risk_types)
+            amap = load_assistance_map(assistance, risk_types=types)
             monitoring = load_monitoring_lines(lines) if lines is not None else None
             ev = _read_events(events, panel, when) if events is not None else None
             people = read_pii(pii) if pii is not None else None
@@ -186,6 +203,8 @@ def alerts(
                         events=ev,
                         lines=monitoring,
                         config=cfg,
+                        explain_config=types,
+                        assistance=amap,
                         capacity=capacity,
                         covered=(
                             covered_events.value if covered_events is not None else None

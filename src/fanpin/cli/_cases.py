@@ -90,11 +90,12 @@ StoreOpt = Annotated[
 
 
 def _store(url: str | None):  # noqa: ANN202 - CaseStore
+    from ..config import load_risk_types
     from ..workflow import CaseStore, load_assistance_map
 
     return CaseStore(
         url or os.environ.get("FANPIN_STORE") or DEFAULT_STORE,
-        assistance=load_assistance_map(),
+        assistance=load_assistance_map(risk_types=load_risk_types()),
     )
 
 

@@ -14,7 +14,7 @@ from ..config import load_monitoring_lines
 from ..io import write_table, write_text
 from ..messages import N_
 from ..schema._columns import COLUMNS, EVENT_COLUMNS
-from ..synthetic import calibration_table, simulate
+from ..synthetic import CAUSE_LABELS, calibration_table, simulate
 from ._app import QuietOption, app, console, fail_on_fanpin_error, steps
 from ._i18n import tr
 from ._output import cell, command_line, finish, say
@@ -89,6 +89,7 @@ def write_simulation(result, out: Path, fmt: str = "parquet") -> list[Path]:
             "household_id": "户编码",
             "year": "年度",
             "p_next": "次年困难真实概率",
+            **CAUSE_LABELS,
         }
         heads = {"panel": panel_names, "truth": truth_names}
         for name, df in tables:

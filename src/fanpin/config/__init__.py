@@ -41,18 +41,32 @@ from ._assistance import (  # noqa: E402
     RuleItem,
     load_assistance_config,
 )
+from ._evidence import VALUE_FIELDS, Condition, parse_condition  # noqa: E402
+from ._explain import (  # noqa: E402
+    CompositeRule,
+    EvidenceRule,
+    StructuralRule,
+    Template,
+)
 from ._risk_types import RiskType, RiskTypes, load_risk_types  # noqa: E402
 
 __all__ += [
     "DEPARTMENTS",
     "MEASURE_CATEGORIES",
+    "VALUE_FIELDS",
     "AssistanceConfig",
+    "CompositeRule",
+    "Condition",
+    "EvidenceRule",
     "MeasureSpec",
     "RiskType",
     "RiskTypes",
     "RuleItem",
+    "StructuralRule",
+    "Template",
     "load_assistance_config",
     "load_risk_types",
+    "parse_condition",
 ]
 
 from ._alerts import (  # noqa: E402
@@ -61,14 +75,10 @@ from ._alerts import (  # noqa: E402
     AlertsConfig,
     load_alerts_config,
 )
-from ._explain import ExplainConfig, Template, load_explain_config  # noqa: E402
 
 __all__ += [
     "ALERT_LEVELS",
     "WHAT_IF_MEASURES",
     "AlertsConfig",
-    "ExplainConfig",
-    "Template",
     "load_alerts_config",
-    "load_explain_config",
 ]

@@ -8,7 +8,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..exceptions import ConfigError
-from ._risk_types import close_matches
+from ..messages import N_, Message
+from ._names import close_matches
 from ._yaml import read_yaml
 
 __all__ = [
@@ -33,25 +34,72 @@ DEPARTMENTS = (
 )  # fmt: skip
 """Lead departments a measure may name (农业农村 includes former 乡村振兴 bodies)."""
 
-UNKNOWN_MEASURE = (
+UNKNOWN_MEASURE = N_(
     "{where}: {name!r} is not one of the 14 national measure categories{hint}. "
     "Use one of: {known}."
 )
-UNKNOWN_DEPARTMENT = (
+UNKNOWN_DEPARTMENT = N_(
     "{where}: department {name!r} is not known{hint}. Use one of: {known}."
+)
+MSG_MEASURE_KEY = N_("{where}: measure keyed {key!r} is named {name!r}.")
+MSG_MEASURE_MISSING = N_(
+    "{where}: measure(s) {missing} are used but have no entry under 'measures'; add "
+    "them with their lead department."
+)
+MSG_NO_DEVELOPMENTAL = N_(
+    "{where}: 'policy.developmental' must name at least one measure."
+)
+MSG_EMPTY_RULE = N_("{where}: risk {code!r} suggests no measure; add at least one.")
+MSG_RULE_ITEM = N_(
+    "{where}: each measure must be a category name or {{measure: ..., department: "
+    "...}}; got {got!r}."
+)
+MSG_FILE_SHAPE = N_(
+    "Assistance file {path!r} must have 'measures' (category -> department) and "
+    "'risks' (risk code -> measures), like the shipped configs/assistance.yaml."
+)
+MSG_FILE_KEYS = N_(
+    "Assistance file {path!r} has unknown key(s) {keys}; allowed: measures, risks, "
+    "policy."
+)
+MSG_POLICY_KEYS = N_(
+    "'policy' in assistance file {path!r} has unknown key(s) {keys}; allowed: "
+    "{allowed}."
+)
+MSG_PROBLEMS = N_("Assistance file {path!r} has {n} problem(s):\n{problems}")
+MSG_MIN_DROP = N_(
+    "policy.what_if_min_drop in {where} must be a number in [0, 1] (a drop of the "
+    "risk probability); got {value!r}."
+)
+PROBLEM_NEEDS_DEPARTMENT = N_("measure {name!r} needs a mapping with 'department'")
+PROBLEM_NUMBER_CODE = N_(
+    'risk code {code!r} was read as a number; quote it ("0{code}")'
+)
+PROBLEM_NEEDS_MEASURES = N_("risk {code!r} needs 'measures: [...]'")
+POLICY_KEYS = ("developmental", "safety_net", "general", "what_if_min_drop")
+WHAT_IF_TEXTS = {
+    "lowers": "若落实{measure}，风险由 {before:.2f} 降至 {after:.2f}",
+    "not_below": "任何一项措施单独落实都不能使风险降至预警线 {cutoff:.2f} 以下，"
+    "需多措并举",
+    "none": "所列措施中没有一项能使风险降低 {min_drop:.2f} 以上（现为 {before:.2f}），"
+    "需入户核实后研究帮扶办法",
+}
+"""The what-if sentences (``what_if_text`` in assistance.yaml overrides them)."""
+MSG_WHAT_IF_TEXT = N_(
+    "what_if_text.{key} in {path!r}: {problem}. Keys: {keys}; fields: {{measure}}, "
+    "{{before}}, {{after}} (lowers), {{cutoff}} (not_below), {{min_drop}}, "
+    "{{before}} (none)."
 )
 
 
 def _check_known(name: object, where: str, known: tuple, message: str) -> str:
     if name not in known:
         raise ConfigError(
-            message.format(
-                where=where,
-                name=name,
-                hint=close_matches(str(name), known),
+            Message(
+                message, where=where, name=name, hint=close_matches(str(name), known),
                 known=", ".join(known),
             )
-        )
+        )  # fmt: skip
     return str(name)
 
 
@@ -116,6 +164,14 @@ class AssistanceConfig:
         Developmental (开发式) measures; a household with labour gets at least one.
     safety_net : str
         The safety-net measure (综合保障) for households with no one able to work.
+    general : tuple of str
+        General measures (社会帮扶): listed after every specific measure, never
+        first when a specific one applies.
+    what_if_min_drop : float
+        The what-if shows a measure only when it lowers the risk by at least this
+        much (probability points).
+    what_if_texts : mapping of str to str
+        The what-if sentences: ``lowers``, ``not_below``, ``none``.
     risk_sources : mapping of str to tuple of str
         Source keys of each risk rule.
     source : str
@@ -126,6 +182,11 @@ class AssistanceConfig:
     risks: Mapping[str, tuple[RuleItem, ...]]
     developmental: tuple[str, ...] = ("产业帮扶", "就业帮扶")
     safety_net: str = "综合保障"
+    general: tuple[str, ...] = ("社会帮扶",)
+    what_if_min_drop: float = 0.01
+    what_if_texts: Mapping[str, str] = field(
+        default_factory=lambda: dict(WHAT_IF_TEXTS)
+    )
     risk_sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = "inline"
 
@@ -134,27 +195,29 @@ class AssistanceConfig:
         for name, spec in self.measures.items():
             if spec.name != name:
                 raise ConfigError(
-                    f"{where}: measure keyed {name!r} is named {spec.name!r}."
+                    Message(MSG_MEASURE_KEY, where=where, key=name, name=spec.name)
                 )
         used = [item.measure for items in self.risks.values() for item in items]
-        used += [*self.developmental, self.safety_net]
+        used += [*self.developmental, self.safety_net, *self.general]
         missing = sorted({m for m in used if m not in self.measures})
         for m in missing:  # unknown names first, with close matches
             check_measure(m, where)
         if missing:
             raise ConfigError(
-                f"{where}: measure(s) {missing} are used but have no entry under "
-                "'measures'; add them with their lead department."
+                Message(MSG_MEASURE_MISSING, where=where, missing=missing)
             )
         if not self.developmental:
-            raise ConfigError(
-                f"{where}: 'policy.developmental' must name at least one measure."
-            )
+            raise ConfigError(Message(MSG_NO_DEVELOPMENTAL, where=where))
         for code, items in self.risks.items():
             if not items:
-                raise ConfigError(
-                    f"{where}: risk {code!r} suggests no measure; add at least one."
-                )
+                raise ConfigError(Message(MSG_EMPTY_RULE, where=where, code=code))
+        drop = self.what_if_min_drop
+        if (
+            isinstance(drop, bool)
+            or not isinstance(drop, (int, float))
+            or not (0 <= drop <= 1)
+        ):
+            raise ConfigError(Message(MSG_MIN_DROP, where=where, value=drop))
         object.__setattr__(self, "measures", MappingProxyType(dict(self.measures)))
         object.__setattr__(
             self,
@@ -162,6 +225,10 @@ class AssistanceConfig:
             MappingProxyType({str(k): tuple(v) for k, v in self.risks.items()}),
         )
         object.__setattr__(self, "developmental", tuple(self.developmental))
+        object.__setattr__(self, "general", tuple(self.general))
+        object.__setattr__(
+            self, "what_if_texts", MappingProxyType(dict(self.what_if_texts))
+        )
         object.__setattr__(
             self, "risk_sources", MappingProxyType(dict(self.risk_sources))
         )
@@ -180,10 +247,40 @@ def _rule_item(raw: object, where: str) -> RuleItem:
         return RuleItem(
             measure, None if dept is None else check_department(dept, where)
         )
-    raise ConfigError(
-        f"{where}: each measure must be a category name or "
-        f"{{measure: ..., department: ...}}; got {raw!r}."
-    )
+    raise ConfigError(Message(MSG_RULE_ITEM, where=where, got=raw))
+
+
+def _what_if_texts(raw: object, p: Path) -> dict[str, str]:
+    out = dict(WHAT_IF_TEXTS)
+    if raw is None:
+        return out
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            Message(
+                MSG_WHAT_IF_TEXT, key="*", path=str(p), problem="must be a mapping",
+                keys=", ".join(WHAT_IF_TEXTS),
+            )
+        )  # fmt: skip
+    sample = {"measure": "健康帮扶", "before": 0.5, "after": 0.2, "cutoff": 0.1,
+              "min_drop": 0.01}  # fmt: skip
+    for key, text in raw.items():
+        problem = None
+        if key not in WHAT_IF_TEXTS:
+            problem = "unknown key"
+        else:
+            try:
+                str(text).format(**sample)
+            except (KeyError, ValueError, IndexError) as exc:
+                problem = f"not a valid template ({exc})"
+        if problem:
+            raise ConfigError(
+                Message(
+                    MSG_WHAT_IF_TEXT, key=key, path=str(p), problem=problem,
+                    keys=", ".join(WHAT_IF_TEXTS),
+                )
+            )  # fmt: skip
+        out[str(key)] = str(text)
+    return out
 
 
 def load_assistance_config(path: str | Path | None = None) -> AssistanceConfig:
@@ -202,23 +299,15 @@ def load_assistance_config(path: str | Path | None = None) -> AssistanceConfig:
     """
     data, p = read_yaml(path, "assistance.yaml")
     if not isinstance(data, Mapping) or not {"measures", "risks"} <= set(data):
-        raise ConfigError(
-            f"Assistance file {str(p)!r} must have 'measures' (category -> department) "
-            "and 'risks' (risk code -> measures), like the shipped "
-            "configs/assistance.yaml."
-        )
-    unknown = set(data) - {"measures", "risks", "policy"}
+        raise ConfigError(Message(MSG_FILE_SHAPE, path=str(p)))
+    unknown = set(data) - {"measures", "risks", "policy", "what_if_text"}
     if unknown:
-        raise ConfigError(
-            f"Assistance file {str(p)!r} has unknown key(s) {sorted(unknown)}; "
-            "allowed: "
-            "measures, risks, policy."
-        )
+        raise ConfigError(Message(MSG_FILE_KEYS, path=str(p), keys=sorted(unknown)))
     problems: list[str] = []
     measures: dict[str, MeasureSpec] = {}
     for name, spec in (data["measures"] or {}).items():
         if not isinstance(spec, Mapping) or "department" not in spec:
-            problems.append(f"measure {name!r} needs a mapping with 'department'")
+            problems.append(Message(PROBLEM_NEEDS_DEPARTMENT, name=name))
             continue
         try:
             measures[name] = MeasureSpec(
@@ -235,12 +324,10 @@ def load_assistance_config(path: str | Path | None = None) -> AssistanceConfig:
     risk_sources: dict[str, tuple[str, ...]] = {}
     for code, spec in (data["risks"] or {}).items():
         if isinstance(code, int):
-            problems.append(
-                f'risk code {code!r} was read as a number; quote it ("0{code}")'
-            )
+            problems.append(Message(PROBLEM_NUMBER_CODE, code=code))
             continue
         if not isinstance(spec, Mapping) or not isinstance(spec.get("measures"), list):
-            problems.append(f"risk {code!r} needs 'measures: [...]'")
+            problems.append(Message(PROBLEM_NEEDS_MEASURES, code=code))
             continue
         items = []
         for raw in spec["measures"]:
@@ -252,15 +339,32 @@ def load_assistance_config(path: str | Path | None = None) -> AssistanceConfig:
         risk_sources[str(code)] = tuple(str(s) for s in spec.get("sources") or ())
     if problems:
         raise ConfigError(
-            f"Assistance file {str(p)!r} has {len(problems)} problem(s):\n"
-            + "\n".join(f"  - {x}" for x in problems)
-        )
+            Message(
+                MSG_PROBLEMS, path=str(p), n=len(problems),
+                problems="\n".join(f"  - {x}" for x in problems),
+            )
+        )  # fmt: skip
     policy = data.get("policy") or {}
+    unknown = (
+        sorted(set(policy) - set(POLICY_KEYS)) if isinstance(policy, Mapping) else []
+    )
+    if unknown:
+        raise ConfigError(
+            Message(
+                MSG_POLICY_KEYS,
+                path=str(p),
+                keys=unknown,
+                allowed=", ".join(POLICY_KEYS),
+            )
+        )
     return AssistanceConfig(
         measures=measures,
         risks=risks,
         developmental=tuple(policy.get("developmental", ("产业帮扶", "就业帮扶"))),
         safety_net=str(policy.get("safety_net", "综合保障")),
+        general=tuple(policy.get("general", ("社会帮扶",))),
+        what_if_min_drop=policy.get("what_if_min_drop", 0.01),
+        what_if_texts=_what_if_texts(data.get("what_if_text"), p),
         risk_sources=risk_sources,
         source=str(p),
     )

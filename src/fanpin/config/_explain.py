@@ -1,43 +1,62 @@
-"""The explanation config: features -> official risk types, and sentence templates.
+"""The parts of ``risk_types.yaml`` that say how a risk is explained.
 
-Read from the sections ``explain``, ``domains``, ``features``, ``disaster``,
-``income_split``, ``sentences`` and ``fallback`` of ``risk_types.yaml`` (the
-``types`` section is :func:`load_risk_types`'s).
+Read by :func:`~fanpin.config.load_risk_types` (the file's one loader) into
+the one :class:`~fanpin.config.RiskTypes`: sentence templates
+(:class:`Template`), evidence rules (:class:`EvidenceRule`), composite
+features (:class:`CompositeRule`) and the structural rule for 其他
+(:class:`StructuralRule`).
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from ..exceptions import ConfigError
-from ._risk_types import RiskTypes, close_matches, load_risk_types
-from ._yaml import read_yaml
+from ..messages import N_, Message
+from ._evidence import VALUE_FIELDS, Condition, parse_condition
+from ._names import close_matches
 
 __all__ = [
     "DISASTER_CODE",
     "INCOME_SPLIT",
-    "ExplainConfig",
+    "CompositeRule",
+    "EvidenceRule",
+    "StructuralRule",
     "Template",
-    "load_explain_config",
 ]
 
 DISASTER_CODE = "02"
 """Risk code resolved per household to a disaster sub-item (0201 ...)."""
 INCOME_SPLIT = "income"
-"""Pseudo-code resolved per household to 06 / 07 by which income component fell."""
+"""Pseudo-code resolved per household to 06 / 07 (the income component that fell)
+or to the structural code."""
 
-MSG_UNKNOWN_CODE = (
-    "{where} in {source!r} names risk code {code!r}, which is not in the 'types' "
-    "section{hint}. Use one of: {known}."
-)
-MSG_BAD_TEMPLATE = (
+MSG_BAD_TEMPLATE = N_(
     "Sentence template {text!r} for risk {code!r} in {source!r} is not a valid "
-    "str.format template: {why}. Use named fields like {{medical_oop:,.0f}}."
+    "template: {why}. Use named fields like {{medical_oop:,.0f}}."
 )
+MSG_TEMPLATE_FIELD = N_(
+    "Sentence template {text!r} for risk {code!r} in {source!r} uses the unknown "
+    "field {field!r}{hint}. Known fields: {known}."
+)
+MSG_NEEDS_MAPPING = N_(
+    "{where} in {source!r} must be a mapping (see the shipped "
+    "configs/risk_types.yaml); got {got!r}."
+)
+MSG_NUMBER_CODE = N_(
+    "{where} in {source!r} was read as the number {value}; quote risk codes "
+    '("0{value}") so the leading zero is kept.'
+)
+MSG_BAD_ITEM = N_("{where} in {source!r}: {problem}; got {got!r}.")
+MSG_BAD_NUMBER = N_("{where} in {source!r} must be {expected}; got {got!r}.")
+
+#: fields a sentence may quote besides :data:`VALUE_FIELDS`
+SENTENCE_EXTRA = ("risk_name", "top_feature")
 
 
 @dataclass(frozen=True)
@@ -56,150 +75,126 @@ class Template:
 
 
 @dataclass(frozen=True)
-class ExplainConfig:
-    """Where each feature's contribution goes and how each risk is worded.
+class EvidenceRule:
+    """When a household's record supports a risk type, and where its
+    contribution goes when it does not.
 
-    Examples
-    --------
-    >>> cfg = load_explain_config()
-    >>> cfg.code_of_feature("health__medical_oop"), cfg.code_of_feature(
-    ...     "income__wage_change")
-    ('01', '07')
-    >>> cfg.disaster_code("洪涝"), cfg.disaster_code(None)
-    ('0201', '0299')
+    Parameters
+    ----------
+    condition : Condition
+        The rule over the household's value fields.
+    passes_to : tuple of str
+        Codes, tried in order, that receive the contribution when the rule fails
+        (the first whose own evidence holds); else the structural code, else it
+        is dropped.
+    source : str
+        Where the rule comes from (source keys of the domain brief).
     """
 
-    risk_types: RiskTypes
-    domains: Mapping[str, str]
-    features: Mapping[str, str]
-    disaster_subtypes: Mapping[str, str]
-    disaster_otherwise: str
-    split_components: Mapping[str, str]
-    split_otherwise: str
-    sentences: Mapping[str, tuple[Template, ...]]
-    fallback: str
-    max_risks: int = 5
-    min_contribution: float = 0.0
-    source: str = "inline"
+    condition: Condition
+    passes_to: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CompositeRule:
+    """Features that mix several causes, their contribution split by cause.
+
+    A positive contribution of one of ``features`` is divided among the codes of
+    ``parts`` in proportion to the household's value of each part's field (for
+    income after rigid spending: out-of-pocket medical cost per head -> 因病,
+    education cost per head -> 因学, the income shortfall -> income). When every
+    part is 0 the contribution stays with the feature's own code.
+    """
+
+    features: tuple[str, ...] = ()
+    parts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("domains", "features", "disaster_subtypes", "split_components"):
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
-        object.__setattr__(
-            self,
-            "sentences",
-            MappingProxyType({k: tuple(v) for k, v in self.sentences.items()}),
-        )
-        pseudo = {INCOME_SPLIT}
-        checks = [
-            *((f"domains.{d}", c) for d, c in self.domains.items()),
-            *((f"features.{f}", c) for f, c in self.features.items()),
-            *((f"disaster.subtypes.{k}", c) for k, c in self.disaster_subtypes.items()),
-            ("disaster.otherwise", self.disaster_otherwise),
-            *((f"income_split.{c}", c) for c in self.split_components),
-            ("income_split.otherwise", self.split_otherwise),
-            *((f"sentences.{c}", c) for c in self.sentences),
-        ]
-        for where, code in checks:
-            if code not in self.risk_types and code not in pseudo:
-                raise ConfigError(
-                    MSG_UNKNOWN_CODE.format(
-                        where=where,
-                        source=self.source,
-                        code=code,
-                        hint=close_matches(code, self.risk_types),
-                        known=", ".join(self.risk_types),
-                    )
-                )
-        for f in self.features:
-            if "__" not in str(f):
-                raise ConfigError(
-                    f"features.{f} in {self.source!r}: a feature name is "
-                    "'<domain>__<feature>' (e.g. income__wage_change)."
-                )
-        if not 1 <= int(self.max_risks) <= 5:
+        object.__setattr__(self, "features", tuple(self.features))
+        object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+
+
+@dataclass(frozen=True)
+class StructuralRule:
+    """When 其他 (99) is the reason: the risk is structural.
+
+    Parameters
+    ----------
+    code : str
+        The structural code (99).
+    yields_to : float
+        99 is ranked after any coded cause with evidence whose contribution is at
+        least this share of 99's own.
+    rigid_share : float
+        Rigid spending (out-of-pocket medical plus education) at or above this
+        share of household net income is named in 99's sentence (the 2026 刚性支出
+        rule; local shares of 60-80 % are reported, domain.md section 8).
+    """
+
+    code: str = "99"
+    yields_to: float = 0.5
+    rigid_share: float = 0.6
+
+
+def check_template(t: Template, code: str, source: str) -> None:
+    """ConfigError for a template that does not parse or quotes an unknown field."""
+    try:
+        names = t.fields
+    except ValueError as exc:
+        raise ConfigError(
+            Message(MSG_BAD_TEMPLATE, text=t.text, code=code, source=source, why=exc)
+        ) from None
+    known = {*VALUE_FIELDS, *SENTENCE_EXTRA}
+    for f in (*names, *((t.when,) if t.when else ())):
+        if f not in known:
             raise ConfigError(
-                f"explain.max_risks in {self.source!r} must be 1 to 5 (the national "
-                f"export keeps up to five risks); got {self.max_risks!r}."
-            )
-        if float(self.min_contribution) < 0:
-            raise ConfigError(
-                f"explain.min_contribution in {self.source!r} must be >= 0; got "
-                f"{self.min_contribution!r}."
-            )
-        for code, templates in [
-            ("fallback", (Template(self.fallback),)),
-            *((c, t) for c, t in self.sentences.items()),
-        ]:
-            for t in templates:
-                try:
-                    _ = t.fields
-                except ValueError as exc:
-                    raise ConfigError(
-                        MSG_BAD_TEMPLATE.format(
-                            text=t.text, code=code, source=self.source, why=exc
-                        )
-                    ) from None
-
-    def code_of_feature(self, name: str) -> str:
-        """The configured code (or pseudo-code) of a feature, before per-household
-        resolution; ``"99"`` for a domain without a rule."""
-        if name in self.features:
-            return self.features[name]
-        domain = str(name).partition("__")[0]
-        return self.domains.get(domain, "99")
-
-    def disaster_code(self, disaster_type: object) -> str:
-        """Sub-item code of a disaster type (洪涝 -> 0201)."""
-        if isinstance(disaster_type, str) and disaster_type in self.disaster_subtypes:
-            return self.disaster_subtypes[disaster_type]
-        return self.disaster_otherwise
+                Message(
+                    MSG_TEMPLATE_FIELD, text=t.text, code=code, source=source,
+                    field=f, hint=close_matches(f, known),
+                    known=", ".join(sorted(known)),
+                )
+            )  # fmt: skip
 
 
-def _mapping(data: Mapping, key: str, p: Path, *, required: bool = True) -> dict:
-    value = data.get(key, {} if not required else None)
+def mapping(value: Any, where: str, p: Path | str) -> dict:
+    """``value`` as a dict with string keys (ConfigError when not a mapping)."""
+    if value is None:
+        return {}
     if not isinstance(value, Mapping):
         raise ConfigError(
-            f"{str(p)!r} needs a '{key}' mapping for explanations (see the shipped "
-            "configs/risk_types.yaml)."
+            Message(MSG_NEEDS_MAPPING, where=where, source=str(p), got=value)
         )
-    return {str(k): v for k, v in value.items()}
+    return {str(k) if not isinstance(k, int) else k: v for k, v in value.items()}
 
 
-def _code(value: object, where: str, p: Path) -> str:
-    if isinstance(value, int):
+def code(value: object, where: str, p: Path | str) -> str:
+    """A risk code as written in YAML (numbers refused: the leading zero)."""
+    if isinstance(value, int) and not isinstance(value, bool):
         raise ConfigError(
-            f"{where} in {str(p)!r} was read as the number {value}; quote risk codes "
-            f'("0{value}") so the leading zero is kept.'
+            Message(MSG_NUMBER_CODE, where=where, source=str(p), value=value)
         )
     return str(value)
 
 
-def load_explain_config(path: str | Path | None = None) -> ExplainConfig:
-    """Load the explanation sections of ``risk_types.yaml`` (shipped default if None).
+def number(value: object, where: str, p: Path | str, low: float, high: float) -> float:
+    """A float in [low, high] (ConfigError otherwise)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not low <= float(value) <= high:  # type: ignore[arg-type]
+        raise ConfigError(
+            Message(
+                MSG_BAD_NUMBER, where=where, source=str(p),
+                expected=f"a number in [{low}, {high}]", got=value,
+            )
+        )  # fmt: skip
+    return float(value)  # type: ignore[arg-type]
 
-    Examples
-    --------
-    >>> cfg = load_explain_config()
-    >>> cfg.max_risks, [t.when for t in cfg.sentences["01"]][:2]
-    (5, ['above_serious_threshold', 'medical_oop'])
-    """
-    risk_types = load_risk_types(path)
-    data, p = read_yaml(path, "risk_types.yaml")
-    explain = data.get("explain", {}) or {}
-    if not isinstance(explain, Mapping):
-        raise ConfigError(f"'explain' in {str(p)!r} must be a mapping.")
-    domains = {
-        k: _code(v, f"domains.{k}", p) for k, v in _mapping(data, "domains", p).items()
-    }
-    features = {
-        k: _code(v, f"features.{k}", p)
-        for k, v in _mapping(data, "features", p, required=False).items()
-    }
-    disaster = _mapping(data, "disaster", p)
-    split = _mapping(data, "income_split", p)
-    sentences: dict[str, tuple[Template, ...]] = {}
-    for code, items in _mapping(data, "sentences", p).items():
+
+def read_sentences(raw: Mapping, p: Path | str) -> dict[str, tuple[Template, ...]]:
+    """The ``sentences`` section: code -> templates tried in order."""
+    out: dict[str, tuple[Template, ...]] = {}
+    for key, items in mapping(raw, "sentences", p).items():
+        c = code(key, f"sentences.{key}", p)
         if isinstance(items, (str, Mapping)):
             items = [items]
         templates = []
@@ -208,35 +203,89 @@ def load_explain_config(path: str | Path | None = None) -> ExplainConfig:
                 item = {"text": item}
             if not isinstance(item, Mapping) or "text" not in item:
                 raise ConfigError(
-                    f"sentences.{code} in {str(p)!r}: each item needs 'text' (and "
-                    f"optionally 'when'); got {item!r}."
-                )
+                    Message(
+                        MSG_BAD_ITEM, where=f"sentences.{c}", source=str(p),
+                        problem="each item needs 'text' (and optionally 'when')",
+                        got=item,
+                    )
+                )  # fmt: skip
             when = item.get("when")
-            templates.append(
-                Template(str(item["text"]), None if when is None else str(when))
+            t = Template(str(item["text"]), None if when is None else str(when))
+            check_template(t, c, str(p))
+            templates.append(t)
+        out[c] = tuple(templates)
+    return out
+
+
+def read_evidence(raw: Mapping, p: Path | str) -> dict[str, EvidenceRule]:
+    """The ``evidence`` section: code -> rule, passes_to, source."""
+    out: dict[str, EvidenceRule] = {}
+    for key, spec in mapping(raw, "evidence", p).items():
+        c = code(key, f"evidence.{key}", p)
+        if isinstance(spec, str):
+            spec = {"rule": spec}
+        spec = mapping(spec, f"evidence.{c}", p)
+        unknown = set(spec) - {"rule", "passes_to", "source"}
+        if unknown or "rule" not in spec:
+            raise ConfigError(
+                Message(
+                    MSG_BAD_ITEM, where=f"evidence.{c}", source=str(p),
+                    problem="give 'rule' (and optionally 'passes_to', 'source') only",
+                    got=sorted(spec),
+                )
+            )  # fmt: skip
+        passes = spec.get("passes_to") or []
+        if isinstance(passes, str):
+            passes = [passes]
+        out[c] = EvidenceRule(
+            condition=parse_condition(str(spec["rule"]), code=c, source=str(p)),
+            passes_to=tuple(code(x, f"evidence.{c}.passes_to", p) for x in passes),
+            source=str(spec.get("source", "")),
+        )
+    return out
+
+
+def read_composites(
+    raw: Mapping, p: Path | str
+) -> tuple[tuple[CompositeRule, ...], tuple[float, float]]:
+    """The ``composites`` section: its rules, the income-gap reference and the
+    wage of a member kept from work (in lines)."""
+    spec = mapping(raw, "composites", p)
+    rules = []
+    for k, item in enumerate(spec.get("rules") or ()):
+        where = f"composites.rules[{k}]"
+        item = mapping(item, where, p)
+        parts = {
+            code(c, f"{where}.parts", p): str(v)
+            for c, v in mapping(item.get("parts"), f"{where}.parts", p).items()
+        }
+        for c, f in parts.items():
+            if f not in VALUE_FIELDS:
+                raise ConfigError(
+                    Message(
+                        MSG_TEMPLATE_FIELD, text=f, code=c, source=str(p), field=f,
+                        hint=close_matches(f, VALUE_FIELDS),
+                        known=", ".join(VALUE_FIELDS),
+                    )
+                )  # fmt: skip
+        rules.append(
+            CompositeRule(
+                features=tuple(str(f) for f in item.get("features") or ()),
+                parts=parts,
             )
-        sentences[code] = tuple(templates)
-    subtypes = disaster.get("subtypes", {}) or {}
-    return ExplainConfig(
-        risk_types=risk_types,
-        domains=domains,
-        features=features,
-        disaster_subtypes={
-            str(k): _code(v, f"disaster.subtypes.{k}", p) for k, v in subtypes.items()
-        },
-        disaster_otherwise=_code(
-            disaster.get("otherwise", "0299"), "disaster.otherwise", p
+        )
+    reference = number(spec.get("reference", 1.5), "composites.reference", p, 0, 10)
+    worker = number(spec.get("worker_wage", 2.5), "composites.worker_wage", p, 0, 20)
+    return tuple(rules), (reference, worker)
+
+
+def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:
+    """The ``structural`` section."""
+    spec = mapping(raw, "structural", p)
+    return StructuralRule(
+        code=code(spec.get("code", "99"), "structural.code", p),
+        yields_to=number(spec.get("yields_to", 0.5), "structural.yields_to", p, 0, 10),
+        rigid_share=number(
+            spec.get("rigid_share", 0.6), "structural.rigid_share", p, 0, 10
         ),
-        split_components={
-            _code(k, "income_split.components", p): str(v)
-            for k, v in (split.get("components", {}) or {}).items()
-        },
-        split_otherwise=_code(
-            split.get("otherwise", "99"), "income_split.otherwise", p
-        ),
-        sentences=sentences,
-        fallback=str(data.get("fallback", "{risk_name}风险(主要因素:{top_feature})")),
-        max_risks=int(explain.get("max_risks", 5)),
-        min_contribution=float(explain.get("min_contribution", 0.0)),
-        source=str(p),
     )

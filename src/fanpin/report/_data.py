@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import ExplainConfig, MonitoringLines, load_explain_config
+from ..config import MonitoringLines, RiskTypes, load_risk_types
 from ..evaluate import BacktestResult, backtest
 from ..exceptions import InputError
 from ..messages import N_
@@ -164,7 +164,7 @@ def compute_report_data(
     truth: pd.DataFrame | None = None,
     lines: MonitoringLines | None = None,
     fraction: float = 0.05,
-    explain_config: ExplainConfig | None = None,
+    explain_config: RiskTypes | None = None,
 ) -> ReportData:
     """Run the backtest, score the latest year and compute every table of the report.
 
@@ -175,7 +175,7 @@ def compute_report_data(
     from ..explain import explain_households
 
     lines = lines if lines is not None else model.lines
-    config = explain_config if explain_config is not None else load_explain_config()
+    config = explain_config if explain_config is not None else load_risk_types()
     data = ReportData(overview=_overview(panel, lines), card=card, fraction=fraction)
 
     # Backtest: fresh models per fold, with the saved model's configuration.
@@ -226,7 +226,7 @@ def compute_report_data(
     )
     listed_idx = ranked_idx[order[:n_list]]
     explained = explain_households(
-        model, panel, rows=listed_idx, lines=lines, config=config, features=F_all
+        model, panel, rows=listed_idx, lines=lines, risk_types=config, features=F_all
     )
     data.risk_limits = (config.max_risks, config.min_contribution)
     data.risk_types, data.risk_types_by_county = risk_type_tables(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import ExplainConfig
+from ..config import RiskTypes
 
 __all__ = ["risk_type_tables"]
 
@@ -14,9 +14,9 @@ _SEP = ";"
 NO_RISK = "—"
 
 
-def _names(config: ExplainConfig, code: str) -> tuple[str, str]:
+def _names(config: RiskTypes, code: str) -> tuple[str, str]:
     """(Chinese, English) names; 因自然灾害-洪涝 for a sub-item."""
-    types = config.risk_types.types
+    types = config.types
     rt = types.get(code)
     if rt is None:
         return code, code
@@ -42,7 +42,7 @@ def _long(explained: pd.DataFrame, county: pd.Series) -> pd.DataFrame:
 
 
 def risk_type_tables(
-    explained: pd.DataFrame, county: pd.Series, config: ExplainConfig
+    explained: pd.DataFrame, county: pd.Series, config: RiskTypes
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Households per official risk type, overall and by county.
 
@@ -55,7 +55,7 @@ def risk_type_tables(
         :func:`fanpin.explain.explain_households` of the listed households.
     county : Series
         The county of each of those households (same order).
-    config : ExplainConfig
+    config : RiskTypes
         For the risk types' names.
 
     Returns
@@ -71,9 +71,9 @@ def risk_type_tables(
 
     Examples
     --------
-    >>> from fanpin.config import load_explain_config
+    >>> from fanpin.config import load_risk_types
     >>> e = pd.DataFrame({"risk_types": ["01;03", "01", ""]})
-    >>> o, c = risk_type_tables(e, pd.Series(["甲", "甲", "乙"]), load_explain_config())
+    >>> o, c = risk_type_tables(e, pd.Series(["甲", "甲", "乙"]), load_risk_types())
     >>> o[["code", "name", "n_listed", "n_main"]].to_dict("records")[:2]
     [{'code': '01', 'name': '因病', 'n_listed': 2, 'n_main': 2}, {'code': '03', 'name': '因残', 'n_listed': 1, 'n_main': 0}]
     >>> o["code"].iloc[-1], int(o["n_listed"].iloc[-1])

@@ -232,6 +232,7 @@ def explain_rows(
     ``panel``; computed on the whole chunk when None. Sentences need only the
     explained households' own records, so only their rows are passed on.
     """
+    from ..config import load_risk_types
     from ..explain import explain_households
 
     is_latest = (panel["year"] == latest_year).to_numpy()
@@ -240,5 +241,7 @@ def explain_rows(
     if not len(rows):
         return pd.DataFrame(columns=list(EXPLAIN_COLUMNS), dtype="string")
     X = model.features.transform(panel) if features is None else features
-    ex = explain_households(model, panel.loc[wanted], rows=rows, features=X)
+    ex = explain_households(
+        model, panel.loc[wanted], rows=rows, features=X, risk_types=load_risk_types()
+    )
     return ex.set_index(ex["household_id"].astype(str))[list(EXPLAIN_COLUMNS)]

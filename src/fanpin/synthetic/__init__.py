@@ -8,14 +8,25 @@ its own module (household composition, health, disasters, labour, farming,
 schooling, transfers, assistance) and reads its knobs from
 :class:`SimulationParams`. :func:`calibration_table` compares the panel with
 the published figures it is calibrated to.
+
+``truth`` also holds the true causes of each household-year's risk: the share
+of the risk each mechanism of :data:`MECHANISMS` causes (the oracle's year
+replayed with the same random draws and the mechanism switched off) and
+``main_cause``, a risk code of ``risk_types.yaml`` (see ``_causes``).
 """
 
 from ._calibration import calibration_table
+from ._causes import CAUSE_LABELS, MAIN_CAUSE_SHARE, MECHANISM_CODES
+from ._mechanisms import MECHANISMS
 from ._params import SimulationParams
 from ._simulate import SimulationResult, simulate
 from ._step import step
 
 __all__ = [
+    "CAUSE_LABELS",
+    "MAIN_CAUSE_SHARE",
+    "MECHANISMS",
+    "MECHANISM_CODES",
     "SimulationParams",
     "SimulationResult",
     "calibration_table",

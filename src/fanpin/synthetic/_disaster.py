@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._mechanisms import Off, off_mask
 from ._params import SimulationParams
 from ._state import State, StepContext, uniform
 
@@ -26,15 +27,24 @@ _CROP_DAMAGE = np.asarray([0.0, 1.0, 1.0, 0.6, 0.8, 0.6])
 
 
 def disaster_year(
-    state: State, rng: np.random.Generator, ctx: StepContext, price: float
+    state: State,
+    rng: np.random.Generator,
+    ctx: StepContext,
+    price: float,
+    off: Off | None = None,
 ) -> None:
-    """Draw the year's county disasters and their effects on households (in place)."""
+    """Draw the year's county disasters and their effects on households (in place).
+
+    ``off``: ``disaster`` (no county disaster) and ``housing_water`` (no house
+    or water supply breaks) switch those mechanisms off (:mod:`._mechanisms`).
+    """
     p: SimulationParams = ctx.params
     n = len(state["prov"])
     n_groups = (int(state["rep"].max()) + 1) * ctx.n_counties
     group = state["county"] + ctx.n_counties * state["rep"]
     county_of_group = np.arange(n_groups) % ctx.n_counties
     hit = rng.random(n_groups) < ctx.county_hazard[county_of_group]
+    off = off or {}
     cum = ctx.county_type_cum[county_of_group]
     kind = 1 + (rng.random(n_groups)[:, None] > cum).sum(axis=1)
     kind = np.where(hit, np.minimum(kind, 5), 0)
@@ -44,6 +54,9 @@ def disaster_year(
     sev = severity[group]
     reach = p.disaster_reach * (0.4 + 1.5 * sev)
     affected = (kind[group] > 0) & (uniform(rng, n) < reach * 4 * state["exposure"])
+    no_disaster = off_mask(off, "disaster", n)
+    if no_disaster is not None:
+        affected = affected & ~no_disaster
     dtype = np.where(affected, kind[group], 0).astype(np.int8)
     state["disaster_type"] = dtype
     assets = price * (state["land"] * p.income_per_mu * 1.5 + 6000.0)
@@ -57,6 +70,9 @@ def disaster_year(
         * 9
     )
     broken = state["housing_safe"] & (uniform(rng, n) < house_p)
+    safe = off_mask(off, "housing_water", n)
+    if safe is not None:
+        broken = broken & ~safe
     state["house_broken"] = broken
     state["housing_safe"] = (state["housing_safe"] | repaired) & ~broken
     # drinking water: droughts and background failures
@@ -65,5 +81,7 @@ def disaster_year(
         "water_risk"
     ]
     cut = state["water_safe"] & (uniform(rng, n) < water_p)
+    if safe is not None:
+        cut = cut & ~safe
     state["water_broken"] = cut
     state["water_safe"] = (state["water_safe"] | fixed) & ~cut

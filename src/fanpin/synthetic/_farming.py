@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._mechanisms import Off, off_mask
 from ._params import SimulationParams
 from ._state import State, normal, uniform
 
@@ -33,9 +34,15 @@ def drift_level(
 
 
 def business_year(
-    state: State, rng: np.random.Generator, params: SimulationParams, wage_idx: float
+    state: State,
+    rng: np.random.Generator,
+    params: SimulationParams,
+    wage_idx: float,
+    off: Off | None = None,
 ) -> None:
-    """Draw the year's net business income (in place); needs the disaster draw first."""
+    """Draw the year's net business income (in place); needs the disaster draw
+    first. ``business_failure`` in ``off``: no project fails (:mod:`._mechanisms`).
+    """
     p = params
     n = len(state["prov"])
     level = np.exp(state["log_level"])
@@ -53,6 +60,9 @@ def business_year(
         * np.where(loan, 2.0, 1.0)
     )
     failed = uniform(rng, n) < fail_p
+    spared = off_mask(off or {}, "business_failure", n)
+    if spared is not None:
+        failed = failed & ~spared
     loss = failed * p.failure_loss * np.exp(0.5 * normal(rng, n) - 0.125)
     income = wage_idx * (level * has_labour * (farm + base) + boost - loss)
     income = income - 0.5 * state["disaster_loss"]

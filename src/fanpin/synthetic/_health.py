@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._mechanisms import Off, off_mask
 from ._params import SimulationParams
 from ._state import State, normal, uniform
 
@@ -31,27 +32,44 @@ def _onset(rng: np.random.Generator, at_risk: np.ndarray, rate: float) -> np.nda
     return (uniform(rng, len(at_risk)) < at_risk * rate).astype(np.int64)
 
 
+def _kept(off: Off, name: str, n: int) -> float | np.ndarray:
+    """1.0 where mechanism ``name`` acts, 0.0 where it is switched off."""
+    m = off_mask(off, name, n)
+    return 1.0 if m is None else np.where(m, 0.0, 1.0)
+
+
 def health_year(
-    state: State, rng: np.random.Generator, params: SimulationParams, price: float
+    state: State,
+    rng: np.random.Generator,
+    params: SimulationParams,
+    price: float,
+    off: Off | None = None,
 ) -> None:
-    """Draw the year's illness, disability, accidents and medical bills (in place)."""
+    """Draw the year's illness, disability, accidents and medical bills (in place).
+
+    ``off``: mechanisms switched off (``illness``, ``disability``, ``accident``:
+    no new cases; see :mod:`._mechanisms`).
+    """
     n = len(state["prov"])
     p = params
+    off = off or {}
+    ill = _kept(off, "illness", n)
+    dis = _kept(off, "disability", n)
     size_y = state["n_child"] + state["n_adult"]
     size_e = state["n_elder"]
     # chronic illness
     state["chronic_y"] = state["chronic_y"] + _onset(
-        rng, size_y - state["chronic_y"], p.chronic_rate
+        rng, size_y - state["chronic_y"], ill * p.chronic_rate
     )
     state["chronic_e"] = state["chronic_e"] + _onset(
-        rng, size_e - state["chronic_e"], 3 * p.chronic_rate
+        rng, size_e - state["chronic_e"], ill * 3 * p.chronic_rate
     )
     # serious illness: some cases end, new ones start (chronic patients at more risk)
     for g, size, mult in (("y", size_y, 1.0), ("e", size_e, 3.0)):
         ends = (state[f"serious_{g}"] > 0) & (uniform(rng, n) >= p.serious_persist)
         state[f"serious_{g}"] = state[f"serious_{g}"] - ends
         rate = p.serious_rate * mult * (1 + 3.0 * (state[f"chronic_{g}"] > 0))
-        rate = rate * state["frailty"]
+        rate = rate * state["frailty"] * ill
         new = _onset(rng, size - state[f"serious_{g}"], rate)
         state[f"serious_{g}"] = state[f"serious_{g}"] + new
         state[f"new_serious_{g}"] = new
@@ -59,6 +77,9 @@ def health_year(
     accident = uniform(rng, n) < p.accident_rate * np.where(
         state["n_adult"] > 0, 1.2, 0.5
     )
+    no_accident = off_mask(off, "accident", n)
+    if no_accident is not None:
+        accident = accident & ~no_accident
     state["accident_count"] = accident.astype(np.int64)
     # disability: background onset, after serious illness, after accidents
     for g, size, mult in (("y", size_y, 1.0), ("e", size_e, 4.0)):
@@ -68,6 +89,8 @@ def health_year(
             new = np.maximum(new, accident & (uniform(rng, n) < 0.2))
         new |= (state[f"new_serious_{g}"] > 0) & (uniform(rng, n) < 0.08)
         new = np.minimum(new, size - state[f"disabled_{g}"])
+        if not isinstance(dis, float):
+            new = new * dis.astype(np.int64)
         state[f"disabled_{g}"] = state[f"disabled_{g}"] + new
         state[f"severe_{g}"] = state[f"severe_{g}"] + new * (
             uniform(rng, n) < p.severe_share

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._household import labour_count
+from ._mechanisms import Off, off_mask
 from ._params import SimulationParams
 from ._state import State, normal, uniform
 
@@ -23,9 +24,14 @@ __all__ = ["labour_year"]
 
 
 def labour_year(
-    state: State, rng: np.random.Generator, params: SimulationParams, wage_idx: float
+    state: State,
+    rng: np.random.Generator,
+    params: SimulationParams,
+    wage_idx: float,
+    off: Off | None = None,
 ) -> None:
-    """Draw the year's jobs and wage income (in place)."""
+    """Draw the year's jobs and wage income (in place); ``job_loss`` in ``off``:
+    no migrant loses the job (:mod:`._mechanisms`)."""
     p = params
     n = len(state["prov"])
     labour = labour_count(state)
@@ -42,6 +48,9 @@ def labour_year(
     # job loss this year
     loss_p = p.job_loss_rate * migrants * state["econ"] * state["job_risk"]
     lost = (migrants > 0) & (uniform(rng, n) < loss_p)
+    kept = off_mask(off or {}, "job_loss", n)
+    if kept is not None:
+        lost = lost & ~kept
     when = 0.4 + 0.6 * uniform(rng, n)  # share of the year worked before the loss
     migrants = migrants - lost
     state["migrants"] = migrants

@@ -12,6 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ._causes import replay_causes
+from ._mechanisms import MECHANISMS
+from ._replay import RecordingGenerator
 from ._state import CARRIED, State, StepContext, repeat_state, take_state
 from ._step import step
 
@@ -30,6 +33,7 @@ def _chunk_risk(
     chunk: int,
     draws: int,
     stream: int,
+    causes: str,
 ) -> np.ndarray:
     carried = [k for k in state if k in CARRIED]
     sub = take_state({k: state[k] for k in carried}, idx)
@@ -37,8 +41,14 @@ def _chunk_risk(
     rng = np.random.default_rng(
         np.random.SeedSequence(seed, spawn_key=(stream, year, chunk))
     )
-    nxt = step(rep, rng, year + 1, ctx, outcome_only=True)
-    return nxt["hardship"].reshape(draws, len(idx)).mean(axis=0)
+    if causes == "none":
+        nxt = step(rep, rng, year + 1, ctx, outcome_only=True)
+        return nxt["hardship"].reshape(draws, len(idx)).mean(axis=0)[:, None]
+    rec = RecordingGenerator(rng)
+    nxt = step(rep, rec, year + 1, ctx, outcome_only=True)  # type: ignore[arg-type]
+    p = nxt["hardship"].reshape(draws, len(idx)).mean(axis=0)
+    shares = replay_causes(rep, nxt, rec.draws, year, ctx, len(idx), causes)
+    return np.column_stack([p, shares])
 
 
 def next_year_risk(
@@ -50,12 +60,17 @@ def next_year_risk(
     *,
     draws: int | None = None,
     stream: int = ORACLE_STREAM,
+    causes: str = "none",
 ) -> np.ndarray:
     """P(in hardship in ``year + 1`` | state at the end of ``year``), per household.
 
     Chunks are seeded by (seed, stream, year, chunk number), so the result does
     not depend on ``n_jobs`` or thread scheduling; another ``stream`` gives an
     independent estimate (``draws`` defaults to ``oracle_draws``).
+
+    With ``causes`` ``"hardship"`` or ``"all"`` (see :mod:`._causes`), returns
+    an array of shape (n, 1 + len(MECHANISMS) + 2): the risk, then the output
+    of :func:`~._causes.replay_causes`, from the same draws.
     """
     n = len(state["prov"])
     draws = draws or ctx.params.oracle_draws
@@ -63,11 +78,15 @@ def next_year_risk(
     bounds = [np.arange(a, min(a + per_chunk, n)) for a in range(0, n, per_chunk)]
 
     def one(kb: tuple[int, np.ndarray]) -> np.ndarray:
-        return _chunk_risk(state, kb[1], year, ctx, seed, kb[0], draws, stream)
+        return _chunk_risk(
+            state, kb[1], year, ctx, seed, kb[0], draws, stream, causes
+        )
 
     if n_jobs <= 1 or len(bounds) == 1:
         parts = [one(kb) for kb in enumerate(bounds)]
     else:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             parts = list(pool.map(one, enumerate(bounds)))
-    return np.concatenate(parts) if parts else np.zeros(0)
+    width = 1 if causes == "none" else 1 + len(MECHANISMS) + 2
+    out = np.concatenate(parts) if parts else np.zeros((0, width))
+    return out[:, 0] if causes == "none" else out

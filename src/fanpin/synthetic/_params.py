@@ -77,6 +77,11 @@ class SimulationParams:
         ``p_next_check`` (0: none), to evaluate rankings (the oracle's among
         them) on draws other than those the oracle is ranked by;
         ``oracle_chunk``: rows (household-years × draws) simulated at once;
+        ``cause_replay``: how the true causes are found (``truth``'s
+        ``share_*`` and ``main_cause`` columns): ``"hardship"`` replays the
+        oracle's hardship draws with one mechanism switched off at a time (the
+        default, cheap), ``"all"`` every draw (the net change of the risk, for
+        checking), ``"none"`` skips the causes;
         ``burn_in``: years simulated before the first output year so that
         histories exist.
     """
@@ -149,6 +154,7 @@ class SimulationParams:
     oracle_draws: int = 256
     oracle_check_draws: int = 0
     oracle_chunk: int = 1 << 16
+    cause_replay: str = "hardship"
     burn_in: int = 3
 
     def __post_init__(self) -> None:
@@ -160,6 +166,9 @@ class SimulationParams:
             elif f.name == "oracle_check_draws":
                 ok = isinstance(value, int) and value >= 0
                 expected = "an integer >= 0"
+            elif f.name == "cause_replay":
+                ok = value in ("hardship", "all", "none")
+                expected = "one of 'hardship', 'all', 'none'"
             elif f.name == "burn_in":
                 ok = isinstance(value, int) and 0 <= value <= 20
                 expected = "an integer in [0, 20]"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._mechanisms import Off, off_mask
 from ._params import SimulationParams
 from ._state import State, normal, uniform
 
@@ -24,8 +25,10 @@ def schooling_year(
     params: SimulationParams,
     price: float,
     line: np.ndarray,
+    off: Off | None = None,
 ) -> None:
-    """Draw the year's students, education costs and dropouts (in place)."""
+    """Draw the year's students, education costs and dropouts (in place);
+    ``schooling`` in ``off``: no cost and no dropout (:mod:`._mechanisms`)."""
     p = params
     n = len(state["prov"])
     compulsory = np.floor(state["n_child"] * 0.7 + state["school_offset"]).astype(
@@ -44,6 +47,9 @@ def schooling_year(
     rate = p.dropout_rate * np.where(poor, p.dropout_poor_factor, 1.0)
     stays_out = (state["dropout"] > 0) & (uniform(rng, n) < 0.25)
     new = uniform(rng, n) < compulsory * rate
+    free = off_mask(off or {}, "schooling", n)
+    if free is not None:
+        new = new & ~free
     dropout = np.minimum(stays_out + new, compulsory).astype(np.int64)
     state["dropout_new"] = new & (compulsory > 0)
     state["dropout"] = dropout
@@ -53,3 +59,5 @@ def schooling_year(
         + higher * p.higher_cost * np.exp(0.3 * normal(rng, n) - 0.045)
     )
     state["education_cost"] = np.round(cost)
+    if free is not None:
+        state["education_cost"] = np.where(free, 0.0, state["education_cost"])

@@ -15,9 +15,11 @@ from ..config import MonitoringLines, load_monitoring_lines
 from ..exceptions import ConfigError
 from ..schema._columns import COLUMNS, EVENT_COLUMNS
 from ._assistance import CATEGORIES
+from ._causes import cause_frame
 from ._events import year_events
 from ._geography import DISASTER_TYPES, Geography, make_geography
 from ._household import initial_state
+from ._mechanisms import MECHANISMS
 from ._oracle import CHECK_STREAM, next_year_risk
 from ._params import SimulationParams
 from ._state import State, StepContext
@@ -291,13 +293,20 @@ def simulate(
         flags.append(state["hardship"])
         events.append(year_events(state, y, ids, event_rng))
         if y != years[-1]:
-            risk = next_year_risk(state, y, ctx, seed, n_jobs=n_jobs)
+            risk = next_year_risk(
+                state, y, ctx, seed, n_jobs=n_jobs, causes=params.cause_replay
+            )
+            causes = None
+            if risk.ndim == 2:
+                risk, causes = risk[:, 0], cause_frame(risk[:, 1:])
             truth_y = pd.DataFrame({"household_id": ids, "year": y, "p_next": risk})
             if params.oracle_check_draws:
                 truth_y["p_next_check"] = next_year_risk(
                     state, y, ctx, seed, n_jobs=n_jobs,
                     draws=params.oracle_check_draws, stream=CHECK_STREAM,
                 )  # fmt: skip
+            if causes is not None:
+                truth_y = pd.concat([truth_y, causes], axis=1)
             truths.append(truth_y)
         logger.info(
             "simulated %d households for %d (%.1fs)", n, y, time.perf_counter() - t0
@@ -313,6 +322,9 @@ def simulate(
     )
     if params.oracle_check_draws and "p_next_check" not in truth:
         truth["p_next_check"] = pd.Series(dtype="float64")
+    if params.cause_replay != "none" and "main_cause" not in truth:
+        empty = cause_frame(np.zeros((0, len(MECHANISMS) + 2)))
+        truth = pd.concat([truth, empty], axis=1)
     pushes, until = [], None
     if pushes_until is not None:
         until = pd.Timestamp(pushes_until).date()

@@ -14,6 +14,7 @@ from ._farming import business_year, drift_level
 from ._health import health_year
 from ._household import age_households, labour_count
 from ._labour import labour_year
+from ._mechanisms import Off, check_mechanisms, switch_off
 from ._schooling import schooling_year
 from ._state import State, StepContext
 from ._transfers import grant_dibao, transfers_year
@@ -28,6 +29,7 @@ def step(
     ctx: StepContext,
     *,
     outcome_only: bool = False,
+    off: Off | None = None,
 ) -> State:
     """Simulate ``year`` from the state at the end of the previous year.
 
@@ -49,6 +51,12 @@ def step(
     outcome_only : bool
         Stop once the year's ``hardship`` flag is known (skips the end-of-year
         monitoring, which comes after it and cannot change it): the oracle's mode.
+    off : mapping of str to bool or bool array, optional
+        Mechanisms switched off this year (names in
+        :data:`~fanpin.synthetic._mechanisms.MECHANISMS`), everywhere (True) or on
+        the rows of a mask, for the cause replay: each is
+        removed after the year's assistance decisions, without changing which
+        random numbers are drawn (see :mod:`fanpin.synthetic._causes`).
 
     Returns
     -------
@@ -65,11 +73,15 @@ def step(
     drift_level(s, rng, p)
     grant_dibao(s, rng, p, line_prev)
     assign_assistance(s, rng, p, wage_idx)
-    health_year(s, rng, p, price)
-    disaster_year(s, rng, ctx, price)
-    labour_year(s, rng, p, wage_idx)
-    business_year(s, rng, p, wage_idx)
-    schooling_year(s, rng, p, price, line_prev)
+    off = off or {}
+    if off:
+        check_mechanisms(off)
+        switch_off(s, off)
+    health_year(s, rng, p, price, off)
+    disaster_year(s, rng, ctx, price, off)
+    labour_year(s, rng, p, wage_idx, off)
+    business_year(s, rng, p, wage_idx, off)
+    schooling_year(s, rng, p, price, line_prev, off)
     transfers_year(s, rng, p, wage_idx)
     s["household_size"] = s["n_child"] + s["n_adult"] + s["n_elder"]
     s["labor_count"] = labour_count(s)

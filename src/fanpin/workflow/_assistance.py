@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import (
-    AssistanceConfig,
-    RiskTypes,
-    load_assistance_config,
-    load_risk_types,
-)
-from ..config._risk_types import close_matches
+from ..config import AssistanceConfig, RiskTypes, load_assistance_config
+from ..config._names import close_matches
 from ..exceptions import ConfigError, InputError
+from ..messages import N_, Message
 
 __all__ = [
     "REASON_DEVELOPMENTAL",
@@ -31,9 +27,21 @@ REASON_DEVELOPMENTAL = "P_developmental"
 REASON_SAFETY_NET = "P_safety_net"
 """Reason code of the safety-net measure added because no one can work."""
 
-UNKNOWN_RISK = (
+UNKNOWN_RISK = N_(
     "Risk code {code!r} has no rule in the assistance config ({source}){hint}. Add it "
     "under 'risks' in your assistance.yaml, or fix the code. Known codes: {known}."
+)
+MSG_UNKNOWN_RULE_CODES = N_(
+    "The assistance config ({source}) has rules for unknown risk code(s) {codes}"
+    "{hints}; the risk types ({types}) know {known}."
+)
+MSG_BAD_LABOUR = N_("labor_count must be a count >= 0 (劳动力人数); got {value!r}.")
+MSG_FRAME_COLUMNS = N_(
+    "suggest_frame needs columns {missing}{hint}; the frame has {columns}."
+)
+MSG_FRAME_LABOUR = N_(
+    "{column!r} must be a count >= 0 in every row; {bad} row(s) are missing or "
+    "negative."
 )
 
 
@@ -71,6 +79,25 @@ class Measure:
     reason: str
 
 
+def _one_per_department(measures) -> list[Measure]:  # noqa: ANN001
+    """The first measure of each lead department, in order."""
+    out: dict[str, Measure] = {}
+    for m in measures:
+        out.setdefault(m.department, m)
+    return list(out.values())
+
+
+def _developmental(cfg: AssistanceConfig, measures: list[Measure]) -> Measure:
+    """The policy's developmental measure: the first whose department is free."""
+    used = {m.department for m in measures}
+    for name in cfg.developmental:
+        spec = cfg.measures[name]
+        if spec.department not in used:
+            return Measure(name, spec.department, REASON_DEVELOPMENTAL)
+    first = cfg.developmental[0]
+    return Measure(first, cfg.measures[first].department, REASON_DEVELOPMENTAL)
+
+
 @dataclass(frozen=True)
 class AssistanceMap:
     """Suggest assistance measures for a household's ranked risk types.
@@ -90,11 +117,12 @@ class AssistanceMap:
 
     Examples
     --------
-    >>> amap = load_assistance_map()
+    >>> from fanpin.config import load_risk_types
+    >>> amap = load_assistance_map(risk_types=load_risk_types())
     >>> [m.category for m in amap.suggest(["01"], labor_count=2)]
-    ['健康帮扶', '综合保障', '社会帮扶', '产业帮扶']
+    ['健康帮扶', '综合保障', '产业帮扶']
     >>> [m.department for m in amap.suggest(["01"], labor_count=2)]
-    ['医保', '民政', '农业农村', '农业农村']
+    ['医保', '民政', '农业农村']
     >>> [m.category for m in amap.suggest(["07"], labor_count=0)]
     ['综合保障']
     """
@@ -106,13 +134,12 @@ class AssistanceMap:
         unknown = [c for c in self.config.risks if c not in self.risk_types]
         if unknown:
             raise ConfigError(
-                f"The assistance config ({self.config.source}) has rules for unknown "
-                "risk "
-                f"code(s) {unknown}"
-                + "".join(close_matches(c, self.risk_types) for c in unknown)
-                + f"; the risk types ({self.risk_types.source}) know "
-                f"{', '.join(self.risk_types)}."
-            )
+                Message(
+                    MSG_UNKNOWN_RULE_CODES, source=self.config.source, codes=unknown,
+                    hints="".join(close_matches(c, self.risk_types) for c in unknown),
+                    types=self.risk_types.source, known=", ".join(self.risk_types),
+                )
+            )  # fmt: skip
 
     def _rule(self, code: str) -> tuple[str, tuple]:
         key = self.risk_types.resolve(code) if code not in self.config.risks else code
@@ -122,13 +149,12 @@ class AssistanceMap:
             rt = self.risk_types.types.get(key)
         if key not in self.config.risks:
             raise ConfigError(
-                UNKNOWN_RISK.format(
-                    code=code,
-                    source=self.config.source,
+                Message(
+                    UNKNOWN_RISK, code=code, source=self.config.source,
                     hint=close_matches(code, self.config.risks),
                     known=", ".join(self.config.risks),
                 )
-            )
+            )  # fmt: skip
         return self.risk_types.resolve(code), self.config.risks[key]
 
     def suggest(
@@ -155,38 +181,40 @@ class AssistanceMap:
         list of Measure
         """
         if labor_count is None or pd.isna(labor_count) or int(labor_count) < 0:
-            raise InputError(
-                f"labor_count must be a count >= 0 (劳动力人数); got {labor_count!r}."
-            )
+            raise InputError(Message(MSG_BAD_LABOUR, value=labor_count))
         can_work = int(labor_count) > 0
         cfg = self.config
-        out: dict[str, Measure] = {}
+        specific: dict[str, Measure] = {}
+        general: dict[str, Measure] = {}
         for code in split_codes(risk_codes):
             resolved, items = self._rule(code)
             for item in items:
                 spec = cfg.measures[item.measure]
-                if item.measure in out or (spec.needs_labour and not can_work):
+                if spec.needs_labour and not can_work:
                     continue
-                out[item.measure] = Measure(
-                    item.measure, item.department or spec.department, resolved
-                )
-        measures = list(out.values())
+                into = general if item.measure in cfg.general else specific
+                if item.measure not in into:
+                    into[item.measure] = Measure(
+                        item.measure, item.department or spec.department, resolved
+                    )
+        measures = _one_per_department(specific.values())
         if can_work:
             required = [m for m in measures if m.category in cfg.developmental]
             if not required:
-                first = cfg.developmental[0]
-                required = [
-                    Measure(first, cfg.measures[first].department, REASON_DEVELOPMENTAL)
-                ]
-                measures.append(required[0])
+                m = _developmental(cfg, measures)
+                measures = [x for x in measures if x.department != m.department]
+                measures.append(m)
+                required = [m]
         else:
             required = [m for m in measures if m.category == cfg.safety_net]
             if not required:
                 net = cfg.safety_net
-                required = [
-                    Measure(net, cfg.measures[net].department, REASON_SAFETY_NET)
-                ]
-                measures.append(required[0])
+                m = Measure(net, cfg.measures[net].department, REASON_SAFETY_NET)
+                measures = [x for x in measures if x.department != m.department]
+                measures.append(m)
+                required = [m]
+        # general measures (社会帮扶) after every specific one; each department once
+        measures = _one_per_department([*measures, *general.values()])
         if limit is None or len(measures) <= limit:
             return measures
         # keep the top ``limit`` measures but never drop the policy rule's measure
@@ -205,31 +233,31 @@ class AssistanceMap:
     ) -> pd.DataFrame:
         """Vectorised :meth:`suggest` over a frame, one output row per input row.
 
-        Returns a frame on ``frame.index`` with ``;``-joined ``measures``,
-        ``departments`` and ``measure_reasons`` (aligned position by position).
+            Returns a frame on ``frame.index`` with ``;``-joined ``measures``,
+            ``departments`` and ``measure_reasons`` (aligned position by position).
 
-        Examples
-        --------
-        >>> amap = load_assistance_map()
-        >>> df = pd.DataFrame({"risk_types": ["H_water", "09;H_dropout"],
-        ...                    "labor_count": [0, 1]})
-        >>> amap.suggest_frame(df)["measures"].tolist()
-        ['饮水安全保障;综合保障', '其他教育帮扶;义务教育保障;产业帮扶']
+            Examples
+            --------
+            >>> from fanpin.config import load_risk_types
+        >>> amap = load_assistance_map(risk_types=load_risk_types())
+            >>> df = pd.DataFrame({"risk_types": ["H_water", "09;H_dropout"],
+            ...                    "labor_count": [0, 1]})
+            >>> amap.suggest_frame(df)["measures"].tolist()
+            ['饮水安全保障;综合保障', '其他教育帮扶;产业帮扶']
         """
         missing = [c for c in (risk_col, labor_col) if c not in frame.columns]
         if missing:
             raise InputError(
-                f"suggest_frame needs columns {missing}"
-                f"{close_matches(missing[0], frame.columns)}; the frame has "
-                f"{list(frame.columns)}."
-            )
+                Message(
+                    MSG_FRAME_COLUMNS, missing=missing,
+                    hint=close_matches(missing[0], frame.columns),
+                    columns=list(frame.columns),
+                )
+            )  # fmt: skip
         labour = pd.to_numeric(frame[labor_col], errors="coerce")
         if labour.isna().any() or (labour < 0).any():
             bad = int((labour.isna() | (labour < 0)).sum())
-            raise InputError(
-                f"{labor_col!r} must be a count >= 0 in every row; {bad} row(s) are "
-                "missing or negative."
-            )
+            raise InputError(Message(MSG_FRAME_LABOUR, column=labor_col, bad=bad))
         keys = [
             (tuple(split_codes(r)), bool(n > 0))
             for r, n in zip(frame[risk_col].tolist(), labour.tolist(), strict=True)
@@ -256,13 +284,15 @@ class AssistanceMap:
 
 
 def load_assistance_map(
-    path: str | Path | None = None, *, risk_types: str | Path | None = None
+    path: str | Path | None = None, *, risk_types: RiskTypes
 ) -> AssistanceMap:
-    """Build an :class:`AssistanceMap` from YAML files (shipped defaults if None).
+    """Build an :class:`AssistanceMap` from ``assistance.yaml`` (the shipped one
+    if None) and the risk types already loaded (:func:`~fanpin.config.load_risk_types`).
 
     Examples
     --------
-    >>> load_assistance_map().risk_name("09")
+    >>> from fanpin.config import load_risk_types
+    >>> load_assistance_map(risk_types=load_risk_types()).risk_name("09")
     '因学'
     """
-    return AssistanceMap(load_assistance_config(path), load_risk_types(risk_types))
+    return AssistanceMap(load_assistance_config(path), risk_types)

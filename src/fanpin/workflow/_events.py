@@ -92,16 +92,17 @@ def event_reason(
     amount: object = None,
     persons: object = None,
 ) -> str:
-    """The reason line of an event: ``医保推送:2025-03-02 住院自付 12,000 元``.
+    """The reason line of an event: ``医保推送：2025年3月2日住院自付 12,000 元``.
 
     Examples
     --------
     >>> event_reason("医保", pd.Timestamp("2025-03-02"), "住院自付", 12000.0)
-    '医保推送:2025-03-02 住院自付 12,000 元'
+    '医保推送：2025年3月2日住院自付 12,000 元'
     >>> event_reason("残联", pd.Timestamp("2025-01-05"), "新增残疾", None, 1)
-    '残联推送:2025-01-05 新增残疾 1 人'
+    '残联推送：2025年1月5日新增残疾 1 人'
     """
-    text = f"{source}推送:{pd.Timestamp(when):%Y-%m-%d} {event_type}"
+    day = pd.Timestamp(when)
+    text = f"{source}推送：{day.year}年{day.month}月{day.day}日{event_type}"
     if amount is not None and not pd.isna(amount):
         text += f" {float(amount):,.0f} 元"
     elif persons is not None and not pd.isna(persons):
@@ -119,7 +120,8 @@ class AppliedEvents:
         The updated panel (a copy; new rows appended at the end).
     applied : DataFrame
         The events applied, with ``year``, ``row`` (index label of the updated
-        record) and ``reason`` (:func:`event_reason`).
+        record), ``created`` (that record was made from the latest annual one)
+        and ``reason`` (:func:`event_reason`).
     skipped : DataFrame
         Events not applied, with ``why``.
     """
@@ -270,7 +272,7 @@ def apply_events(
     >>> int(new["year"]), float(new["medical_cost_oop"]), bool(new["housing_safe"])
     (2025, 12000.0, False)
     >>> res.applied["reason"].tolist()[0]
-    '医保推送:2025-03-02 住院自付 12,000 元'
+    '医保推送：2025年3月2日住院自付 12,000 元'
     >>> res.skipped["why"].tolist()
     ['already covered by the annual record of that year']
     """
@@ -378,6 +380,7 @@ def apply_events_quietly(
         _apply_one(df, int(rows[i]), records[i], cfg)
     applied = ev.loc[ok].copy()
     applied["row"] = rows[ok]
+    applied["created"] = ~np.isin(rows[ok], panel.index)  # a record made from pushes
     applied["reason"] = pd.array(
         [
             event_reason(

@@ -14,9 +14,10 @@ import pandas as pd
 
 from ..config import (
     AlertsConfig,
-    ExplainConfig,
     MonitoringLines,
+    RiskTypes,
     load_alerts_config,
+    load_risk_types,
 )
 from ..explain import explain_households
 from ..models import ID_COLUMNS, score_panel
@@ -266,7 +267,7 @@ def run_alerts(
     events: pd.DataFrame | None = None,
     lines: MonitoringLines | None = None,
     config: AlertsConfig | None = None,
-    explain_config: ExplainConfig | None = None,
+    explain_config: RiskTypes | None = None,
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
     covered: str | None = None,
@@ -298,7 +299,12 @@ def run_alerts(
     ``UserWarning`` (:data:`LINES_CARRIED`).
     """
     cfg = config if config is not None else load_alerts_config()
-    amap = assistance if assistance is not None else load_assistance_map()
+    risk_types = explain_config if explain_config is not None else load_risk_types()
+    amap = (
+        assistance
+        if assistance is not None
+        else load_assistance_map(risk_types=risk_types)
+    )
     lines = lines if lines is not None else model.lines
     covered = covered if covered is not None else cfg.covered_events
     as_of = pd.Timestamp(as_of).normalize()
@@ -352,8 +358,9 @@ def run_alerts(
     listed = flagged.loc[flagged["listed"]]
     rows = pd.Index(last.loc[listed["household_id"].astype(str)].to_numpy())
     ex = explain_households(
-        model, work, rows=rows, lines=lines, config=explain_config, features=X
-    )
+        model, work, rows=rows, lines=lines, risk_types=risk_types, features=X,
+        pushes=applied.applied if applied is not None else None,
+    )  # fmt: skip
     alerts = build_alerts(
         flagged.drop(columns=["alerted", "listed", "over_capacity", "rank"]).assign(
             alerted=flagged["alerted"]
@@ -365,9 +372,11 @@ def run_alerts(
         config=cfg,
     )
     alert_rows = pd.Index(last.loc[alerts["household_id"].astype(str)].to_numpy())
-    wi = what_if(model, work, alerts, alert_rows, config=cfg)
-    alerts["risk_after"] = wi["risk_after"].to_numpy()
-    alerts["what_if"] = wi["what_if"].to_numpy()
+    wi = what_if(
+        model, work, alerts, alert_rows, config=cfg, assistance=amap, cutoff=cutoff
+    )
+    for c in ("risk_after", "what_if", "measures", "departments"):
+        alerts[c] = wi[c].to_numpy()
     excl = []
     if applied is not None and len(applied.skipped):
         excl.append(event_exclusions(applied.skipped))

@@ -51,10 +51,10 @@ import pyarrow.parquet as pq
 from ..config import (
     ALERT_LEVELS,
     AlertsConfig,
-    ExplainConfig,
     MonitoringLines,
+    RiskTypes,
     load_alerts_config,
-    load_explain_config,
+    load_risk_types,
 )
 from ..exceptions import ConfigError, OutputError
 from ..explain import explain_households
@@ -630,7 +630,7 @@ def run_alerts_file(
     events: pd.DataFrame | None = None,
     lines: MonitoringLines | None = None,
     config: AlertsConfig | None = None,
-    explain_config: ExplainConfig | None = None,
+    explain_config: RiskTypes | None = None,
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
     covered: str | None = None,
@@ -712,9 +712,11 @@ def run_alerts_file(
     if table_format not in ("csv", "parquet"):
         raise ConfigError(MSG_BAD_TABLE_FORMAT.format(value=table_format))
     cfg = config if config is not None else load_alerts_config()
-    amap = assistance if assistance is not None else load_assistance_map()
-    explain_config = (
-        explain_config if explain_config is not None else load_explain_config()
+    explain_config = explain_config if explain_config is not None else load_risk_types()
+    amap = (
+        assistance
+        if assistance is not None
+        else load_assistance_map(risk_types=explain_config)
     )
     lines = lines if lines is not None else model.lines
     covered = covered if covered is not None else cfg.covered_events
@@ -784,7 +786,7 @@ def run_alerts_file(
             alerts = _alert_list(
                 listed, panel_path, run_model, run_lines, ev, ev_ids, as_of=as_of,
                 config=cfg, covered=covered, explain_config=explain_config,
-                assistance=amap, chunk_households=chunk_households,
+                assistance=amap, cutoff=lv.cutoff, chunk_households=chunk_households,
                 workdir=workdir, households=st.households, report=report,
             )  # fmt: skip
         written: dict[str, Path | list[Path]] = {
@@ -927,8 +929,9 @@ def _alert_list(
     as_of: pd.Timestamp,
     config: AlertsConfig,
     covered: str,
-    explain_config: ExplainConfig,
+    explain_config: RiskTypes,
     assistance: AssistanceMap,
+    cutoff: float,
     chunk_households: int,
     workdir: Path,
     households: int,
@@ -961,6 +964,7 @@ def _alert_list(
                         covered=covered,
                         explain_config=explain_config,
                         assistance=assistance,
+                        cutoff=cutoff,
                     )  # fmt: skip
                 )
             report("alerts", done, households)
@@ -993,15 +997,17 @@ def _chunk_alerts(
     as_of: pd.Timestamp,
     config: AlertsConfig,
     covered: str,
-    explain_config: ExplainConfig,
+    explain_config: RiskTypes,
     assistance: AssistanceMap,
+    cutoff: float,
 ) -> pd.DataFrame:
     """The alert rows of one chunk's listed households, with what-if."""
-    work = panel
+    work, pushes = panel, None
     if events is not None and len(events):
-        work = apply_events_quietly(
+        applied = apply_events_quietly(
             panel, events, as_of=as_of, config=config, covered=covered
-        ).panel
+        )
+        work, pushes = applied.panel, applied.applied
     last = _latest_rows(work)
     rows = pd.Index(last.loc[listed["household_id"].astype(str)].to_numpy())
     features = (
@@ -1010,13 +1016,16 @@ def _chunk_alerts(
         else model.features.transform(work)
     )
     ex = explain_households(
-        model, work, rows=rows, lines=lines, config=explain_config, features=features
-    )
+        model, work, rows=rows, lines=lines, risk_types=explain_config,
+        features=features, pushes=pushes,
+    )  # fmt: skip
     out = alert_rows(
         listed, ex, assistance, as_of=as_of, deadline_days=config.deadline_days,
         config=config,
     )  # fmt: skip
-    wi = what_if(model, work, out, rows, config=config)
-    out["risk_after"] = wi["risk_after"].to_numpy()
-    out["what_if"] = wi["what_if"].to_numpy()
+    wi = what_if(
+        model, work, out, rows, config=config, assistance=assistance, cutoff=cutoff
+    )
+    for c in ("risk_after", "what_if", "measures", "departments"):
+        out[c] = wi[c].to_numpy()
     return out

@@ -1,8 +1,8 @@
-"""What-if (若落实…): the risk after the suggested measure, scoring a modified record.
+"""What-if (若落实…): the risk after each suggested measure, scoring a modified record.
 
-For each alerted household the first suggested measure with a what-if rule (and
-an effect on this household) is applied to its record, and the record is scored
-again with the same model and history:
+For each alerted household every suggested measure with a what-if rule (and an
+effect on this household) is applied to its record on its own, and the record
+is scored again with the same model and history:
 
 ==============  ===========================================================
 measure         change to the record (parameters in ``alerts.yaml``)
@@ -16,9 +16,16 @@ measure         change to the record (parameters in ``alerts.yaml``)
                 industry_support = True
 ==============  ===========================================================
 
-All modified records are scored in one pass; a county-level feature (e.g. the
-county's mean income) moves slightly when many records change at once, which is
-accepted.
+Only measures that lower the risk by at least ``policy.what_if_min_drop``
+(``assistance.yaml``) are shown, largest drop first, and the household's
+measure list is reordered the same way (measures the model cannot assess keep
+their order after them). When no measure brings the risk below the alert
+cutoff, or none lowers it at all, the sentence says so plainly.
+
+Measures are scored one slot at a time (the first measure of every alert, then
+the second ...), each slot in one pass; a county-level feature (e.g. the
+county's mean income) moves slightly when many records change at once, which
+is accepted.
 """
 
 from __future__ import annotations
@@ -29,31 +36,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, load_alerts_config
+from ..config import AlertsConfig
+from ..config._assistance import WHAT_IF_TEXTS
 from ..features import PanelView
 from ..models._pipeline import rows_probabilities
-from ._assistance import split_codes
+from ._assistance import AssistanceMap, split_codes
 
 __all__ = ["apply_measure", "what_if", "what_if_text"]
 
 logger = logging.getLogger(__name__)
 
+#: record columns a what-if rule may change (restored after each slot)
+TOUCHED = (
+    "medical_cost_oop", "income_wage", "welfare_job", "income_transfer", "dibao",
+    "income_business", "industry_support",
+)  # fmt: skip
 
-def what_if_text(measure: str, before: float, after: float) -> str:
-    """``若落实健康帮扶,风险由 0.42 降至 0.18``.
+
+def what_if_text(
+    measure: str, before: float, after: float, template: str = WHAT_IF_TEXTS["lowers"]
+) -> str:
+    """``若落实健康帮扶，风险由 0.42 降至 0.18``.
 
     Examples
     --------
     >>> what_if_text("健康帮扶", 0.42, 0.18)
-    '若落实健康帮扶,风险由 0.42 降至 0.18'
-    >>> what_if_text("就业帮扶", 0.30, 0.30)
-    '若落实就业帮扶,风险仍为 0.30'
+    '若落实健康帮扶，风险由 0.42 降至 0.18'
     """
-    if round(after, 2) < round(before, 2):
-        return f"若落实{measure},风险由 {before:.2f} 降至 {after:.2f}"
-    if round(after, 2) == round(before, 2):
-        return f"若落实{measure},风险仍为 {after:.2f}"
-    return f"若落实{measure},风险由 {before:.2f} 变为 {after:.2f}"
+    return template.format(measure=measure, before=before, after=after)
 
 
 def _f(v: Any) -> float:
@@ -107,62 +117,108 @@ def what_if(
     alerts: pd.DataFrame,
     rows: pd.Index,
     *,
-    config: AlertsConfig | None = None,
+    config: AlertsConfig,
+    assistance: AssistanceMap,
+    cutoff: float | None = None,
 ) -> pd.DataFrame:
-    """Risk after the first applicable suggested measure, for each alert.
+    """Risk after each suggested measure, for each alert.
 
     Parameters
     ----------
     model : RiskPipeline
-        The pipeline that scored the panel (``predict_proba(panel)``).
+        The pipeline that scored the panel (``risk_score(panel)``).
     panel : DataFrame
         The panel the alerts were scored on.
     alerts : DataFrame
-        The alert list (``measures``, ``risk_score``), positionally aligned with
-        ``rows``.
+        The alert list (``measures``, ``departments``, ``risk_score``),
+        positionally aligned with ``rows``.
     rows : Index
         The panel index label of each alert's scored record.
-    config : AlertsConfig, optional
+    config : AlertsConfig
+        The what-if rules' parameters (``what_if``).
+    assistance : AssistanceMap
+        For ``policy.what_if_min_drop``.
+    cutoff : float, optional
+        The alert cutoff: the sentence says plainly when no single measure brings
+        the risk below it.
 
     Returns
     -------
     DataFrame
-        On ``alerts.index``: ``what_if_measure``, ``risk_after`` (NaN when no
-        measure applies) and ``what_if`` (the sentence, empty when none).
+        On ``alerts.index``: ``what_if_measure`` (the measure that lowers the risk
+        most, missing when none does), ``risk_after`` (the risk after it, NaN when
+        none), ``what_if`` (the sentences) and ``measures`` / ``departments``
+        reordered: measures that lower the risk first, largest drop first.
     """
-    cfg = config if config is not None else load_alerts_config()
     rows = pd.Index(rows)
+    min_drop = float(assistance.config.what_if_min_drop)
+    texts = assistance.config.what_if_texts
     view = PanelView(panel.reset_index(drop=True))
     pos = panel.index.get_indexer(rows)
     lag_w = view.lag(view.num("income_wage"))[pos]
     lag_b = view.lag(view.num("income_business"))[pos]
-    mod = panel.copy()
-    chosen: list[str | None] = []
-    for i, (row, measures) in enumerate(
-        zip(rows, alerts["measures"].tolist(), strict=True)
-    ):
-        pick = None
-        last = {"income_wage": lag_w[i], "income_business": lag_b[i]}
-        for m in split_codes(measures):
-            if m in cfg.what_if and apply_measure(mod, row, m, cfg.what_if[m], last):
-                pick = m
-                break
-        chosen.append(pick)
-    has = np.array([c is not None for c in chosen])
-    after = np.full(len(rows), np.nan)
-    if has.any():
-        after[has] = rows_probabilities(model, mod, rows[has])
+    measures = [split_codes(m) for m in alerts["measures"].tolist()]
+    departments = [split_codes(d) for d in alerts["departments"].tolist()]
     before = alerts["risk_score"].to_numpy(dtype="float64")
-    text = [
-        what_if_text(m, b, a) if m is not None else ""
-        for m, b, a in zip(chosen, before, after, strict=True)
-    ]
-    logger.info("what-if for %d of %d alerts", int(has.sum()), len(rows))
+    after: list[dict[str, float]] = [{} for _ in rows]
+    mod = panel.copy()
+    touched = [c for c in TOUCHED if c in mod]
+    slots = max((len(m) for m in measures), default=0)
+    for k in range(slots):
+        changed, names = [], []
+        for i, (row, ms) in enumerate(zip(rows, measures, strict=True)):
+            if k >= len(ms) or ms[k] not in config.what_if:
+                continue
+            last = {"income_wage": lag_w[i], "income_business": lag_b[i]}
+            saved = {c: mod.at[row, c] for c in touched}
+            if apply_measure(mod, row, ms[k], config.what_if[ms[k]], last):
+                changed.append(i)
+                names.append((ms[k], saved))
+            else:
+                for c, v in saved.items():
+                    mod.at[row, c] = v
+        if not changed:
+            continue
+        p = rows_probabilities(model, mod, rows[changed])
+        for i, (name, saved), v in zip(changed, names, p, strict=True):
+            after[i][name] = float(v)
+            for c, x in saved.items():
+                mod.at[rows[i], c] = x
+    best_m: list[str | None] = []
+    best_after = np.full(len(rows), np.nan)
+    sentences, new_m, new_d = [], [], []
+    for i, (ms, ds) in enumerate(zip(measures, departments, strict=True)):
+        lowers = sorted(
+            (m for m, a in after[i].items() if before[i] - a >= min_drop),
+            key=lambda m, i=i: (after[i][m], ms.index(m)),
+        )
+        order = [*lowers, *(m for m in ms if m not in lowers)]
+        dept = dict(zip(ms, ds, strict=False))
+        new_m.append(";".join(order))
+        new_d.append(";".join(dept.get(m, "") for m in order))
+        parts = [
+            what_if_text(m, before[i], after[i][m], texts["lowers"]) for m in lowers
+        ]
+        if lowers:
+            best_m.append(lowers[0])
+            best_after[i] = after[i][lowers[0]]
+            if cutoff is not None and np.isfinite(cutoff) and best_after[i] >= cutoff:
+                parts.append(texts["not_below"].format(cutoff=cutoff))
+        else:
+            best_m.append(None)
+            parts.append(texts["none"].format(min_drop=min_drop, before=before[i]))
+        sentences.append("；".join(parts))
+    logger.info(
+        "what-if: %d of %d alerts have a measure that lowers the risk",
+        sum(m is not None for m in best_m), len(rows),
+    )  # fmt: skip
     return pd.DataFrame(
         {
-            "what_if_measure": pd.array(chosen, dtype="string"),
-            "risk_after": after,
-            "what_if": pd.array(text, dtype="string"),
+            "what_if_measure": pd.array(best_m, dtype="string"),
+            "risk_after": best_after,
+            "what_if": pd.array(sentences, dtype="string"),
+            "measures": pd.array(new_m, dtype="string"),
+            "departments": pd.array(new_d, dtype="string"),
         },
         index=alerts.index,
     )
