@@ -144,11 +144,16 @@ def test_panel_where_nobody_or_few_fall(sim, tmp_path, how):
     from fanpin.config import MonitoringLines
 
     years = sorted(sim.panel["year"].unique())
-    lines = MonitoringLines(default={int(y): 1.0 for y in years})
-    panel = sim.panel.assign(housing_safe=True, water_safe=True, dropout_count=0)
-    if how == "nobody":  # no income below 1 yuan: nobody is ever in hardship
-        panel = panel.assign(income_transfer=panel["income_transfer"] + 1e6)
-    else:  # a handful of falls only: households whose income collapses
+    # The national floor as the line, and everyone a million yuan richer: nobody is
+    # ever in hardship ...
+    lines = MonitoringLines(default={int(y): 6000.0 for y in years})
+    panel = sim.panel.assign(
+        housing_safe=True,
+        water_safe=True,
+        dropout_count=0,
+        income_transfer=sim.panel["income_transfer"] + 1e6,
+    )
+    if how == "few":  # ... but a handful whose income collapses in the last year
         hit = panel["household_id"].isin(panel["household_id"].unique()[:3])
         late = panel["year"] == years[-1]
         panel.loc[hit & late, ["income_wage", "income_business", "income_transfer"]] = 0

@@ -100,8 +100,10 @@ def test_rules_winner_ranks_as_the_rules_and_explains_in_domains(margin_pipe):
 
 @pytest.mark.parametrize("kind", ["gbdt", "logistic", "rules", "gbdt_rules"])
 def test_every_kind_trains_saves_loads_scores_and_explains(kind, sim, tmp_path):
+    from fanpin.config import load_risk_types
     from fanpin.explain import explain_households
 
+    types = load_risk_types()
     pipe = train_risk_model(sim.panel, sim.lines, SMALL, kind=kind)
     assert pipe.kind_ == kind and pipe.choice_["forced"]
     assert [c["kind"] for c in pipe.choice_["candidates"]] == list(
@@ -123,10 +125,12 @@ def test_every_kind_trains_saves_loads_scores_and_explains(kind, sim, tmp_path):
         )
     scores, monitored = score_panel(back, sim.panel)
     assert scores["risk_score"].is_monotonic_decreasing and len(scores)
-    ex = explain_households(back, sim.panel, rows=scores.index[:0])  # columns only
+    ex = explain_households(
+        back, sim.panel, rows=scores.index[:0], risk_types=types
+    )  # columns only
     assert "risk_types" in ex.columns
     latest = sim.panel.index[sim.panel["year"] == sim.panel["year"].max()][:20]
-    ex = explain_households(back, sim.panel, rows=latest)
+    ex = explain_households(back, sim.panel, rows=latest, risk_types=types)
     assert len(ex) == 20 and ex["risk_types"].notna().all()
 
 
