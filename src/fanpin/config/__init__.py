@@ -2,7 +2,9 @@
 dataclasses.
 
 Every loader takes the user's own file (``path``) and falls back to the shipped
-default when given None.
+default when given None. :func:`load_configs` loads them all at once into one
+:class:`Configs` bundle (what the command line does, once per command);
+library functions given no config use :func:`shipped_configs`.
 """
 
 from ._lines import MonitoringLines, load_monitoring_lines
@@ -61,3 +63,7 @@ __all__ += [
     "load_alerts_config",
     "load_explain_config",
 ]
+
+from ._bundle import Configs, load_configs, shipped_configs  # noqa: E402
+
+__all__ += ["Configs", "load_configs", "shipped_configs"]
