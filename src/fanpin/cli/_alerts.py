@@ -10,18 +10,25 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ..config import load_alerts_config, load_monitoring_lines
+from ..config import load_configs
 from ..exceptions import InputError
 from ..models import load_model
 from ..schema import read_events
-from ..workflow import CaseStore, panel_households, read_pii, run_alerts_file
+from ..scoring import panel_households
+from ..workflow import AssistanceMap, CaseStore, read_pii, run_alerts_file
 from ._app import (
+    AssistanceOption,
     ChunkHouseholdsOption,
+    EngineOption,
     LinesOption,
     ModelOption,
     PanelArgument,
     QuietOption,
+    RiskTypesOption,
+    SchedulerOption,
+    WorkersOption,
     app,
+    check_engine_options,
     console,
     fail_on_fanpin_error,
     progress_bar,
@@ -86,14 +93,21 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
+    risk_types: RiskTypesOption = None,
+    assistance: AssistanceOption = None,
     chunk_households: ChunkHouseholdsOption = 100_000,
     quiet: QuietOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
     scored.csv, monitored.csv and exclusions.csv.
 
     The panel is read in chunks of whole counties (bounded memory, any size);
-    the results equal those of the whole panel at once."""
+    the results equal those of the whole panel at once, whatever the engine and
+    the number of workers."""
+    check_engine_options(engine, scheduler, workers)
     with fail_on_fanpin_error():
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
@@ -107,8 +121,10 @@ def alerts(
                 f"{model} holds a bare RiskModel, not a panel pipeline; train it with "
                 "`fanpin train`."
             )
-        cfg = load_alerts_config(config)
-        monitoring = load_monitoring_lines(lines) if lines is not None else None
+        cfg = load_configs(
+            alerts=config, lines=lines, risk_types=risk_types, assistance=assistance
+        )
+        monitoring = cfg.lines if lines is not None else None
         ev = _read_events(events, panel, when) if events is not None else None
         people = read_pii(pii) if pii is not None else None
         with progress_bar(quiet) as bar:
@@ -119,12 +135,17 @@ def alerts(
                 as_of=when,
                 events=ev,
                 lines=monitoring,
-                config=cfg,
+                config=cfg.alerts,
+                explain_config=cfg.explain,
+                assistance=AssistanceMap(cfg.assistance, cfg.risk_types),
                 capacity=capacity,
                 covered=covered_events.value if covered_events is not None else None,
                 chunk_households=chunk_households,
                 pii=people,
                 progress=bar,
+                engine=engine,
+                workers=workers,
+                scheduler=scheduler,
             )
         files = run.files
         summary = None

@@ -27,14 +27,20 @@ from rich.progress import (
 from ..exceptions import FanpinError
 
 __all__ = [
+    "AssistanceOption",
     "ChunkHouseholdsOption",
+    "EngineOption",
     "LinesOption",
     "ModelOption",
     "PanelArgument",
     "ProgressBar",
     "QuietOption",
+    "RiskTypesOption",
+    "SchedulerOption",
     "TruthOption",
+    "WorkersOption",
     "app",
+    "check_engine_options",
     "console",
     "err_console",
     "fail_on_fanpin_error",
@@ -66,6 +72,51 @@ ChunkHouseholdsOption = Annotated[
 """The ``--chunk-households`` option of the commands that stream a panel file."""
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 """The ``--quiet`` option of the commands that show a :class:`ProgressBar`."""
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (streaming on this machine) or dask (pip install "
+        "'fanpin[dask]').",
+    ),
+]
+"""The ``--engine`` option of the commands that stream a panel file."""
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
+        "LocalCluster).",
+    ),
+]
+"""The ``--scheduler`` option (``--engine dask``)."""
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Local engine: chunks processed at once, one thread each "
+        "(default: one per core). Each holds one chunk in memory.",
+    ),
+]
+"""The ``--workers`` option of the local engine."""
+RiskTypesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--risk-types",
+        help="risk_types.yaml: risk types and explanation sentences "
+        "(default: shipped).",
+    ),
+]
+"""The ``--risk-types`` option of the commands that explain."""
+AssistanceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--assistance",
+        help="assistance.yaml: measures and departments (default: shipped).",
+    ),
+]
+"""The ``--assistance`` option of the commands that suggest measures."""
 TruthOption = Annotated[
     Path | None,
     typer.Option("--truth", help="True risks (household_id, year, p_next), if known."),
@@ -99,6 +150,23 @@ def _main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+def check_engine_options(
+    engine: str, scheduler: str | None, workers: int | None
+) -> None:
+    """Refuse engine options that do not go together (a usage error)."""
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(
+            f"expected 'local' or 'dask'; got {engine!r}", param_hint="--engine"
+        )
+    if scheduler is not None and engine != "dask":
+        raise typer.BadParameter("needs --engine dask", param_hint="--scheduler")
+    if workers is not None and engine != "local":
+        raise typer.BadParameter(
+            "applies to --engine local (a Dask cluster has its own workers)",
+            param_hint="--workers",
+        )
 
 
 @contextmanager

@@ -12,16 +12,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..config import load_monitoring_lines
+from ..config import load_configs
 from ..io import read_table
 from ..scoring import monitored_path, score_file
 from ._app import (
     ChunkHouseholdsOption,
+    EngineOption,
     LinesOption,
     ModelOption,
     PanelArgument,
     QuietOption,
+    RiskTypesOption,
+    SchedulerOption,
+    WorkersOption,
     app,
+    check_engine_options,
     console,
     fail_on_fanpin_error,
     progress_bar,
@@ -36,22 +41,8 @@ def score(
     model: ModelOption,
     out: Annotated[Path, typer.Option("--out", help="Scores file (.csv or .parquet).")],
     lines: LinesOption = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            help="local (streaming on this machine) or dask (pip install "
-            "'fanpin[dask]').",
-        ),
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
-            "LocalCluster).",
-        ),
-    ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
     chunk_households: ChunkHouseholdsOption = 100_000,
     explain: Annotated[
         str | None,
@@ -62,15 +53,16 @@ def score(
         ),
     ] = None,
     quiet: QuietOption = False,
-    workers: Annotated[
-        int | None,
+    workers: WorkersOption = None,
+    alerts_config: Annotated[
+        Path | None,
         typer.Option(
-            "--workers",
-            min=1,
-            help="Local engine: chunks scored at once, one thread each "
-            "(default: one per core). Each holds one chunk in memory.",
+            "--alerts-config",
+            help="alerts.yaml whose alert level --explain alerts follows "
+            "(default: shipped).",
         ),
     ] = None,
+    risk_types: RiskTypesOption = None,
     show: Annotated[
         int,
         typer.Option("--show", min=0, help="Print the N highest-risk households."),
@@ -78,19 +70,10 @@ def score(
 ) -> None:
     """Score households of the panel's latest year not in hardship (ranked) and
     list those already in hardship apart, in <stem>.monitored.<ext>."""
-    if engine not in ("local", "dask"):
-        raise typer.BadParameter(
-            f"expected 'local' or 'dask'; got {engine!r}", param_hint="--engine"
-        )
-    if scheduler is not None and engine != "dask":
-        raise typer.BadParameter("needs --engine dask", param_hint="--scheduler")
-    if workers is not None and engine != "local":
-        raise typer.BadParameter(
-            "applies to --engine local (a Dask cluster has its own workers)",
-            param_hint="--workers",
-        )
+    check_engine_options(engine, scheduler, workers)
     with fail_on_fanpin_error():
-        monitoring = load_monitoring_lines(lines) if lines is not None else None
+        cfg = load_configs(lines=lines, alerts=alerts_config, risk_types=risk_types)
+        monitoring = cfg.lines if lines is not None else None
         with progress_bar(quiet) as bar:
             summary = score_file(
                 panel,
@@ -103,6 +86,8 @@ def score(
                 progress=bar,
                 scheduler=scheduler,
                 workers=workers,
+                alerts=cfg.alerts,
+                explain_config=cfg.explain,
             )
     s = summary
     console.print(

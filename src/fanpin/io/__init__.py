@@ -4,12 +4,13 @@ A leaf of the package: it depends only on :mod:`fanpin.exceptions`.
 """
 
 from ._read import SUPPORTED_SUFFIXES, detect_encoding, read_table
-from ._write import atomic_path, write_table, write_text
+from ._write import atomic_path, process_alive, write_table, write_text
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "atomic_path",
     "detect_encoding",
+    "process_alive",
     "read_table",
     "write_table",
     "write_text",

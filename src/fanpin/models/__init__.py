@@ -12,37 +12,25 @@ from ._persist import (
     save_model,
 )
 from ._pipeline import (
-    ID_COLUMNS,
-    RISK_LEVELS,
     RiskPipeline,
-    assign_risk_levels,
     check_feature_columns,
-    excluded_frame,
-    id_frame,
-    monitored_frame,
-    score_panel,
+    rows_probabilities,
     train_risk_model,
     training_frame,
 )
 from ._risk_model import RiskModel
 
 __all__ = [
-    "ID_COLUMNS",
-    "RISK_LEVELS",
     "ModelVersionWarning",
     "RiskModel",
     "RiskPipeline",
-    "assign_risk_levels",
     "check_feature_columns",
-    "excluded_frame",
-    "id_frame",
     "library_versions",
     "load_model",
     "make_logistic_baseline",
-    "monitored_frame",
     "read_model_card",
+    "rows_probabilities",
     "save_model",
-    "score_panel",
     "train_risk_model",
     "training_frame",
 ]

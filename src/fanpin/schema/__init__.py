@@ -21,6 +21,7 @@ from ._hardship import (
     per_capita_income,
     per_capita_income_after_rigid,
 )
+from ._headers import normalise_headers
 from ._read import read_events, read_households
 from ._summary import summarise_panel
 from ._validate import validate_events, validate_households
@@ -40,6 +41,7 @@ __all__ = [
     "hardship_reasons",
     "in_hardship",
     "make_labels",
+    "normalise_headers",
     "per_capita_income",
     "per_capita_income_after_rigid",
     "read_events",

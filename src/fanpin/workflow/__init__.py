@@ -24,7 +24,7 @@ from ._states import (
     NEXT_STATES,
     STATES,
 )
-from ._upsert import ALERT_COLUMNS, RISK_LEVELS, UpsertSummary
+from ._upsert import ALERT_COLUMNS, UpsertSummary
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -34,7 +34,6 @@ __all__ = [
     "NEXT_STATES",
     "REASON_DEVELOPMENTAL",
     "REASON_SAFETY_NET",
-    "RISK_LEVELS",
     "STATES",
     "AssistanceMap",
     "CaseStore",
@@ -46,6 +45,7 @@ __all__ = [
     "split_codes",
 ]
 
+from ..scoring import panel_households  # noqa: E402
 from ._alerts import (  # noqa: E402
     ALERT_OUTPUT_COLUMNS,
     SOURCE_MODEL,
@@ -57,8 +57,7 @@ from ._alerts import (  # noqa: E402
 )
 from ._events import AppliedEvents, apply_events, event_reason  # noqa: E402
 from ._export import EXCEL_HEADERS, read_pii, write_alert_files, write_workbooks  # noqa: E402
-from ._run import AlertRun, run_alerts  # noqa: E402
-from ._stream import AlertFileRun, panel_households, run_alerts_file  # noqa: E402
+from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E402
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [

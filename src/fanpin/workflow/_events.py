@@ -57,8 +57,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, load_alerts_config
+from ..config import AlertsConfig, shipped_configs
 from ..exceptions import InputError
+from ..messages import N_, Message
 
 __all__ = ["SKIP_COVERED", "AppliedEvents", "apply_events", "event_reason"]
 
@@ -76,10 +77,14 @@ SKIP_PAST = "no record for that year (before the household's latest record)"
 SKIP_TYPE = "unknown event type"
 SKIP_COVERED = "already covered by the annual record of that year"
 COVERED_MODES = ("skip", "apply")
-BAD_COVERED = (
+BAD_COVERED = N_(
     "covered must be one of {modes}; got {got!r}. Use 'skip' (the default: the "
     "annual record of a year already holds that year's pushes) or 'apply' (your "
     "annual records were exported without them)."
+)
+MSG_EVENT_COLUMNS = N_(
+    "The events table needs columns {need}; got {got}. Read it with "
+    "fanpin.schema.read_events."
 )
 EVENT_TYPES = ("住院自付", "大病", "新增残疾", "灾害损失", "意外事故", "失业返乡",
                "新增低保", "临时救助", "辍学", "危房", "饮水中断")  # fmt: skip
@@ -285,12 +290,11 @@ def check_events(events: pd.DataFrame, covered: str) -> None:
     """Raise :class:`InputError` if ``covered`` is unknown or a column is missing."""
     if covered not in COVERED_MODES:
         modes = ", ".join(COVERED_MODES)
-        raise InputError(BAD_COVERED.format(modes=modes, got=covered))
+        raise InputError(Message(BAD_COVERED, modes=modes, got=covered))
     need = {"household_id", "date", "event_type"}
     if not need <= set(events.columns):
         raise InputError(
-            f"The events table needs columns {sorted(need)}; got "
-            f"{list(events.columns)}. Read it with fanpin.schema.read_events."
+            Message(MSG_EVENT_COLUMNS, need=sorted(need), got=list(events.columns))
         )
 
 
@@ -319,7 +323,7 @@ def apply_events_quietly(
 ) -> AppliedEvents:
     """:func:`apply_events` without logging the skipped events (a part of a
     panel: the caller logs them once, with :func:`log_skipped`)."""
-    cfg = config if config is not None else load_alerts_config()
+    cfg = config if config is not None else shipped_configs().alerts
     covered = covered if covered is not None else cfg.covered_events
     check_events(events, covered)
     skip_covered = covered == "skip"

@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..exceptions import InputError
+from ..ranking import RISK_LEVELS
 from . import _tables as T
 from ._cases import as_naive
 
@@ -28,8 +29,6 @@ ALERT_COLUMNS = (
 )  # fmt: skip
 """Columns an alerts table must carry (extra columns are ignored, never stored)."""
 
-RISK_LEVELS = ("低", "中", "高")
-"""Alert levels from lowest to highest."""
 
 IDENTIFICATION_DAYS = 15
 """Default deadline: identification normally completes within 15 days [S11]."""

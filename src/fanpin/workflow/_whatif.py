@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, load_alerts_config
+from ..config import AlertsConfig, shipped_configs
 from ..features import PanelView
-from ..models._pipeline import rows_probabilities
+from ..models import rows_probabilities
 from ._assistance import split_codes
 
 __all__ = ["apply_measure", "what_if", "what_if_text"]
@@ -130,7 +130,7 @@ def what_if(
         On ``alerts.index``: ``what_if_measure``, ``risk_after`` (NaN when no
         measure applies) and ``what_if`` (the sentence, empty when none).
     """
-    cfg = config if config is not None else load_alerts_config()
+    cfg = config if config is not None else shipped_configs().alerts
     rows = pd.Index(rows)
     view = PanelView(panel.reset_index(drop=True))
     pos = panel.index.get_indexer(rows)
