@@ -13,8 +13,7 @@ from ..config import (
     ModelConfig,
     MonitoringLines,
     RulesConfig,
-    load_model_config,
-    load_monitoring_lines,
+    shipped_configs,
 )
 from ..exceptions import InputError
 from ..models import RiskModel, make_logistic_baseline
@@ -163,8 +162,8 @@ def backtest(
     """
     from ..features import make_features
 
-    lines = lines if lines is not None else load_monitoring_lines()
-    config = config if config is not None else load_model_config()
+    lines = lines if lines is not None else shipped_configs().lines
+    config = config if config is not None else shipped_configs().model
     feats = features if features is not None else make_features(lines=lines)
     X = feats.fit_transform(panel)
     y = make_labels(panel, lines)
