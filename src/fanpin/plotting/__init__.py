@@ -3,7 +3,9 @@
 They draw what :mod:`fanpin.monitor`, :mod:`fanpin.evaluate` and
 :mod:`fanpin.explain` compute and add no numbers of their own (beyond sorting,
 counting and averaging for display). Figures are built without pyplot, so no
-global state changes; labels are Chinese when a CJK font is installed
+global state changes; they share the report's chart style
+(:class:`fanpin.report.ChartStyle`: fonts, colours, labels, the calibration
+chart): labels are Chinese when a CJK font is installed
 (:func:`fanpin.report.find_cjk_font`), else the raw English names. matplotlib
 is imported lazily (extra ``fanpin[notebooks]``).
 
@@ -23,6 +25,7 @@ function                        draws
 ==============================  ============================================
 """
 
+from ..report import chart_font, display_label
 from ._explain import (
     plot_dependence,
     plot_domain_importance,
@@ -38,7 +41,6 @@ from ._monitor import (
     plot_psi,
     plot_psi_by_year,
 )
-from ._style import chart_font, display_label
 
 __all__ = [
     "chart_font",

@@ -4,18 +4,45 @@
 atomically; ``fanpin report`` is the command-line form. Charts use a CJK font
 found by :func:`find_cjk_font` (install one with ``scripts/install_fonts.sh``)
 and fall back to English-only labels with a :class:`ChartFontWarning`.
+
+The chart style (:class:`ChartStyle`: fonts, rcParams, colours, bilingual
+labels, deterministic PNG bytes, the calibration chart) is the one every
+fanpin chart uses, the notebooks' :mod:`fanpin.plotting` included. The report
+needs matplotlib (``pip install 'fanpin[notebooks]'``); without it
+:func:`build_report` raises :class:`~fanpin.exceptions.MissingDependencyError`
+saying so.
 """
 
 from ._build import build_report, write_report
 from ._data import ReportData, compute_report_data
 from ._fonts import MSG_NO_CJK_FONT, ChartFontWarning, find_cjk_font
+from ._style import (
+    COLOURS,
+    MSG_NO_MATPLOTLIB,
+    ChartStyle,
+    chart_font,
+    chart_style,
+    display_label,
+    draw_calibration,
+    png_bytes,
+    require_matplotlib,
+)
 
 __all__ = [
+    "COLOURS",
     "MSG_NO_CJK_FONT",
+    "MSG_NO_MATPLOTLIB",
     "ChartFontWarning",
+    "ChartStyle",
     "ReportData",
     "build_report",
+    "chart_font",
+    "chart_style",
     "compute_report_data",
+    "display_label",
+    "draw_calibration",
     "find_cjk_font",
+    "png_bytes",
+    "require_matplotlib",
     "write_report",
 ]

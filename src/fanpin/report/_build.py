@@ -13,10 +13,10 @@ from ..config import MonitoringLines
 from ..exceptions import ModelError
 from ..io import write_text
 from ..models import RiskPipeline, load_model, read_model_card
-from ._charts import ChartStyle
 from ._data import compute_report_data
 from ._fonts import MSG_NO_CJK_FONT, ChartFontWarning, find_cjk_font
 from ._render import render
+from ._style import ChartStyle, require_matplotlib
 
 __all__ = ["build_report", "write_report"]
 
@@ -95,6 +95,7 @@ def build_report(
     str
         The HTML document.
     """
+    require_matplotlib("The report")
     if isinstance(model, str | Path):
         card = card if card is not None else read_model_card(model)
         model = load_model(model)
