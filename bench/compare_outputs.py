@@ -174,6 +174,11 @@ def _runs(world: Path, model: str, lines: str | None, as_of: str, extra: Path):
              ["alerts", panel, "--model", model, "--events", str(events),
               "--as-of", as_of, "--covered-events", "apply", "--quiet",
               "--chunk-households", "500", "--out", "{out}/alerts"], None))
+    truth = world / "truth.parquet"
+    if truth.exists():
+        runs.append(
+            ("report", ["report", panel, "--model", model, *ln, "--truth",
+                        str(truth), "--out", "{out}/report.html"], None))
     csv = world / "csv" / "panel.csv"
     if csv.exists():
         runs += [
