@@ -295,22 +295,29 @@ def _compare(a: Path, b: Path, label: str) -> list[str]:
 
 
 def _side(src: Path | None, name: str, world: Path, work: Path, kind: str,
-          as_of: str, lines: str | None, model_yaml: Path | None, runs, api: bool):
+          as_of: str, lines: str | None, model_yaml: Path | None, runs, api: bool,
+          reuse: bool = False):  # fmt: skip
+    """Train and run every command on one side; ``reuse``: keep the model and
+    the runs already there (run only the missing ones)."""
     root = work / name / kind
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
     model = root / "model"
-    argv = ["train", str(world / "panel.parquet"), "--out", str(model)]
-    if lines:
-        argv += ["--lines", lines]
-    if model_yaml is not None:
-        argv += ["--config", str(model_yaml)]
-    r = _fanpin(src, argv, ROOT)
-    if r.returncode:
-        raise SystemExit(f"train failed ({name}):\n{r.stdout}\n{r.stderr[-3000:]}")
+    if not (reuse and (model / "model.joblib").exists()):
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        argv = ["train", str(world / "panel.parquet"), "--out", str(model)]
+        if lines:
+            argv += ["--lines", lines]
+        if model_yaml is not None:
+            argv += ["--config", str(model_yaml)]
+        r = _fanpin(src, argv, ROOT)
+        if r.returncode:
+            msg = f"train failed ({name}):\n{r.stdout}\n{r.stderr[-3000:]}"
+            raise SystemExit(msg)
     for run, args, _ in runs:
         out = root / run
+        if reuse and out.exists():
+            continue
         out.mkdir()
         argv = [a.replace("{out}", str(out)) for a in args]
         argv = [str(model) if a == "{model}" else a for a in argv]
@@ -318,7 +325,7 @@ def _side(src: Path | None, name: str, world: Path, work: Path, kind: str,
         (out / "stdout.txt").write_text(r.stdout + f"\nexit {r.returncode}\n")
         if r.returncode:
             print(f"  {name}/{kind}/{run}: exit {r.returncode}\n{r.stderr[-2000:]}")
-    if api:
+    if api and not (reuse and (root / "api").exists()):
         out = root / "api"
         out.mkdir()
         _python(src, API_SCRIPT, [str(model), str(world / "panel.parquet"),
@@ -333,7 +340,8 @@ def main() -> int:
     ap.add_argument("--only", default="demo,test")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--reuse-base", action="store_true",
-                    help="keep the base side's outputs of an earlier run")
+                    help="keep the base side's outputs of an earlier run (run only "
+                    "the missing ones)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.gettempdir()) / "fanpin-compare"
     work.mkdir(parents=True, exist_ok=True)
@@ -365,10 +373,8 @@ def main() -> int:
         runs = _runs(world, "{model}", lines, as_of, extra)
         head_only = _head_only_runs(world, "{model}", as_of, not args.no_dask)
         print(f"{kind}: {len(runs)} runs on each side, {len(head_only)} head-only")
-        base_root = work / "base" / kind
-        if not (args.reuse_base and base_root.exists()):
-            base_root = _side(base_src, "base", world, work, kind, as_of, lines,
-                              model_yaml, runs, api=True)
+        base_root = _side(base_src, "base", world, work, kind, as_of, lines,
+                          model_yaml, runs, api=True, reuse=args.reuse_base)
         head_root = _side(None, "head", world, work, kind, as_of, lines,
                           model_yaml, runs + head_only, api=True)
         for run, _, _ in runs:

@@ -55,6 +55,7 @@ from ._assistance import AssistanceMap
 from ._events import apply_events_quietly, log_skipped
 from ._export import write_workbooks
 from ._pushes import (
+    among,
     event_exclusions,
     household_exclusions,
     latest_rows,
@@ -159,6 +160,46 @@ class ListFlags:
         return out
 
 
+def _builders_cover(model: Any, year: int) -> bool:
+    """Whether the model's feature builders have monitoring lines up to ``year``
+    (then carrying lines to later years changes no feature of ``year``)."""
+    builders = getattr(model.features, "builders_", [])
+    return all(max(b.lines_.default) >= year for b in builders if hasattr(b, "lines_"))
+
+
+def _kept_features(
+    chunk: ScoredChunk,
+    work: pd.DataFrame,
+    applied: pd.DataFrame | None,
+    pushed: Any,
+) -> pd.DataFrame | None:
+    """The features of the chunk's scored records after the events, when they
+    are known without computing them again (else None).
+
+    Features of a record use its household's history up to its year and the
+    records of its county in that year. When the events only created records
+    of years after the scored year (department pushes after the annual sweep,
+    ``covered="skip"``), the features of every scored record are unchanged:
+    those of the score pass, with the pushed households' records replaced by
+    the features they were scored again with.
+    """
+    if chunk.features is None or not _builders_cover(chunk.model, chunk.latest_year):
+        return None
+    if applied is None or not len(applied):
+        return chunk.features
+    if pushed is None or pushed.features is None:
+        return None
+    panel = chunk.panel
+    if np.isin(applied["row"].to_numpy(), panel.index.to_numpy()).any():
+        return None  # an event changed an annual record (covered="apply")
+    new = work.index[len(panel) :]
+    if len(new) and int(work.loc[new, "year"].min()) <= chunk.latest_year:
+        return None  # a record created in the scored year: its county changes
+    hit = panel["household_id"].astype(str).isin(pushed.hit).to_numpy()
+    keep = chunk.features.loc[~chunk.features.index.isin(panel.index[hit])]
+    return pd.concat([keep, pushed.features])
+
+
 def _tied_ids(job: Job, score: float) -> list[str]:
     """Ids of the households with ``score`` before the events."""
     tied: list[str] = []
@@ -213,8 +254,8 @@ class AlertHooks(Hooks):
             years.update(int(y) for y in panel["year"].unique())
             ev_ids = self.events["household_id"].astype(str)
             ids = panel["household_id"].astype(str)
-            present = ids[ids.isin(ev_ids.unique())].unique()
-            mine = ev_ids.isin(set(present)).to_numpy()
+            present = ids[among(ids, ev_ids.unique())].unique()
+            mine = among(ev_ids, present)
             taken = self.events["_pos"].to_numpy()[mine]
             if mine.any():
                 res = apply_events_quietly(
@@ -233,7 +274,7 @@ class AlertHooks(Hooks):
         first_dtype = self.first_dtype
         hit = pushed.hit if pushed is not None else np.array([], dtype=object)
         ids = scored["household_id"].astype(str)
-        keep = scored.loc[~ids.isin(hit), [*ID_COLUMNS, "risk_score"]]
+        keep = scored.loc[~among(ids, hit), [*ID_COLUMNS, "risk_score"]]
         keep = keep.assign(
             _was=keep["risk_score"].to_numpy(),
             _hit=False,
@@ -269,12 +310,8 @@ class AlertHooks(Hooks):
         out = out.reset_index(drop=True)
         out["_chunk"] = np.int32(chunk.index)
         monitored = chunk.monitored
-        monitored = monitored.loc[~monitored["household_id"].astype(str).isin(hit)]
-        # the scored rows' features still hold when nothing changed the chunk
-        same = work is panel and lines_ahead(model, chunk.lines, years, warn=False)[
-            0
-        ] is model  # fmt: skip
-        features = chunk.features if same else None
+        monitored = monitored.loc[~among(monitored["household_id"].astype(str), hit)]
+        features = _kept_features(chunk, work, applied, pushed)
         return ChunkResult(
             parts={
                 "pre": scored[["risk_score", "household_id"]],
