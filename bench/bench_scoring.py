@@ -211,7 +211,7 @@ def child(args: argparse.Namespace) -> None:
     import resource
 
     from fanpin.models import load_model
-    from fanpin.scoring import score_file
+    from fanpin.scoring import CHUNK_HOUSEHOLDS, score_file
 
     model = load_model(args.model)
     out = DATA / "out" / "scores.parquet"
@@ -242,7 +242,7 @@ def child(args: argparse.Namespace) -> None:
         model,
         out=out,
         engine=args.engine,
-        chunk_households=args.chunk,
+        chunk_households=args.chunk or CHUNK_HOUSEHOLDS,
         explain=args.explain,
         workers=args.workers,
     )
@@ -271,7 +271,7 @@ def run_child(
 ) -> dict:
     cmd = [
         sys.executable, __file__, "--child", "--data", str(data), "--model", str(model),
-        "--engine", engine, "--chunk", "100000",
+        "--engine", engine,
     ]  # fmt: skip
     if explain:
         cmd += ["--explain", explain]
@@ -369,7 +369,7 @@ def main() -> None:
     ap.add_argument("--data")
     ap.add_argument("--model")
     ap.add_argument("--engine", default="local")
-    ap.add_argument("--chunk", type=int, default=100_000)
+    ap.add_argument("--chunk", type=int, default=None, help="default: fanpin's")
     ap.add_argument("--explain", default=None)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=3)

@@ -14,7 +14,7 @@ from ..config import load_configs
 from ..exceptions import InputError
 from ..models import load_model
 from ..schema import read_events
-from ..scoring import panel_households
+from ..scoring import CHUNK_HOUSEHOLDS, panel_households
 from ..workflow import AssistanceMap, CaseStore, read_pii, run_alerts_file
 from ._app import (
     AssistanceOption,
@@ -95,7 +95,7 @@ def alerts(
     ] = None,
     risk_types: RiskTypesOption = None,
     assistance: AssistanceOption = None,
-    chunk_households: ChunkHouseholdsOption = 100_000,
+    chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
     quiet: QuietOption = False,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..config import load_configs
 from ..io import read_table
-from ..scoring import monitored_path, score_file
+from ..scoring import CHUNK_HOUSEHOLDS, monitored_path, score_file
 from ._app import (
     ChunkHouseholdsOption,
     EngineOption,
@@ -43,7 +43,7 @@ def score(
     lines: LinesOption = None,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
-    chunk_households: ChunkHouseholdsOption = 100_000,
+    chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
     explain: Annotated[
         str | None,
         typer.Option(

@@ -5,6 +5,12 @@ Every loader takes the user's own file (``path``) and falls back to the shipped
 default when given None. :func:`load_configs` loads them all at once into one
 :class:`Configs` bundle (what the command line does, once per command);
 library functions given no config use :func:`shipped_configs`.
+
+Examples
+--------
+>>> cfg = load_configs()  # the shipped files; pass your own paths to override
+>>> cfg.alerts.min_level, cfg.alerts.capacity_of("乙镇"), max(cfg.lines.default)
+('中', 30, 2025)
 """
 
 from ._lines import MonitoringLines, load_monitoring_lines

@@ -1,6 +1,14 @@
 """Reading and writing tables: CSV (UTF-8 or GBK), Parquet and Excel; atomic writes.
 
 A leaf of the package: it depends only on :mod:`fanpin.exceptions`.
+
+Examples
+--------
+>>> import tempfile, pathlib, pandas as pd
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+>>> _ = write_table(pd.DataFrame({"户编码": ["001"], "年度": [2024]}), path)
+>>> read_table(path).columns.tolist()
+['户编码', '年度']
 """
 
 from ._read import SUPPORTED_SUFFIXES, detect_encoding, read_table

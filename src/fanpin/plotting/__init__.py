@@ -23,6 +23,16 @@ function                        draws
 :func:`plot_waterfall`          one household's contributions, step by step
 :func:`plot_risk_types`         official risk types by county
 ==============================  ============================================
+
+Examples
+--------
+>>> import numpy as np
+>>> from fanpin.monitor import calibration_curve_table
+>>> rng = np.random.default_rng(0)
+>>> p = rng.uniform(0, 0.3, 2000)
+>>> fig = plot_calibration(calibration_curve_table(rng.uniform(size=2000) < p, p))
+>>> len(fig.axes)
+1
 """
 
 from ..report import chart_font, display_label

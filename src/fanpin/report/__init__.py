@@ -11,6 +11,13 @@ fanpin chart uses, the notebooks' :mod:`fanpin.plotting` included. The report
 needs matplotlib (``pip install 'fanpin[notebooks]'``); without it
 :func:`build_report` raises :class:`~fanpin.exceptions.MissingDependencyError`
 saying so.
+
+Examples
+--------
+>>> ChartStyle("Noto Sans CJK SC").label("风险评分", "risk score")
+'风险评分 / risk score'
+>>> ChartStyle(None).label("风险评分", "risk score")  # no CJK font: English only
+'risk score'
 """
 
 from ._build import build_report, write_report

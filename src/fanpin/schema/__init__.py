@@ -1,5 +1,15 @@
 """The household contract as code: columns, aliases, reading, validation, hardship, "
-"labels."""
+"labels.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> panel = validate_households(sim.panel)
+>>> len(panel) == len(sim.panel), in_hardship(panel, sim.lines).dtype.name
+(True, 'bool')
+"""
 
 from ._columns import (
     COLUMNS,

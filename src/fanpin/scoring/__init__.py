@@ -40,6 +40,7 @@ True
 from ._chunk import EXPLAIN_COLUMNS
 from ._engine import MSG_NO_DASK
 from ._job import (
+    CHUNK_HOUSEHOLDS,
     MSG_BAD_ENGINE,
     ChunkResult,
     Hooks,
@@ -61,6 +62,7 @@ from ._score_file import (
 from ._tables import ID_COLUMNS
 
 __all__ = [
+    "CHUNK_HOUSEHOLDS",
     "EXPLAIN_COLUMNS",
     "ID_COLUMNS",
     "MSG_BAD_ENGINE",

@@ -46,6 +46,7 @@ from ..messages import N_, Message
 from ..ranking import RISK_LEVELS, RiskLevels, at_least
 from ._chunk import EXPLAIN_COLUMNS, explain_rows
 from ._job import (
+    CHUNK_HOUSEHOLDS,
     MSG_BAD_ENGINE,
     ChunkResult,
     Hooks,
@@ -268,7 +269,7 @@ def score_file(
     out: str | Path,
     lines: MonitoringLines | None = None,
     engine: str = "local",
-    chunk_households: int = 100_000,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
     explain: str | None = None,
     progress: Progress | None = None,
     scheduler: Any = None,

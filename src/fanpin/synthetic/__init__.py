@@ -8,6 +8,14 @@ its own module (household composition, health, disasters, labour, farming,
 schooling, transfers, assistance) and reads its knobs from
 :class:`SimulationParams`. :func:`calibration_table` compares the panel with
 the published figures it is calibrated to.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> sim.panel["household_id"].nunique(), sorted(sim.panel["year"].unique().tolist())
+(200, [2022, 2023, 2024])
 """
 
 from ._calibration import calibration_table

@@ -5,6 +5,21 @@
 - :class:`CaseStore` keeps each alerted household's case (预警 -> 核查中 -> 已认定 ->
   帮扶中 -> 风险消除, or 已排除), its risk history and an audit trail, in SQLite
   or PostgreSQL.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> from fanpin.config import ModelConfig
+>>> from fanpin.models import train_risk_model
+>>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+>>> run = run_alerts(model, sim.panel, as_of="2025-03-31", capacity=3)
+>>> int(run.scored["listed"].sum()) == len(run.alerts)
+True
+>>> run.alerts[["household_id", "risk_level", "reasons", "measures"]].shape[1]
+4
 """
 
 from ._assistance import (

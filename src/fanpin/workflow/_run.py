@@ -24,7 +24,7 @@ from ..config import AlertsConfig, ExplainConfig, MonitoringLines, shipped_confi
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 from ..ranking import RiskLevels
-from ..scoring import run_job
+from ..scoring import CHUNK_HOUSEHOLDS, run_job
 from ._alert_hooks import AlertHooks
 from ._assistance import AssistanceMap
 from ._events import AppliedEvents, check_events
@@ -284,7 +284,7 @@ def run_alerts_file(
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
     covered: str | None = None,
-    chunk_households: int = 100_000,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
     pii: pd.DataFrame | None = None,
     table_format: str = "csv",
     progress: Progress | None = None,
