@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
 BASE_HOUSEHOLDS = 50_000
 YEARS = range(2023, 2026)
+AS_OF = pd.Timestamp("2026-06-30")
 
 
 def machine() -> dict:
@@ -61,17 +62,38 @@ def machine() -> dict:
 
 
 def base_panel() -> pd.DataFrame:
+    """The 50k-household base panel (and its pushes of 2026, ``base_pushes``)."""
+    from datetime import date
+
     from fanpin.synthetic import SimulationParams, simulate
 
-    path = DATA / "base.parquet"
-    if path.exists():
+    path, pushes = DATA / "base.parquet", DATA / "base_pushes.parquet"
+    if path.exists() and pushes.exists():
         return pd.read_parquet(path)
-    panel = simulate(
-        BASE_HOUSEHOLDS, years=YEARS, seed=0, params=SimulationParams(oracle_draws=1)
-    ).panel
+    sim = simulate(
+        BASE_HOUSEHOLDS, years=YEARS, seed=0, params=SimulationParams(oracle_draws=1),
+        pushes_until=date(AS_OF.year, AS_OF.month, AS_OF.day),
+    )  # fmt: skip
     DATA.mkdir(exist_ok=True)
-    panel.to_parquet(path, index=False)
-    return panel
+    sim.panel.to_parquet(path, index=False)
+    sim.pushes.to_parquet(pushes, index=False)
+    return sim.panel
+
+
+def tiled_pushes(n_tiles: int) -> Path:
+    """The base panel's pushes, tiled as :func:`tiled_panel` tiles households."""
+    path = DATA / f"pushes_{n_tiles * BASE_HOUSEHOLDS // 1000}k.parquet"
+    if path.exists():
+        return path
+    base_panel()
+    base = pd.read_parquet(DATA / "base_pushes.parquet")
+    tiles = []
+    for k in range(n_tiles):
+        tile = base.copy()
+        tile["household_id"] = f"T{k:03d}" + tile["household_id"].astype(str)
+        tiles.append(tile)
+    pd.concat(tiles, ignore_index=True).to_parquet(path, index=False)
+    return path
 
 
 def tiled_panel(n_tiles: int) -> Path:
@@ -111,11 +133,85 @@ def model_dir() -> Path:
 
 
 # --- child processes ---------------------------------------------------------------
+def cli_child(args: argparse.Namespace) -> None:
+    """Run one ``fanpin score`` or ``fanpin alerts`` command in this process, as a
+    user would (default workers), and print its time and peak RSS."""
+    import resource
+    import shutil
+
+    from fanpin.cli import app
+
+    out = DATA / "out" / args.cli
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    argv = [args.cli, args.data, "--model", args.model, "--quiet"]
+    if args.cli == "score":
+        argv += ["--out", str(out / "scores.csv")]
+    else:
+        argv += ["--events", args.events, "--as-of", f"{AS_OF:%Y-%m-%d}",
+                 "--out", str(out)]  # fmt: skip
+    if args.workers:
+        argv += ["--workers", str(args.workers)]
+    t0 = time.perf_counter()
+    app(argv, standalone_mode=False)
+    dt = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    books = len(list((out / "excel").glob("*.xlsx"))) if args.cli == "alerts" else 0
+    listed = 0
+    if args.cli == "alerts":
+        listed = len(pd.read_csv(out / "alerts.csv", usecols=["household_id"]))
+    print(json.dumps({"seconds": dt, "peak_rss_bytes": rss, "workbooks": books,
+                      "listed": listed, "households": 0, "explained": listed}))
+
+
+def run_cli(kind: str, data: Path, model: Path, events: Path | None = None,
+            workers: int = 0) -> dict:  # fmt: skip
+    cmd = [sys.executable, __file__, "--cli", kind, "--data", str(data), "--model",
+           str(model)]  # fmt: skip
+    if events is not None:
+        cmd += ["--events", str(events)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(res.stderr[-3000:])
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def alerts_against_score(d1: Path, m: Path, pushes: Path, repeats: int) -> dict:
+    """``fanpin alerts`` (pushes, explanations of the listed households, every
+    township workbook) against ``fanpin score`` on the same panel, run
+    alternately in the same session, default workers: their time ratio."""
+    runs: dict[str, list[dict]] = {"score": [], "alerts": []}
+    for _ in range(repeats):
+        runs["score"].append(run_cli("score", d1, m))
+        runs["alerts"].append(run_cli("alerts", d1, m, pushes))
+        print("alerts/score", runs["alerts"][-1], runs["score"][-1], flush=True)
+    out = {}
+    for kind, rs in runs.items():
+        secs = [r["seconds"] for r in rs]
+        out[kind] = {
+            "seconds_median": round(statistics.median(secs), 2),
+            "seconds_all": [round(x, 2) for x in secs],
+            "peak_rss_mb_max": round(max(r["peak_rss_bytes"] for r in rs) / 2**20),
+        }
+    a = runs["alerts"][0]
+    out["alerts"].update(workbooks=a["workbooks"], listed=a["listed"])
+    ratios = [
+        a_["seconds"] / s_["seconds"]
+        for a_, s_ in zip(runs["alerts"], runs["score"], strict=True)
+    ]
+    out["ratio_alerts_over_score"] = round(statistics.median(ratios), 2)
+    out["ratios_all"] = [round(r, 2) for r in ratios]
+    out["load_avg_after"] = os.getloadavg()[0]
+    return out
+
+
 def child(args: argparse.Namespace) -> None:
     import resource
 
     from fanpin.models import load_model
-    from fanpin.scoring import score_file
+    from fanpin.scoring import CHUNK_HOUSEHOLDS, score_file
 
     model = load_model(args.model)
     out = DATA / "out" / "scores.parquet"
@@ -146,7 +242,7 @@ def child(args: argparse.Namespace) -> None:
         model,
         out=out,
         engine=args.engine,
-        chunk_households=args.chunk,
+        chunk_households=args.chunk or CHUNK_HOUSEHOLDS,
         explain=args.explain,
         workers=args.workers,
     )
@@ -175,7 +271,7 @@ def run_child(
 ) -> dict:
     cmd = [
         sys.executable, __file__, "--child", "--data", str(data), "--model", str(model),
-        "--engine", engine, "--chunk", "100000",
+        "--engine", engine,
     ]  # fmt: skip
     if explain:
         cmd += ["--explain", explain]
@@ -266,10 +362,14 @@ def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--child", action="store_true")
+    ap.add_argument("--cli", choices=["score", "alerts"], default=None)
+    ap.add_argument("--events")
+    ap.add_argument("--only-alerts", action="store_true",
+                    help="only the alerts-against-score runs")
     ap.add_argument("--data")
     ap.add_argument("--model")
     ap.add_argument("--engine", default="local")
-    ap.add_argument("--chunk", type=int, default=100_000)
+    ap.add_argument("--chunk", type=int, default=None, help="default: fanpin's")
     ap.add_argument("--explain", default=None)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=3)
@@ -279,6 +379,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         child(args)
+        return
+    if args.cli:
+        cli_child(args)
         return
     result: dict = {"machine": machine(), "data": {}, "figures": {}}
     t0 = time.perf_counter()
@@ -292,6 +395,13 @@ def main() -> None:
     }
     print("data ready", result["data"], flush=True)
     fig = result["figures"]
+    fig["alerts_vs_score_1m"] = alerts_against_score(
+        d1, m, tiled_pushes(20), max(1, min(args.repeats, 2))
+    )
+    print("alerts_vs_score_1m", fig["alerts_vs_score_1m"], flush=True)
+    if args.only_alerts:
+        Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        return
     fig["score_1m"] = summarise(
         [run_child(d1, m, "local", None) for _ in range(args.repeats)]
     )

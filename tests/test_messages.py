@@ -69,7 +69,6 @@ NOT_YET_MIGRATED = {
     "synthetic/_simulate.py",
     "workflow/_alerts.py",
     "workflow/_events.py",
-    "workflow/_stream.py",
     "workflow/_run.py",
 }
 

@@ -18,7 +18,8 @@ Stages, each a subpackage (dependencies point one way, top to bottom):
                            Chinese sentences.
 - :mod:`fanpin.workflow`   alerts, assistance mapping, department pushes, case store.
 - :mod:`fanpin.io`         chunked readers and atomic writers.
-- :mod:`fanpin.scoring`    batch scoring: local streaming and the Dask backend.
+- :mod:`fanpin.ranking`    the ranked order, risk levels and the alert cutoff.
+- :mod:`fanpin.scoring`    the streaming engine of score and alerts (threads or Dask).
 - :mod:`fanpin.cli`        the ``fanpin`` command (the only place that prints).
 """
 

@@ -25,10 +25,10 @@ from fanpin.models import (
     ModelColumnsWarning,
     RiskModel,
     RiskPipeline,
-    score_panel,
     train_risk_model,
 )
 from fanpin.schema import make_labels
+from fanpin.scoring import score_panel
 
 FAST = ModelConfig(booster={"n_estimators": 30, "min_child_samples": 20}, seed=0)
 

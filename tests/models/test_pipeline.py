@@ -14,10 +14,10 @@ from fanpin.models import (
     load_model,
     read_model_card,
     save_model,
-    score_panel,
     train_risk_model,
 )
 from fanpin.schema import in_hardship, make_labels
+from fanpin.scoring import score_panel
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from fanpin.models import (
     load_model,
     read_model_card,
     save_model,
-    score_panel,
     train_risk_model,
 )
+from fanpin.scoring import score_panel
 
 from ..conftest import BASE_ROW
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fanpin.models import score_panel
 from fanpin.schema import in_hardship, make_labels, read_households
+from fanpin.scoring import score_panel
 
 from .conftest import SMALL_MODEL_YAML, invoke
 

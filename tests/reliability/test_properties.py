@@ -122,7 +122,7 @@ def pipe(model_dir):
 @settings(SETTINGS, max_examples=8)
 @given(seed=st.integers(0, 2**32 - 1), n_other=st.integers(1, 40))
 def test_scoring_invariant_to_order_and_other_counties(pipe, sim, seed, n_other):
-    from fanpin.models import score_panel
+    from fanpin.scoring import score_panel
 
     panel = sim.panel
     ref, ref_mon = score_panel(pipe, panel)

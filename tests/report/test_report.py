@@ -13,7 +13,7 @@ import pytest
 from fanpin.config import load_risk_types
 from fanpin.evaluate import backtest
 from fanpin.explain import explain_households
-from fanpin.models import read_model_card, score_panel
+from fanpin.models import read_model_card
 from fanpin.monitor import psi
 from fanpin.report import (
     ChartFontWarning,
@@ -24,6 +24,7 @@ from fanpin.report import (
 )
 from fanpin.report._html import fmt_num, fmt_pct
 from fanpin.report._risks import NO_RISK
+from fanpin.scoring import score_panel
 
 from .conftest import PII
 

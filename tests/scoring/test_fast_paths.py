@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fanpin.schema import read_households
-from fanpin.scoring import _engine, plan_chunks, score_file
+from fanpin.scoring import _job, plan_chunks, score_file
 from fanpin.scoring._chunk import load_chunk
 from fanpin.scoring._plan import _key_codes, key_strings
 from fanpin.scoring._spill import spill_chunks
@@ -52,7 +52,7 @@ def test_explain_same_with_and_without_kept_chunk_data(
     score_file(
         panel_file, small_model, out=kept, chunk_households=200, explain="top:0.2"
     )
-    monkeypatch.setattr(_engine, "_write_ipc", lambda *a, **k: None)
+    monkeypatch.setattr(_job.Workspace, "keep", lambda self, *a, **k: None)
     fresh = tmp_path / "fresh.parquet"
     score_file(  # workers=1: the patched function runs in this process
         panel_file,

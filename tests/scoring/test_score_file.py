@@ -12,16 +12,17 @@ import pytest
 from fanpin.config import load_risk_types
 from fanpin.exceptions import ConfigError
 from fanpin.explain import explain_households
-from fanpin.models import score_panel
 from fanpin.schema import read_households
 from fanpin.scoring import (
     EXPLAIN_COLUMNS,
-    _engine,
-    iter_panel_chunks,
+    _job,
     monitored_path,
     plan_chunks,
     score_file,
+    score_panel,
 )
+from fanpin.scoring._chunk import load_chunk
+from fanpin.scoring._spill import chunk_sources
 
 
 def _roundtrip(df: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +86,7 @@ def test_households_and_counties_never_split(sim_panel, tmp_path):
     panel.to_parquet(path, index=False)
     plan = plan_chunks(path, chunk_households=100)
     assert plan.n_movers == 1
-    chunks = list(iter_panel_chunks(path, chunk_households=100))
+    chunks = [load_chunk(s) for s in chunk_sources(plan, tmp_path)]
     assert len(chunks) > 1
     owner_hh: dict[str, int] = {}
     owner_county: dict[str, int] = {}
@@ -121,7 +122,7 @@ def test_failure_mid_run_leaves_previous_output(
     out = tmp_path / "scores.parquet"
     out.write_bytes(b"previous")
     monitored_path(out).write_bytes(b"previous monitored")
-    real = _engine.score_chunk
+    real = _job.score_chunk
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -130,7 +131,7 @@ def test_failure_mid_run_leaves_previous_output(
             raise RuntimeError("power cut")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_engine, "score_chunk", flaky)
+    monkeypatch.setattr(_job, "score_chunk", flaky)
     with pytest.raises(RuntimeError, match="power cut"):
         # workers=1: the patched function runs in this process.
         score_file(panel_file, small_model, out=out, chunk_households=150, workers=1)

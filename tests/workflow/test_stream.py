@@ -273,3 +273,38 @@ def test_panel_households_reads_the_id_column_only(tmp_path):
     g = tmp_path / "p.parquet"
     pd.DataFrame({"household_id": [1, 22], "year": [2024, 2024]}).to_parquet(g)
     assert panel_households(g, ["22", "3"]) == {"22"}
+
+
+def _same_bytes(a, b):
+    names = sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(b)) for p in b.rglob("*") if p.is_file())
+    assert any(n.endswith(".xlsx") for n in names)
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(("engine", "workers"), [("local", 2), ("dask", None)])
+def test_workers_and_dask_write_the_same_bytes_as_one_worker(
+    world, tmp_path, engine, workers
+):
+    """The alerts job on two worker threads or on a Dask cluster writes every
+    output byte for byte as one chunk at a time does."""
+    common = {
+        "as_of": AS_OF, "events": world["events"], "capacity": 2,
+        "chunk_households": 150,
+    }  # fmt: skip
+    one = run_alerts_file(
+        world["model"], world["path"], out=tmp_path / "one", workers=1, **common
+    )
+    other = run_alerts_file(
+        world["model"], world["path"], out=tmp_path / "other", engine=engine,
+        workers=workers, **common,
+    )  # fmt: skip
+    assert one.chunks == other.chunks > 5
+    assert other.engine == engine
+    assert (one.scored, one.alerted, one.monitored, one.excluded) == (
+        other.scored, other.alerted, other.monitored, other.excluded,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(one.alerts, other.alerts, check_exact=True)
+    pd.testing.assert_frame_equal(one.skipped, other.skipped)
+    _same_bytes(tmp_path / "one", tmp_path / "other")

@@ -12,27 +12,33 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ..config import load_alerts_config, load_monitoring_lines, load_risk_types
+from ..config import load_configs
 from ..exceptions import InputError
 from ..io import check_apart, replace_directory
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
+from ..scoring import CHUNK_HOUSEHOLDS, panel_households
 from ..workflow import (
     ALERT_OUTPUT_FILES,
+    AssistanceMap,
     CaseStore,
-    load_assistance_map,
-    panel_households,
     read_pii,
     run_alerts_file,
 )
 from ._app import (
+    AssistanceOption,
     ChunkHouseholdsOption,
+    EngineOption,
     LinesOption,
     ModelOption,
     PanelArgument,
     QuietOption,
+    RiskTypesOption,
+    SchedulerOption,
+    WorkersOption,
     app,
+    check_engine_options,
     fail_on_fanpin_error,
     progress_bar,
     show_repairs,
@@ -149,34 +155,29 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
-    risk_types: Annotated[
-        Path | None,
-        typer.Option(
-            "--risk-types",
-            help="risk_types.yaml: risk codes, evidence rules, sentences "
-            "(default: shipped).",
-        ),
-    ] = None,
-    assistance: Annotated[
-        Path | None,
-        typer.Option(
-            "--assistance", help="assistance.yaml: measures (default: shipped)."
-        ),
-    ] = None,
-    chunk_households: ChunkHouseholdsOption = 100_000,
+    risk_types: RiskTypesOption = None,
+    assistance: AssistanceOption = None,
+    chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
     quiet: QuietOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
     scored.csv, monitored.csv and exclusions.csv.
 
     The panel is read in chunks of whole counties (bounded memory, any size);
-    the results equal those of the whole panel at once."""
+    the results equal those of the whole panel at once, whatever the engine and
+    the number of workers."""
+    check_engine_options(engine, scheduler, workers)
     with fail_on_fanpin_error(), show_repairs():
         try:
             when = pd.Timestamp(as_of) if as_of else pd.Timestamp(date.today())
         except ValueError:
             raise InputError(Message(MSG_BAD_AS_OF, value=as_of)) from None
-        check_apart([out], [panel, events, pii, model, lines, config])
+        check_apart(
+            [out], [panel, events, pii, model, lines, config, risk_types, assistance]
+        )
         # The store first: a bad URL, an unwritable folder or a wrong schema is
         # found before any scoring, and before any output is written.
         with _open_store(store) as cs:
@@ -184,10 +185,10 @@ def alerts(
             pipe = load_model(model)
             if not hasattr(pipe, "features"):
                 raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
-            cfg = load_alerts_config(config)
-            types = load_risk_types(risk_types)
-            amap = load_assistance_map(assistance, risk_types=types)
-            monitoring = load_monitoring_lines(lines) if lines is not None else None
+            cfg = load_configs(
+                alerts=config, lines=lines, risk_types=risk_types, assistance=assistance
+            )
+            monitoring = cfg.lines if lines is not None else None
             ev = _read_events(events, panel, when) if events is not None else None
             people = read_pii(pii) if pii is not None else None
             # Everything is written into a new folder, the store is updated, and
@@ -202,9 +203,9 @@ def alerts(
                         as_of=when,
                         events=ev,
                         lines=monitoring,
-                        config=cfg,
-                        explain_config=types,
-                        assistance=amap,
+                        config=cfg.alerts,
+                        explain_config=cfg.risk_types,
+                        assistance=AssistanceMap(cfg.assistance, cfg.risk_types),
                         capacity=capacity,
                         covered=(
                             covered_events.value if covered_events is not None else None
@@ -212,6 +213,9 @@ def alerts(
                         chunk_households=chunk_households,
                         pii=people,
                         progress=bar,
+                        engine=engine,
+                        workers=workers,
+                        scheduler=scheduler,
                     )
                 summary = (
                     cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())

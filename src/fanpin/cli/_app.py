@@ -51,7 +51,9 @@ from ._progress import STAGES, ProgressBar, progress_bar, steps
 
 __all__ = [
     "STAGES",
+    "AssistanceOption",
     "ChunkHouseholdsOption",
+    "EngineOption",
     "FanpinCommand",
     "FanpinGroup",
     "FanpinTyper",
@@ -60,8 +62,12 @@ __all__ = [
     "PanelArgument",
     "ProgressBar",
     "QuietOption",
+    "RiskTypesOption",
+    "SchedulerOption",
     "TruthOption",
+    "WorkersOption",
     "app",
+    "check_engine_options",
     "console",
     "err_console",
     "fail_on_fanpin_error",
@@ -160,6 +166,51 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress display.")
 ]
 """The ``--quiet`` option of the long commands (no progress bar or status line)."""
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (streaming on this machine) or dask (pip install "
+        "'fanpin[dask]').",
+    ),
+]
+"""The ``--engine`` option of the commands that stream a panel file."""
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
+        "LocalCluster).",
+    ),
+]
+"""The ``--scheduler`` option (``--engine dask``)."""
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Local engine: chunks scored at once, one thread each "
+        "(default: one per core). Each holds one chunk in memory.",
+    ),
+]
+"""The ``--workers`` option of the local engine."""
+RiskTypesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--risk-types",
+        help="risk_types.yaml: risk codes, evidence rules, sentences "
+        "(default: shipped).",
+    ),
+]
+"""The ``--risk-types`` option of the commands that explain."""
+AssistanceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--assistance",
+        help="assistance.yaml: measures (default: shipped).",
+    ),
+]
+"""The ``--assistance`` option of the commands that suggest measures."""
 TruthOption = Annotated[
     Path | None,
     typer.Option("--truth", help="True risks (household_id, year, p_next), if known."),
@@ -217,6 +268,25 @@ def _main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+MSG_BAD_ENGINE = N_("expected 'local' or 'dask'; got {engine!r}")
+MSG_SCHEDULER_NEEDS_DASK = N_("needs --engine dask")
+MSG_WORKERS_LOCAL = N_("applies to --engine local (a Dask cluster has its own workers)")
+
+
+def check_engine_options(
+    engine: str, scheduler: str | None, workers: int | None
+) -> None:
+    """Refuse engine options that do not go together (a usage error, translated)."""
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(
+            tr(MSG_BAD_ENGINE, engine=engine), param_hint="--engine"
+        )
+    if scheduler is not None and engine != "dask":
+        raise typer.BadParameter(tr(MSG_SCHEDULER_NEEDS_DASK), param_hint="--scheduler")
+    if workers is not None and engine != "local":
+        raise typer.BadParameter(tr(MSG_WORKERS_LOCAL), param_hint="--workers")
 
 
 @contextmanager

@@ -12,17 +12,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..config import load_monitoring_lines
+from ..config import load_configs
 from ..io import check_apart, read_table
 from ..messages import N_
-from ..scoring import excluded_path, monitored_path, score_file
+from ..scoring import CHUNK_HOUSEHOLDS, excluded_path, monitored_path, score_file
 from ._app import (
     ChunkHouseholdsOption,
+    EngineOption,
     LinesOption,
     ModelOption,
     PanelArgument,
     QuietOption,
+    RiskTypesOption,
+    SchedulerOption,
+    WorkersOption,
     app,
+    check_engine_options,
     console,
     fail_on_fanpin_error,
     progress_bar,
@@ -32,9 +37,6 @@ from ._output import cell, command_line, finish, say
 
 __all__ = ["monitored_path", "score"]
 
-MSG_BAD_ENGINE = N_("expected 'local' or 'dask'; got {engine!r}")
-MSG_SCHEDULER_NEEDS_DASK = N_("needs --engine dask")
-MSG_WORKERS_LOCAL = N_("applies to --engine local (a Dask cluster has its own workers)")
 MSG_SCORED = N_(
     "{year}: {scored:,} scored + {monitored:,} monitored = {total:,} households "
     "(panel has {households:,}; {excluded:,} without a {year} record, listed with "
@@ -71,23 +73,9 @@ def score(
     model: ModelOption,
     out: Annotated[Path, typer.Option("--out", help="Scores file (.csv or .parquet).")],
     lines: LinesOption = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            help="local (streaming on this machine) or dask (pip install "
-            "'fanpin[dask]').",
-        ),
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
-            "LocalCluster).",
-        ),
-    ] = None,
-    chunk_households: ChunkHouseholdsOption = 100_000,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -97,15 +85,16 @@ def score(
         ),
     ] = None,
     quiet: QuietOption = False,
-    workers: Annotated[
-        int | None,
+    workers: WorkersOption = None,
+    alerts_config: Annotated[
+        Path | None,
         typer.Option(
-            "--workers",
-            min=1,
-            help="Local engine: chunks scored at once, one thread each "
-            "(default: one per core). Each holds one chunk in memory.",
+            "--alerts-config",
+            help="alerts.yaml whose alert level --explain alerts follows "
+            "(default: shipped).",
         ),
     ] = None,
+    risk_types: RiskTypesOption = None,
     show: Annotated[
         int,
         typer.Option("--show", min=0, help="Print the N highest-risk households."),
@@ -113,19 +102,14 @@ def score(
 ) -> None:
     """Score households of the panel's latest year not in hardship (ranked) and
     list those already in hardship apart, in <stem>.monitored.<ext>."""
-    if engine not in ("local", "dask"):
-        raise typer.BadParameter(
-            tr(MSG_BAD_ENGINE, engine=engine), param_hint="--engine"
-        )
-    if scheduler is not None and engine != "dask":
-        raise typer.BadParameter(tr(MSG_SCHEDULER_NEEDS_DASK), param_hint="--scheduler")
-    if workers is not None and engine != "local":
-        raise typer.BadParameter(tr(MSG_WORKERS_LOCAL), param_hint="--workers")
+    check_engine_options(engine, scheduler, workers)
     with fail_on_fanpin_error():
         check_apart(
-            [out, monitored_path(out), excluded_path(out)], [panel, model, lines]
+            [out, monitored_path(out), excluded_path(out)],
+            [panel, model, lines, alerts_config, risk_types],
         )
-        monitoring = load_monitoring_lines(lines) if lines is not None else None
+        cfg = load_configs(lines=lines, alerts=alerts_config, risk_types=risk_types)
+        monitoring = cfg.lines if lines is not None else None
         with progress_bar(quiet) as bar:
             summary = score_file(
                 panel,
@@ -138,6 +122,8 @@ def score(
                 progress=bar,
                 scheduler=scheduler,
                 workers=workers,
+                alerts=cfg.alerts,
+                explain_config=cfg.risk_types,
             )
     s = summary
     say(MSG_SCORED, year=s.latest_year, scored=s.scored, monitored=s.monitored,

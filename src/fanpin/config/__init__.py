@@ -2,7 +2,15 @@
 dataclasses.
 
 Every loader takes the user's own file (``path``) and falls back to the shipped
-default when given None.
+default when given None. :func:`load_configs` loads them all at once into one
+:class:`Configs` bundle (what the command line does, once per command);
+library functions given no config use :func:`shipped_configs`.
+
+Examples
+--------
+>>> cfg = load_configs()  # the shipped files; pass your own paths to override
+>>> cfg.alerts.min_level, cfg.alerts.capacity_of("乙镇"), max(cfg.lines.default)
+('中', 30, 2025)
 """
 
 from ._lines import MonitoringLines, load_monitoring_lines
@@ -36,6 +44,7 @@ __all__ = [
 from ._assistance import (  # noqa: E402
     DEPARTMENTS,
     MEASURE_CATEGORIES,
+    WHAT_IF_TEXTS,
     AssistanceConfig,
     MeasureSpec,
     RuleItem,
@@ -54,6 +63,7 @@ __all__ += [
     "DEPARTMENTS",
     "MEASURE_CATEGORIES",
     "VALUE_FIELDS",
+    "WHAT_IF_TEXTS",
     "AssistanceConfig",
     "CompositeRule",
     "Condition",
@@ -82,3 +92,7 @@ __all__ += [
     "AlertsConfig",
     "load_alerts_config",
 ]
+
+from ._bundle import Configs, load_configs, shipped_configs  # noqa: E402
+
+__all__ += ["Configs", "load_configs", "shipped_configs"]

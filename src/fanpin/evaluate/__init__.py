@@ -1,6 +1,13 @@
 """Evaluation: temporal backtests, ranking and calibration metrics, capacity metrics
 (top k %, top n per area), expected capture against the oracle, group breakdowns.
 Every function returns DataFrames or dicts; nothing prints or plots.
+
+Examples
+--------
+>>> import numpy as np
+>>> m = classification_metrics(np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.2, 0.7]))
+>>> float(m["auc"])
+1.0
 """
 
 from ._backtest import BacktestResult, TemporalSplit, backtest, temporal_folds

@@ -13,9 +13,7 @@ from ..config import (
     ModelConfig,
     MonitoringLines,
     RulesConfig,
-    load_model_config,
-    load_monitoring_lines,
-    load_rules_config,
+    shipped_configs,
 )
 from ..exceptions import InputError
 from ..messages import N_, Message
@@ -284,9 +282,9 @@ def backtest(
     """
     from ..features import make_features
 
-    lines = lines if lines is not None else load_monitoring_lines()
-    config = config if config is not None else load_model_config()
-    rules = rules if rules is not None else load_rules_config()
+    lines = lines if lines is not None else shipped_configs().lines
+    config = config if config is not None else shipped_configs().model
+    rules = rules if rules is not None else shipped_configs().rules
     feats = features if features is not None else make_features(lines=lines)
     X = feats.fit_transform(panel)
     feature_columns = [str(c) for c in X.columns]

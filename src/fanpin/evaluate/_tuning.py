@@ -25,8 +25,7 @@ from ..config import (
     BOOSTER_PARAMS,
     ModelConfig,
     MonitoringLines,
-    load_model_config,
-    load_monitoring_lines,
+    shipped_configs,
 )
 from ..exceptions import ConfigError, InputError, MissingDependencyError
 from ..io import write_text
@@ -287,8 +286,8 @@ def tune_model(
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
         raise ConfigError(Message(MSG_TRIALS, n=n_trials))
     space = _check_space(DEFAULT_SEARCH_SPACE if search_space is None else search_space)
-    lines = lines if lines is not None else load_monitoring_lines()
-    base = config if config is not None else load_model_config()
+    lines = lines if lines is not None else shipped_configs().lines
+    base = config if config is not None else shipped_configs().model
     base = replace(base, seed=int(seed))
     base_params = RiskModel(**base.risk_model_params()).get_params()
 

@@ -10,6 +10,19 @@ department push's own cause comes first; 其他 only for a structural risk. Up t
 five risks per household are ranked (:func:`rank_risks`), each with a sentence
 quoting the household's own values (:func:`explain_households`,
 :func:`explain_contributions`).
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> from fanpin.config import ModelConfig, load_risk_types
+>>> from fanpin.models import train_risk_model
+>>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+>>> ex = explain_households(model, sim.panel, risk_types=load_risk_types())
+>>> list(ex.columns) == list(EXPLANATION_COLUMNS), len(ex)  # latest year, all
+(True, 200)
 """
 
 from ._explain import (

@@ -49,6 +49,15 @@ county prone to disasters) shows through its footprints in the panel.
 
 Optional money (``income_property``, ``education_cost``) counts as 0 inside
 per-capita income, as in the data contract. Values are never inf.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> X = make_features(lines=sim.lines).fit_transform(sim.panel)
+>>> len(X) == len(sim.panel), X.columns[0].split("__")[0] in DOMAINS
+(True, True)
 """
 
 from ._accident import AccidentFeatures

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import Interval
-from ..config import MonitoringLines, load_monitoring_lines
+from ..config import MonitoringLines, shipped_configs
 from ._base import BaseFeatureBuilder, feature_frame
 from ._panel import PanelView, safe_div
 
@@ -182,7 +182,7 @@ class IncomeFeatures(BaseFeatureBuilder):
         self.drop_threshold = drop_threshold
 
     def _fit(self, X: pd.DataFrame) -> None:
-        self.lines_ = self.lines if self.lines is not None else load_monitoring_lines()
+        self.lines_ = self.lines if self.lines is not None else shipped_configs().lines
 
     def _line(self, X: PanelView) -> np.ndarray:
         # Look up each distinct (province, year) once: fast on millions of rows.

@@ -6,6 +6,14 @@ it whole and :func:`iter_table_batches` in batches, the same way.
 
 A leaf of the package: it depends only on :mod:`fanpin.exceptions` and
 :mod:`fanpin.messages`.
+
+Examples
+--------
+>>> import tempfile, pathlib, pandas as pd
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+>>> _ = write_table(pd.DataFrame({"户编码": ["001"], "年度": [2024]}), path)
+>>> read_table(path).columns.tolist()
+['户编码', '年度']
 """
 
 from ._files import check_input_file

@@ -4,6 +4,22 @@
 between them on the validation year, the panel-level :class:`RiskPipeline`
 (features -> labels -> fit -> score, a scikit-learn estimator) and persistence
 with a model card (JSON and LightGBM text, no pickle).
+
+Ranking a panel (ranks, risk levels, the households in hardship apart) is
+:func:`fanpin.scoring.score_panel`.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(400, years=range(2021, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> from fanpin.config import ModelConfig
+>>> from fanpin.models import train_risk_model
+>>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+>>> p = model.risk_score(sim.panel)
+>>> bool(((p > 0) & (p < 1)).all()), sorted(model.training["years"])
+(True, [2021, 2022, 2023])
 """
 
 from ._bootstrap import DEFAULT_BOOTSTRAPS, bootstrap_rankings
@@ -16,16 +32,10 @@ from ._persist import (
     save_model,
 )
 from ._pipeline import (
-    ID_COLUMNS,
-    RISK_LEVELS,
     ModelColumnsWarning,
     RiskPipeline,
-    assign_risk_levels,
     check_feature_columns,
-    excluded_frame,
-    id_frame,
-    monitored_frame,
-    score_panel,
+    rows_probabilities,
     train_risk_model,
     training_frame,
 )
@@ -45,8 +55,6 @@ __all__ = [
     "CANDIDATE_KINDS",
     "CAPTURE_FRACTION",
     "DEFAULT_BOOTSTRAPS",
-    "ID_COLUMNS",
-    "RISK_LEVELS",
     "RULE_EXPLAINED_BY",
     "Contributions",
     "FeaturesWithRules",
@@ -57,22 +65,18 @@ __all__ = [
     "RiskPipeline",
     "RuleFeatures",
     "RuleRiskModel",
-    "assign_risk_levels",
     "bootstrap_rankings",
     "check_feature_columns",
     "choose_model",
-    "excluded_frame",
-    "id_frame",
     "library_versions",
     "load_model",
     "make_candidate",
     "make_logistic_baseline",
-    "monitored_frame",
     "read_model_card",
+    "rows_probabilities",
     "rule_priority",
     "rule_weights",
     "save_model",
-    "score_panel",
     "train_risk_model",
     "training_frame",
     "validation_split",

@@ -24,24 +24,16 @@ from ..config import (
 )
 from ..exceptions import FanpinWarning, ModelError
 from ..messages import N_, Message
-from ..schema import (
-    COLUMNS,
-    HARDSHIP_REASONS,
-    hardship_reasons,
-    in_hardship,
-    make_labels,
-)
+from ..schema import COLUMNS, in_hardship, make_labels
 from ._rules import FeaturesWithRules, RuleFeatures, rule_explanation_map
 from ._select import USES_RULES, choose_model
 from ._validation import Contributions
 
 __all__ = [
-    "RISK_LEVELS",
     "ModelColumnsWarning",
     "RiskPipeline",
-    "assign_risk_levels",
     "check_feature_columns",
-    "score_panel",
+    "rows_probabilities",
     "train_risk_model",
     "training_frame",
 ]
@@ -100,16 +92,6 @@ def check_feature_columns(names: list[str], columns: Any) -> None:
         raise ModelError(Message(MSG_FEATURES_GONE, missing=missing[:5]))
 
 
-RISK_LEVELS = ("高", "中", "低")
-ID_COLUMNS = (
-    "household_id",
-    "year",
-    "province",
-    "county",
-    "township",
-    "village",
-    "household_type",
-)
 #: Optional contract columns whose absence changes features (and so scores).
 FEATURE_OPTIONAL_COLUMNS = tuple(
     c.name for c in COLUMNS if not c.required and c.name != "township"
@@ -519,158 +501,37 @@ def train_risk_model(
     return pipe.fit(panel)
 
 
-def assign_risk_levels(
-    scores: np.ndarray, ranks: np.ndarray, levels: dict[str, Any]
+def rows_probabilities(
+    model: Any,
+    panel: pd.DataFrame,
+    rows: pd.Index,
+    *,
+    features: pd.DataFrame | None = None,
 ) -> np.ndarray:
-    """高 / 中 / 低 by cumulative list shares or by probability thresholds.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> s = np.array([0.9, 0.5, 0.1, 0.05]); r = np.array([1, 2, 3, 4])
-    >>> assign_risk_levels(s, r, {"method": "share", "high": 0.25, "medium": 0.5})
-    array(['高', '中', '低', '低'], dtype=object)
-    >>> assign_risk_levels(s, r, {"method": "threshold", "high": 0.6, "medium": 0.1})
-    array(['高', '中', '中', '低'], dtype=object)
-    """
-    n = len(scores)
-    if levels["method"] == "share":
-        hi = ranks <= int(np.ceil(levels["high"] * n))
-        mid = ranks <= int(np.ceil(levels["medium"] * n))
-    else:
-        hi = scores >= levels["high"]
-        mid = scores >= levels["medium"]
-    return np.where(
-        hi, RISK_LEVELS[0], np.where(mid, RISK_LEVELS[1], RISK_LEVELS[2])
-    ).astype(object)
-
-
-MSG_NO_LATEST = N_("no record in {year}, the year scored")
-
-
-def excluded_frame(panel: pd.DataFrame, latest_year: int) -> pd.DataFrame:
-    """Households of ``panel`` with no record in ``latest_year``, with the reason.
-
-    Columns ``household_id``, ``last_year`` and ``reason``, sorted by household_id,
-    so that households = scored + monitored + excluded.
-    """
-    last = panel.groupby(panel["household_id"].astype(str), sort=True)["year"].max()
-    gone = last[last < latest_year]
-    return pd.DataFrame(
-        {
-            "household_id": pd.Series(gone.index, dtype="string"),
-            "last_year": gone.to_numpy(dtype="int64"),
-            "reason": pd.Series(
-                [MSG_NO_LATEST.format(year=latest_year)] * len(gone), dtype="string"
-            ),
-        }
-    )
-
-
-def monitored_frame(rows: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
-    """The households already in hardship, with their reasons: cases to monitor.
-
-    ``rows`` are panel rows in hardship and ``reasons`` the output of
-    :func:`fanpin.schema.hardship_reasons` (indexed like the panel). One row per
-    household: its identifying columns, a ``reason_<name>`` flag per reason and
-    the reasons in Chinese, sorted by household_id.
-    """
-    monitored = id_frame(rows)
-    r = reasons.loc[rows.index]
-    for name in HARDSHIP_REASONS:
-        monitored[f"reason_{name}"] = r[name].to_numpy(dtype=bool)
-    labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
-    monitored["reasons"] = pd.Series(
-        [
-            "；".join(labels[row])
-            for row in r[list(HARDSHIP_REASONS)].to_numpy(dtype=bool)
-        ],
-        index=monitored.index,
-        dtype="string",
-    )
-    return monitored.sort_values("household_id").reset_index(drop=True)
-
-
-def id_frame(panel: pd.DataFrame) -> pd.DataFrame:
-    """The identifying columns of output rows (``ID_COLUMNS``), missing ones empty."""
-    out = pd.DataFrame(index=panel.index)
-    for c in ID_COLUMNS:
-        out[c] = (
-            panel[c]
-            if c in panel
-            else pd.Series(pd.NA, index=panel.index, dtype="string")
-        )
-    return out
-
-
-def rows_probabilities(model: Any, panel: pd.DataFrame, rows: pd.Index) -> np.ndarray:
     """P(fall next year) of the rows ``rows`` of ``panel``, in that order.
 
     Features are built for those rows only (``transform_rows``), with every
     year of ``panel`` as history: the same values as
     ``model.predict_proba(panel).loc[rows]`` (used as is for a model without
-    ``features.transform_rows`` and ``model``).
+    ``features.transform_rows`` and ``model``). ``features``: the features of
+    (at least) those rows when already built, indexed like ``panel``.
     """
     if not len(rows):
         return np.empty(0)
-    features = getattr(model, "features", None)
-    if not hasattr(features, "transform_rows") or not hasattr(model, "model"):
+    builder = getattr(model, "features", None)
+    if features is not None:
+        X = features if features.index.equals(rows) else features.loc[rows]
+    elif hasattr(builder, "transform_rows") and hasattr(model, "model"):
+        X = builder.transform_rows(panel, rows)
+    else:
         p = pd.Series(model.predict_proba(panel)[:, 1], index=panel.index)
         return p.loc[rows].to_numpy()
-    X = features.transform_rows(panel, rows)
     names = model.feature_names
     check_feature_columns(names, X.columns)
-    return model.model.predict_proba(X[names])[:, 1]
-
-
-def score_panel(
-    model: RiskPipeline,
-    panel: pd.DataFrame,
-    lines: MonitoringLines | None = None,
-    *,
-    risk_levels: dict[str, Any] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rank the latest year's households not in hardship; list the others apart.
-
-    Returns
-    -------
-    scores : DataFrame
-        One row per household of the latest year not in hardship: the id columns,
-        ``risk_score`` (P(fall next year)), ``risk_rank`` (1 = highest; ties by
-        household_id) and ``risk_level`` (高/中/低), sorted by rank.
-    monitored : DataFrame
-        One row per household of the latest year already in hardship: the id
-        columns, one bool ``reason_<name>`` column per hardship reason and
-        ``reasons`` (Chinese, joined with "；"). These are cases to monitor.
-
-    Every household of the latest year is in exactly one of the two frames.
-    """
-    lines = lines if lines is not None else getattr(model, "lines_", model.lines)
-    config = getattr(model, "config_", None) or model.config
-    levels = dict(risk_levels if risk_levels is not None else config.risk_levels)
-    if hasattr(model, "check_columns"):
-        model.check_columns(panel)
-    latest = int(panel["year"].max())
-    is_latest = (panel["year"] == latest).to_numpy()
-    reasons = hardship_reasons(panel, lines)
-    hard = reasons.any(axis=1).to_numpy()
-
-    rank_rows = panel.loc[is_latest & ~hard]
-    p = rows_probabilities(model, panel, rank_rows.index)
-    ids = rank_rows["household_id"].astype(str).to_numpy()
-    order = np.lexsort((ids, -p))
-    ranks = np.empty(len(p), dtype="int64")
-    ranks[order] = np.arange(1, len(p) + 1)
-    scores = id_frame(rank_rows)
-    scores["risk_score"] = p
-    scores["risk_rank"] = ranks
-    scores["risk_level"] = pd.Series(
-        assign_risk_levels(p, ranks, levels), index=scores.index, dtype="string"
-    )
-    scores = scores.sort_values("risk_rank").reset_index(drop=True)
-
-    monitored = monitored_frame(panel.loc[is_latest & hard], reasons)
-    logger.info(
-        "scored %d households, %d in hardship (monitored)", len(scores), len(monitored)
-    )
-    return scores, monitored
+    # The model's columns copied straight into one float64 matrix (no column
+    # selection, then conversion of a 100-column frame).
+    m = np.empty((len(X), len(names)), dtype="float64")
+    for j, name in enumerate(names):
+        m[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)
+    frame = pd.DataFrame(m, columns=names, copy=False)
+    return model.model.predict_proba(frame)[:, 1]

@@ -14,6 +14,14 @@ function                   question
 :func:`calibration_summary`  predicted against observed rate, Brier, ECE per year
 :func:`group_metrics`      AUC, rates and recall of the list by group
 =========================  ====================================================
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> a, b = rng.normal(size=2000), rng.normal(0.5, 1, size=2000)
+>>> psi_band(psi(a, a[::-1], bins=5)), psi_band(psi(a, b, bins=5), language="en")
+('稳定', 'slight shift')
 """
 
 from ._calibration import (

@@ -3,7 +3,9 @@
 They draw what :mod:`fanpin.monitor`, :mod:`fanpin.evaluate` and
 :mod:`fanpin.explain` compute and add no numbers of their own (beyond sorting,
 counting and averaging for display). Figures are built without pyplot, so no
-global state changes; labels are Chinese when a CJK font is installed
+global state changes; they share the report's chart style
+(:class:`fanpin.report.ChartStyle`: fonts, colours, labels, the calibration
+chart): labels are Chinese when a CJK font is installed
 (:func:`fanpin.report.find_cjk_font`), else the raw English names. matplotlib
 is imported lazily (extra ``fanpin[notebooks]``).
 
@@ -21,8 +23,19 @@ function                        draws
 :func:`plot_waterfall`          one household's contributions, step by step
 :func:`plot_risk_types`         official risk types by county
 ==============================  ============================================
+
+Examples
+--------
+>>> import numpy as np
+>>> from fanpin.monitor import calibration_curve_table
+>>> rng = np.random.default_rng(0)
+>>> p = rng.uniform(0, 0.3, 2000)
+>>> fig = plot_calibration(calibration_curve_table(rng.uniform(size=2000) < p, p))
+>>> len(fig.axes)
+1
 """
 
+from ..report import chart_font, display_label
 from ._explain import (
     plot_dependence,
     plot_domain_importance,
@@ -38,7 +51,6 @@ from ._monitor import (
     plot_psi,
     plot_psi_by_year,
 )
-from ._style import chart_font, display_label
 
 __all__ = [
     "chart_font",

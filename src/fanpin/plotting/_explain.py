@@ -10,7 +10,7 @@ import pandas as pd
 from ..exceptions import InputError
 from ..features import domain_of
 from ..messages import N_, Message
-from ._style import MODEL_BLUE, display_label, new_figure, style, zh
+from ..report import COLOURS, FOR_PLOTS, chart_style
 
 __all__ = [
     "plot_dependence",
@@ -33,7 +33,6 @@ MSG_BY = N_(
     "merge it in first (e.g. explanations.merge(scores[['household_id', {by!r}]]))."
 )
 _RISK_SEP = ";"
-_UP, _DOWN = "#c8403a", "#4c9a5b"
 
 
 def _safe_domain(name: str) -> str:
@@ -55,12 +54,15 @@ def plot_domain_importance(domains: pd.DataFrame) -> Any:
     >>> len(plot_domain_importance(d).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     mean_abs = domains.abs().mean().sort_values(kind="stable")
-    with style():
-        fig, ax = new_figure(6.5, 0.35 * len(mean_abs) + 1.4)
-        ax.barh([display_label(d) for d in mean_abs.index], mean_abs, color=MODEL_BLUE)
-        ax.set_xlabel(zh("平均 |SHAP|（对数几率）", "mean |SHAP| (log-odds)"))
-        ax.set_title(zh("各风险领域对评分的贡献", "contribution of each risk domain"))
+    with st.context():
+        fig, ax = st.figure(6.5, 0.35 * len(mean_abs) + 1.4)
+        ax.barh([st.name(d) for d in mean_abs.index], mean_abs, color=COLOURS["model"])
+        ax.set_xlabel(st.title("平均 |SHAP|（对数几率）", "mean |SHAP| (log-odds)"))
+        ax.set_title(
+            st.title("各风险领域对评分的贡献", "contribution of each risk domain")
+        )
     return fig
 
 
@@ -76,30 +78,29 @@ def plot_feature_importance(values: pd.DataFrame, *, top: int = 15) -> Any:
     >>> len(plot_feature_importance(v).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     mean_abs = values.abs().mean().sort_values(ascending=False, kind="stable")
     mean_abs = mean_abs.head(top)[::-1]
     domains = [_safe_domain(c) for c in mean_abs.index]
     unique = list(dict.fromkeys(domains))
     palette = dict(zip(unique, _colours(len(unique)), strict=True))
-    with style():
-        fig, ax = new_figure(7.5, 0.32 * len(mean_abs) + 1.4)
+    with st.context():
+        fig, ax = st.figure(7.5, 0.32 * len(mean_abs) + 1.4)
         ax.barh(
-            [display_label(c) for c in mean_abs.index],
+            [st.name(c) for c in mean_abs.index],
             mean_abs,
             color=[palette[d] for d in domains],
         )
         from matplotlib.patches import Patch
 
         ax.legend(
-            handles=[
-                Patch(color=c, label=display_label(d)) for d, c in palette.items()
-            ],
+            handles=[Patch(color=c, label=st.name(d)) for d, c in palette.items()],
             frameon=False,
             loc="lower right",
             fontsize=8,
         )
-        ax.set_xlabel(zh("平均 |SHAP|（对数几率）", "mean |SHAP| (log-odds)"))
-        ax.set_title(zh("最重要的特征", "most important features"))
+        ax.set_xlabel(st.title("平均 |SHAP|（对数几率）", "mean |SHAP| (log-odds)"))
+        ax.set_title(st.title("最重要的特征", "most important features"))
     return fig
 
 
@@ -129,23 +130,24 @@ def plot_dependence(
     >>> len(plot_dependence(-X / 10, X, "income__pc_income").axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     if feature not in values.columns:
         raise InputError(Message(MSG_NO_FEATURE, name=feature, some=list(values)[:3]))
     x = features.loc[values.index, feature].to_numpy(dtype="float64", na_value=np.nan)
     y = values[feature].to_numpy(dtype="float64")
-    with style():
-        fig, ax = new_figure(6.5, 4.2)
+    with st.context():
+        fig, ax = st.figure(6.5, 4.2)
         if color_by is not None:
             c = features.loc[values.index, color_by].to_numpy(
                 dtype="float64", na_value=np.nan
             )
             pts = ax.scatter(x, y, c=c, s=8, cmap="coolwarm", alpha=0.7)
-            fig.colorbar(pts, ax=ax, label=display_label(color_by))
+            fig.colorbar(pts, ax=ax, label=st.name(color_by))
         else:
-            ax.scatter(x, y, s=8, color=MODEL_BLUE, alpha=0.6)
-        ax.axhline(0, color="#999999", lw=0.8)
-        ax.set_xlabel(display_label(feature))
-        ax.set_ylabel(zh("SHAP 值（对数几率）", "SHAP value (log-odds)"))
+            ax.scatter(x, y, s=8, color=COLOURS["model"], alpha=0.6)
+        ax.axhline(0, color=COLOURS["guide"], lw=0.8)
+        ax.set_xlabel(st.name(feature))
+        ax.set_ylabel(st.title("SHAP 值（对数几率）", "SHAP value (log-odds)"))
     return fig
 
 
@@ -169,6 +171,7 @@ def plot_waterfall(
     >>> len(plot_waterfall(sv, p, "h1").axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     ids = panel.loc[shap.values.index, "household_id"].astype(str)
     rows = ids.index[(ids == str(household_id)).to_numpy()]
     if len(rows) == 0:
@@ -178,28 +181,31 @@ def plot_waterfall(
     order = contrib.abs().sort_values(ascending=False, kind="stable").index
     shown = contrib[order[:top]]
     rest = float(contrib[order[top:]].sum())
-    labels = [display_label(c) for c in shown.index]
+    labels = [st.name(c) for c in shown.index]
     steps = shown.to_numpy(dtype="float64")
     if len(order) > top:
         n_rest = len(order) - top
-        labels.append(zh(f"其余 {n_rest} 个特征", f"{n_rest} other features"))
+        labels.append(st.title(f"其余 {n_rest} 个特征", f"{n_rest} other features"))
         steps = np.r_[steps, rest]
     starts = shap.base_value + np.r_[0.0, np.cumsum(steps)[:-1]]
-    with style():
-        fig, ax = new_figure(8.0, 0.38 * len(steps) + 1.8)
+    with st.context():
+        fig, ax = st.figure(8.0, 0.38 * len(steps) + 1.8)
         y = np.arange(len(steps))[::-1]
         ax.barh(
-            y, steps, left=starts, color=np.where(steps > 0, _UP, _DOWN).tolist()
+            y,
+            steps,
+            left=starts,
+            color=np.where(steps > 0, COLOURS["up"], COLOURS["down"]).tolist(),
         )
         for yi, s, v in zip(y, starts, steps, strict=True):
             ax.text(s + v, yi, f" {v:+.2f}", va="center", fontsize=8)
         ax.set_yticks(y, labels)
-        ax.axvline(shap.base_value, color="#999999", ls=":", lw=1)
+        ax.axvline(shap.base_value, color=COLOURS["guide"], ls=":", lw=1)
         final = shap.base_value + float(contrib.sum())
-        ax.axvline(final, color="#444444", ls="--", lw=1)
-        ax.set_xlabel(zh("原始评分（对数几率）", "raw score (log-odds)"))
+        ax.axvline(final, color=COLOURS["marker"], ls="--", lw=1)
+        ax.set_xlabel(st.title("原始评分（对数几率）", "raw score (log-odds)"))
         ax.set_title(
-            zh(
+            st.title(
                 f"农户 {household_id}：基准 {shap.base_value:.2f} → 评分 {final:.2f}",
                 f"household {household_id}: base {shap.base_value:.2f} -> {final:.2f}",
             )
@@ -252,12 +258,15 @@ def plot_risk_types(
     >>> len(plot_risk_types(e).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     table = risk_type_counts(explanations, by=by).drop(columns="total")
     shown = table.iloc[:, :top]
     if table.shape[1] > top:
-        shown = shown.assign(**{zh("其他", "other"): table.iloc[:, top:].sum(axis=1)})
-    with style():
-        fig, ax = new_figure(max(6.0, 0.5 * len(shown) + 3), 4.5)
+        shown = shown.assign(
+            **{st.title("其他", "other"): table.iloc[:, top:].sum(axis=1)}
+        )
+    with st.context():
+        fig, ax = st.figure(max(6.0, 0.5 * len(shown) + 3), 4.5)
         bottom = np.zeros(len(shown))
         x = np.arange(len(shown))
         for colour, col in zip(_colours(shown.shape[1]), shown.columns, strict=True):
@@ -265,7 +274,9 @@ def plot_risk_types(
             ax.bar(x, v, bottom=bottom, label=str(col), color=colour)
             bottom += v
         ax.set_xticks(x, [str(i) for i in shown.index], rotation=45, ha="right")
-        ax.set_ylabel(zh("户数（每户可有多项风险）", "households (up to 5 risks each)"))
-        ax.set_title(zh("各县主要风险类型", "main risk types by county"))
+        ax.set_ylabel(
+            st.title("户数（每户可有多项风险）", "households (up to 5 risks each)")
+        )
+        ax.set_title(st.title("各县主要风险类型", "main risk types by county"))
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     return fig

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..exceptions import InputError
 from ..messages import N_, Message
-from ._style import BAND_COLOURS, MODEL_BLUE, display_label, new_figure, style, zh
+from ..report import COLOURS, FOR_PLOTS, chart_style, draw_calibration
 
 __all__ = [
     "plot_calibration",
@@ -40,12 +40,12 @@ def _need(df: pd.DataFrame, cols: Sequence[str], func: str, source: str) -> None
 
 def _band_colour(value: float) -> str:
     if not np.isfinite(value) or value < PSI_LINES[0]:
-        return BAND_COLOURS[0]
-    return BAND_COLOURS[1] if value < PSI_LINES[1] else BAND_COLOURS[2]
+        return COLOURS["stable"]
+    return COLOURS["shift"] if value < PSI_LINES[1] else COLOURS["significant"]
 
 
 def _psi_lines(ax: Any, *, vertical: bool) -> None:
-    for v, c in zip(PSI_LINES, BAND_COLOURS[1:], strict=True):
+    for v, c in zip(PSI_LINES, (COLOURS["shift"], COLOURS["significant"]), strict=True):
         (ax.axvline if vertical else ax.axhline)(v, color=c, linestyle="--", lw=1)
 
 
@@ -64,23 +64,28 @@ def plot_psi(report: pd.DataFrame, *, top: int = 20, title: str | None = None) -
     >>> len(plot_psi(r).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     _need(report, ["variable", "kind", "psi"], "plot_psi", "stability_report")
     score = report[report["kind"] == "score"]
     feats = report[report["kind"] != "score"].sort_values(
         "psi", ascending=False, kind="stable"
     )
     rows = pd.concat([score, feats.head(top)])[::-1]
-    with style():
-        fig, ax = new_figure(7.5, 0.28 * len(rows) + 1.4)
+    with st.context():
+        fig, ax = st.figure(7.5, 0.28 * len(rows) + 1.4)
         values = rows["psi"].to_numpy(dtype="float64")
         ax.barh(
-            [display_label(v) for v in rows["variable"]],
+            [st.name(v) for v in rows["variable"]],
             np.nan_to_num(values),
             color=[_band_colour(v) for v in values],
         )
         _psi_lines(ax, vertical=True)
-        ax.set_xlabel(zh("群体稳定性指数 PSI", "population stability index (PSI)"))
-        ax.set_title(title or zh("特征与评分的分布偏移", "drift of features and score"))
+        ax.set_xlabel(
+            st.title("群体稳定性指数 PSI", "population stability index (PSI)")
+        )
+        ax.set_title(
+            title or st.title("特征与评分的分布偏移", "drift of features and score")
+        )
     return fig
 
 
@@ -98,6 +103,7 @@ def plot_psi_by_year(drift: pd.DataFrame, *, top: int = 8) -> Any:
     >>> len(plot_psi_by_year(d).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     _need(
         drift,
         ["year_cur", "variable", "kind", "psi"],
@@ -112,8 +118,8 @@ def plot_psi_by_year(drift: pd.DataFrame, *, top: int = 8) -> Any:
         .head(top)
         .index.tolist()
     )
-    with style():
-        fig, ax = new_figure(7.5, 4.2)
+    with st.context():
+        fig, ax = st.figure(7.5, 4.2)
         for name in ["score", *worst]:
             part = drift[drift["variable"] == name].sort_values("year_cur")
             if part.empty:
@@ -124,16 +130,18 @@ def plot_psi_by_year(drift: pd.DataFrame, *, top: int = 8) -> Any:
                 part["psi"],
                 marker="o",
                 lw=3 if is_score else 1.2,
-                color=MODEL_BLUE if is_score else None,
-                label=display_label(name),
+                color=COLOURS["model"] if is_score else None,
+                label=st.name(name),
             )
         _psi_lines(ax, vertical=False)
         years = sorted(drift["year_cur"].astype(int).unique().tolist())
         ax.set_xticks(years)
-        ax.set_xlabel(zh("年度（与上一年比较）", "year (against the year before)"))
+        ax.set_xlabel(
+            st.title("年度（与上一年比较）", "year (against the year before)")
+        )
         ax.set_ylabel("PSI")
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
-        ax.set_title(zh("逐年分布偏移", "drift year by year"))
+        ax.set_title(st.title("逐年分布偏移", "drift year by year"))
     return fig
 
 
@@ -152,35 +160,19 @@ def plot_calibration(table: pd.DataFrame) -> Any:
     >>> len(plot_calibration(t).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     need = ["mean_predicted", "observed_rate", "observed_low", "observed_high"]
     _need(table, need, "plot_calibration", "calibration_by_year")
-    groups = table.groupby("year", sort=True) if "year" in table else [("", table)]
-    with style():
-        fig, ax = new_figure(6.0, 5.0)
-        hi = 0.0
-        for year, part in groups:
-            x = part["mean_predicted"].to_numpy(dtype="float64")
-            y = part["observed_rate"].to_numpy(dtype="float64")
-            err = np.vstack(
-                [y - part["observed_low"].to_numpy(), part["observed_high"] - y]
-            )
-            ax.errorbar(x, y, yerr=err, marker="o", capsize=2, label=str(year))
-            hi = max(hi, float(np.nanmax(x)), float(np.nanmax(y)))
-        hi = hi * 1.05 or 1.0
-        ax.plot([0, hi], [0, hi], color="#999999", linestyle=":", lw=1)
-        ax.set_xlim(0, hi)
-        ax.set_ylim(0, hi)
-        ax.set_xlabel(zh("平均预测风险", "mean predicted risk"))
-        ax.set_ylabel(zh("实际返贫致贫比例", "observed fall rate"))
+    with st.context():
+        fig, ax = st.figure(6.0, 5.0)
+        draw_calibration(ax, table, st, percent=False)
         if "year" in table:
-            ax.legend(title=zh("年度", "year"), frameon=False)
-        ax.set_title(zh("逐年校准曲线", "calibration by year"))
+            ax.legend(title=st.title("年度", "year"), loc="upper left", frameon=False)
+        ax.set_title(st.title("逐年校准曲线", "calibration by year"))
     return fig
 
 
-def plot_group_metrics(
-    table: pd.DataFrame, *, metric: str = "recall_in_list"
-) -> Any:
+def plot_group_metrics(table: pd.DataFrame, *, metric: str = "recall_in_list") -> Any:
     """One panel per group column: ``metric`` of each group, the overall value dashed.
 
     ``table`` is :func:`fanpin.monitor.group_metrics`.
@@ -194,21 +186,26 @@ def plot_group_metrics(
     >>> len(plot_group_metrics(t).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     _need(table, ["column", "group", metric], "plot_group_metrics", "group_metrics")
     overall = table.loc[table["column"] == "all", metric]
     parts = [(c, p) for c, p in table.groupby("column", sort=False) if c != "all"]
     if not parts:
         parts = [("all", table)]
-    with style():
-        fig, axes = new_figure(
+    with st.context():
+        fig, axes = st.figure(
             3.6 * len(parts), 3.8, nrows=1, ncols=len(parts), squeeze=False
         )
         for ax, (col, part) in zip(axes[0], parts, strict=True):
             labels = [str(g) for g in part["group"]]
-            ax.bar(labels, part[metric].to_numpy(dtype="float64"), color=MODEL_BLUE)
+            ax.bar(
+                labels, part[metric].to_numpy(dtype="float64"), color=COLOURS["model"]
+            )
             if len(overall):
-                ax.axhline(float(overall.iloc[0]), color="#444444", ls="--", lw=1)
-            ax.set_title(display_label(str(col)))
+                ax.axhline(
+                    float(overall.iloc[0]), color=COLOURS["marker"], ls="--", lw=1
+                )
+            ax.set_title(st.name(str(col)))
             ax.tick_params(axis="x", labelrotation=45)
         axes[0][0].set_ylabel(metric)
     return fig
@@ -228,24 +225,30 @@ def plot_optimization(
     >>> len(plot_optimization(t, default_value=0.3).axes)
     1
     """
+    st = chart_style(FOR_PLOTS)
     _need(trials, ["number", "value"], "plot_optimization", "TuningResult.trials")
     values = trials["value"].to_numpy(dtype="float64")
-    with style():
-        fig, ax = new_figure(7.0, 4.0)
-        ax.scatter(trials["number"], values, color="#888888", label=zh("试验", "trial"))
+    with st.context():
+        fig, ax = st.figure(7.0, 4.0)
+        ax.scatter(
+            trials["number"],
+            values,
+            color=COLOURS["trial"],
+            label=st.title("试验", "trial"),
+        )
         ax.step(
             trials["number"],
             np.fmax.accumulate(np.nan_to_num(values, nan=-np.inf)),
             where="post",
-            color=MODEL_BLUE,
-            label=zh("当前最优", "best so far"),
+            color=COLOURS["model"],
+            label=st.title("当前最优", "best so far"),
         )
         if default_value is not None:
             ax.axhline(
-                default_value, color="#c8403a", ls="--", lw=1,
-                label=zh("默认参数", "default parameters"),
+                default_value, color=COLOURS["significant"], ls="--", lw=1,
+                label=st.title("默认参数", "default parameters"),
             )  # fmt: skip
-        ax.set_xlabel(zh("试验序号", "trial"))
-        ax.set_ylabel(zh("时间交叉验证目标值", "objective (temporal CV)"))
+        ax.set_xlabel(st.title("试验序号", "trial"))
+        ax.set_ylabel(st.title("时间交叉验证目标值", "objective (temporal CV)"))
         ax.legend(frameon=False)
     return fig

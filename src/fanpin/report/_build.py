@@ -10,14 +10,14 @@ from typing import Any
 import pandas as pd
 
 from ..config import MonitoringLines
-from ..exceptions import MissingDependencyError, ModelError
+from ..exceptions import ModelError
 from ..io import write_text
 from ..messages import N_, Message
 from ..models import RiskPipeline, load_model, read_model_card
-from ._charts import ChartStyle
 from ._data import compute_report_data
 from ._fonts import MSG_NO_CJK_FONT, ChartFontWarning, find_cjk_font
 from ._render import render
+from ._style import FOR_REPORT, ChartStyle, require_matplotlib
 
 __all__ = ["build_report", "write_report"]
 
@@ -28,19 +28,6 @@ MSG_NOT_PIPELINE = N_(
     "`fanpin train`); got {kind}. Train with fanpin.models.train_risk_model or "
     "`fanpin train`."
 )
-
-MSG_NO_MATPLOTLIB = N_(
-    "The report's charts need matplotlib, which is not installed. Install the "
-    "extra that brings it: pip install 'fanpin[notebooks]'"
-)
-
-
-def _require_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise MissingDependencyError(MSG_NO_MATPLOTLIB) from exc
-
 
 def _card_from(model: RiskPipeline) -> dict[str, Any]:
     est = model.model
@@ -113,7 +100,7 @@ def build_report(
     str
         The HTML document.
     """
-    _require_matplotlib()
+    require_matplotlib(FOR_REPORT)
     if isinstance(model, str | Path):
         card = card if card is not None else read_model_card(model)
         model = load_model(model)

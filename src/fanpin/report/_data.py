@@ -9,13 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import MonitoringLines, RiskTypes, load_risk_types
+from ..config import MonitoringLines, RiskTypes, shipped_configs
 from ..evaluate import BacktestResult, backtest
 from ..exceptions import InputError
 from ..messages import N_
-from ..models import RiskPipeline, make_candidate, score_panel
+from ..models import RiskPipeline, make_candidate
 from ..monitor import calibration_curve_table, stability_report
+from ..ranking import rank
 from ..schema import in_hardship, make_labels
+from ..scoring import score_panel
 from ._risks import risk_type_tables
 
 __all__ = ["CAPACITY_FRACTIONS", "ReportData", "compute_report_data"]
@@ -175,7 +177,9 @@ def compute_report_data(
     from ..explain import explain_households
 
     lines = lines if lines is not None else model.lines
-    config = explain_config if explain_config is not None else load_risk_types()
+    config = (
+        explain_config if explain_config is not None else shipped_configs().risk_types
+    )
     data = ReportData(overview=_overview(panel, lines), card=card, fraction=fraction)
 
     # Backtest: fresh models per fold, with the saved model's configuration.
@@ -218,11 +222,9 @@ def compute_report_data(
     hard = in_hardship(panel, lines).to_numpy()
     ranked_idx = panel.index[(panel["year"] == latest).to_numpy() & ~hard]
     n_list = int(np.ceil(fraction * len(ranked_idx)))
-    order = np.lexsort(
-        (
-            panel.loc[ranked_idx, "household_id"].astype(str).to_numpy(),
-            -p_all.loc[ranked_idx].to_numpy(),
-        )
+    order = rank(
+        p_all.loc[ranked_idx].to_numpy(),
+        panel.loc[ranked_idx, "household_id"].astype(str).to_numpy(),
     )
     listed_idx = ranked_idx[order[:n_list]]
     explained = explain_households(

@@ -10,9 +10,10 @@ import pandas as pd
 
 from ..features import feature_label
 from . import _html as h
-from ._charts import ChartStyle, bar_chart, calibration_chart, capacity_chart
+from ._charts import bar_chart, calibration_chart, capacity_chart
 from ._data import ReportData
 from ._risks import NO_RISK
+from ._style import ChartStyle
 
 __all__ = ["RANKER_NAMES", "render"]
 

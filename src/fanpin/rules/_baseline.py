@@ -8,8 +8,7 @@ import pandas as pd
 from ..config import (
     MonitoringLines,
     RulesConfig,
-    load_monitoring_lines,
-    load_rules_config,
+    shipped_configs,
 )
 from ._kinds import RULE_FUNCTIONS, RuleContext
 
@@ -59,8 +58,9 @@ class RuleBaseline:
         self.lines = lines
 
     def _resolved(self) -> tuple[RulesConfig, MonitoringLines]:
-        cfg = self.config if self.config is not None else load_rules_config()
-        lines = self.lines if self.lines is not None else load_monitoring_lines()
+        shipped = shipped_configs()
+        cfg = self.config if self.config is not None else shipped.rules
+        lines = self.lines if self.lines is not None else shipped.lines
         return cfg, lines
 
     def flags(self, panel: pd.DataFrame) -> pd.DataFrame:

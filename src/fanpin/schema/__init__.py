@@ -1,5 +1,15 @@
 """The household contract as code: columns, aliases, reading, validation, hardship,
-labels."""
+labels.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> panel = validate_households(sim.panel)
+>>> len(panel) == len(sim.panel), in_hardship(panel, sim.lines).dtype.name
+(True, 'bool')
+"""
 
 from ._columns import (
     COLUMNS,
@@ -23,6 +33,7 @@ from ._hardship import (
     per_capita_income,
     per_capita_income_after_rigid,
 )
+from ._headers import normalise_headers
 from ._read import EVENT_HEADER_NAMES, HEADER_NAMES, read_events, read_households
 from ._summary import summarise_panel
 from ._validate import validate_events, validate_households
@@ -48,6 +59,7 @@ __all__ = [
     "in_hardship",
     "income_below_line",
     "make_labels",
+    "normalise_headers",
     "per_capita_income",
     "per_capita_income_after_rigid",
     "read_events",

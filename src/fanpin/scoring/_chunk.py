@@ -10,7 +10,7 @@ household's history.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,17 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from ..config import MonitoringLines
+from ..config import MonitoringLines, RiskTypes, shipped_configs
 from ..io import iter_table_batches
-from ..models import check_feature_columns, id_frame, monitored_frame
+from ..models import rows_probabilities
+from ..ranking import rank
 from ..schema import hardship_reasons, validate_households
 from ._plan import county_codes
+from ._tables import id_frame, monitored_frame
 
 __all__ = [
-    "ChunkOutcome",
     "ChunkSource",
+    "explain_rows",
     "group_may_hold",
     "load_chunk",
     "score_chunk",
@@ -46,8 +48,8 @@ class ChunkSource:
 
     ``kind`` is ``"part"`` (Arrow IPC files holding exactly the chunk: ``path``
     and then ``more_parts``, in input order), ``"filter"`` (the panel's Parquet
-    file, rows of ``keys`` only) or ``"whole"`` (the whole panel file is one
-    chunk).
+    file, rows of ``keys`` only), ``"whole"`` (the whole panel file is one
+    chunk) or ``"frame"`` (``frame``, an in-memory panel already validated).
     """
 
     index: int
@@ -56,6 +58,7 @@ class ChunkSource:
     rename: dict[str, str]
     keys: tuple[tuple[str, str], ...] = ()
     more_parts: tuple[Path, ...] = ()
+    frame: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def parts(self) -> tuple[Path, ...]:
@@ -117,7 +120,11 @@ def group_may_hold(meta: Any, column: int, counties: set[str]) -> bool:
 
 
 def load_chunk(source: ChunkSource) -> pd.DataFrame:
-    """The validated panel rows of one chunk (contract names, RangeIndex)."""
+    """The validated panel rows of one chunk (contract names, RangeIndex; an
+    in-memory panel as it is)."""
+    if source.kind == "frame":
+        assert source.frame is not None
+        return source.frame
     cols = list(source.rename)
     if source.kind == "part":
         raw = _read_parts(source.parts)
@@ -131,23 +138,6 @@ def load_chunk(source: ChunkSource) -> pd.DataFrame:
     return validate_households(raw)
 
 
-@dataclass(frozen=True)
-class ChunkOutcome:
-    """What a scored chunk sends back: counts and the paths of its sorted parts.
-
-    ``scores_path`` rows are sorted by (risk_score descending, household_id);
-    ``monitored_path`` rows by household_id.
-    """
-
-    index: int
-    scores_path: Path
-    monitored_path: Path
-    excluded: pd.DataFrame
-    n_households: int
-    n_latest: int
-    seconds: float = 0.0
-
-
 def _features_of(model: Any, panel: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
     """Features of the rows at positions ``pos`` of ``panel`` (history from all).
 
@@ -158,22 +148,6 @@ def _features_of(model: Any, panel: pd.DataFrame, pos: np.ndarray) -> pd.DataFra
     if hasattr(features, "transform_rows"):
         return features.transform_rows(panel, panel.index[pos])
     return features.transform(panel).iloc[pos]
-
-
-def _predict(model: Any, X: pd.DataFrame, rows: Any = slice(None)) -> np.ndarray:
-    """Probabilities of the rows at positions ``rows`` of the feature frame ``X``.
-
-    Only those rows are copied, straight into one float64 matrix (the model's
-    column order), instead of selecting columns, then rows, then converting.
-    """
-    names = model.feature_names
-    check_feature_columns(names, X.columns)
-    n = len(np.arange(len(X))[rows])
-    m = np.empty((n, len(names)), dtype="float64")
-    for j, name in enumerate(names):
-        m[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)[rows]
-    frame = pd.DataFrame(m, columns=names, copy=False)
-    return model.model.predict_proba(frame)[:, 1]
 
 
 def score_chunk(
@@ -201,14 +175,13 @@ def score_chunk(
     X_rank = None
     if len(rank_rows):
         X = _features_of(model, panel, rank_pos)
-        p = _predict(model, X)
+        p = rows_probabilities(model, panel, rank_rows.index, features=X)
         if return_features:
             X_rank = X
         del X
     else:
         p = np.empty(0)
-    ids = rank_rows["household_id"].astype(str).to_numpy()
-    order = np.lexsort((ids, -p))
+    order = rank(p, rank_rows["household_id"].astype(str).to_numpy())
     scores = id_frame(rank_rows)
     scores["risk_score"] = p
     scores = scores.iloc[order].reset_index(drop=True)
@@ -225,16 +198,20 @@ def explain_rows(
     latest_year: int,
     ids: pd.Series,
     features: pd.DataFrame | None = None,
+    *,
+    risk_types: RiskTypes | None = None,
 ) -> pd.DataFrame:
     """Explanation columns for the latest-year rows of ``ids`` (indexed by id).
 
     ``features``: precomputed features of (at least) those rows, indexed like
     ``panel``; computed on the whole chunk when None. Sentences need only the
     explained households' own records, so only their rows are passed on.
+    ``risk_types``: default the shipped ones.
     """
-    from ..config import load_risk_types
     from ..explain import explain_households
 
+    if risk_types is None:
+        risk_types = shipped_configs().risk_types
     is_latest = (panel["year"] == latest_year).to_numpy()
     wanted = panel["household_id"].isin(set(ids.astype(str))).to_numpy()
     rows = panel.index[is_latest & wanted]
@@ -242,6 +219,6 @@ def explain_rows(
         return pd.DataFrame(columns=list(EXPLAIN_COLUMNS), dtype="string")
     X = model.features.transform(panel) if features is None else features
     ex = explain_households(
-        model, panel.loc[wanted], rows=rows, features=X, risk_types=load_risk_types()
+        model, panel.loc[wanted], rows=rows, features=X, risk_types=risk_types
     )
     return ex.set_index(ex["household_id"].astype(str))[list(EXPLAIN_COLUMNS)]

@@ -15,9 +15,8 @@ with 10 parts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,26 +25,72 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..io import TableAppender
-from ..models import RISK_LEVELS, assign_risk_levels
 
-__all__ = ["PART_ROW_GROUP", "PartCursor", "global_order", "write_merged"]
+__all__ = [
+    "PART_ROW_GROUP",
+    "FrameSink",
+    "Part",
+    "PartCursor",
+    "global_order",
+    "write_merged",
+]
 
 BLOCK_ROWS = 131_072
 LOOKAHEAD = 16_384
 PART_ROW_GROUP = 8_192
 
+Part = Path | pa.Table
+"""A sorted part: a Parquet file, or an Arrow table (an in-memory job)."""
+
+
+def _batches(part: Part, batch_rows: int, columns: list[str] | None = None):
+    """The record batches of a part, and its schema."""
+    if isinstance(part, pa.Table):
+        table = part.select(columns) if columns is not None else part
+        return iter(table.to_batches(max_chunksize=batch_rows)), table.schema
+    # No pre-buffering of whole column chunks: one cursor per part is open at
+    # once, so its buffers would make memory grow with the number of chunks.
+    f = pq.ParquetFile(part, pre_buffer=False, buffer_size=1 << 20)
+    return f.iter_batches(batch_size=batch_rows, columns=columns), f.schema_arrow
+
+
+def part_rows(part: Part) -> int:
+    """Rows of a part."""
+    if isinstance(part, pa.Table):
+        return part.num_rows
+    return pq.ParquetFile(part).metadata.num_rows
+
+
+class FrameSink:
+    """A merge's output kept in memory (an in-memory job): :meth:`write` as
+    :class:`~fanpin.io.TableAppender`, then :attr:`frame`."""
+
+    def __init__(self) -> None:
+        self._frames: list[pd.DataFrame] = []
+
+    def __enter__(self) -> FrameSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        self._frames.append(frame)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if len(self._frames) == 1:
+            return self._frames[0]
+        return pd.concat(self._frames, ignore_index=True)
+
 
 class PartCursor:
-    """Sequential reader of a part file: hand out the next ``n`` rows."""
+    """Sequential reader of a part: hand out the next ``n`` rows."""
 
-    def __init__(self, path: Path, batch_rows: int = 8_192):
-        # No pre-buffering of whole column chunks: one cursor per part is open at
-        # once, so its buffers would make memory grow with the number of chunks.
-        self._file = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-        self._it = self._file.iter_batches(batch_size=batch_rows)
+    def __init__(self, part: Part, batch_rows: int = 8_192):
+        self._it, self.schema = _batches(part, batch_rows)
         self._buf: list[pa.RecordBatch] = []
         self._have = 0
-        self.schema = self._file.schema_arrow
 
     def take(self, n: int) -> pa.Table:
         while self._have < n:
@@ -60,13 +105,12 @@ class PartCursor:
 
 
 class _KeyCursor:
-    """The sort keys of a sorted part file, read ``batch_rows`` at a time."""
+    """The sort keys of a sorted part, read ``batch_rows`` at a time."""
 
-    def __init__(self, path: Path, columns: list[str], batch_rows: int):
-        f = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-        self._it = f.iter_batches(batch_size=batch_rows, columns=columns)
+    def __init__(self, part: Part, columns: list[str], batch_rows: int):
+        self._it, schema = _batches(part, batch_rows, columns)
         self._columns = columns
-        self.keys = f.schema_arrow.empty_table().select(columns)
+        self.keys = schema.empty_table().select(columns)
         self.done = False
 
     def fill(self, n: int) -> None:
@@ -89,7 +133,7 @@ class _KeyCursor:
 
 
 def global_order(
-    parts: Sequence[Path], *, by_score: bool = True, lookahead: int = LOOKAHEAD
+    parts: Sequence[Part], *, by_score: bool = True, lookahead: int = LOOKAHEAD
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Chunk number of each output row in global order (and the sorted scores).
 
@@ -106,10 +150,10 @@ def global_order(
     else:
         columns = ["household_id"]
         sort_keys = [("id", "ascending")]
-    n = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    n = sum(part_rows(p) for p in parts)
     chunk_of_row = np.empty(n, dtype=np.int32)
     p_sorted = np.empty(n, dtype=np.float64) if by_score else None
-    cursors = [_KeyCursor(Path(p), columns, lookahead) for p in parts]
+    cursors = [_KeyCursor(p, columns, lookahead) for p in parts]
     pos = 0
     while pos < n:
         for c in cursors:
@@ -151,48 +195,80 @@ def global_order(
     return chunk_of_row, p_sorted
 
 
-def write_merged(
-    out: Path,
-    parts: Sequence[Path],
+Block = Callable[[pd.DataFrame, int], pd.DataFrame]
+"""Turns a block of merged rows (and the rank of its first row - 1) into
+output rows."""
+
+
+def merged_blocks(
+    parts: Sequence[Part],
     chunk_of_row: np.ndarray,
     *,
-    ranked: dict[str, Any] | None = None,
     add_columns: Sequence[str] = (),
-) -> int:
-    """Merge sorted part files into ``out`` (atomic), in ``chunk_of_row`` order.
-
-    With ``ranked`` (the model's risk-level settings), add ``risk_rank`` and
-    ``risk_level`` computed on the global order. ``add_columns`` are string
-    columns filled with NA in parts that lack them.
-    """
+    block_rows: int = BLOCK_ROWS,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """The parts' rows in ``chunk_of_row`` order, ``block_rows`` at a time, with
+    the position of each block's first row. ``add_columns``: text columns
+    filled with nulls in the parts that lack them."""
     cursors = [PartCursor(p) for p in parts]
     n = len(chunk_of_row)
-    with TableAppender(out) as writer:
-        starts = list(range(0, n, BLOCK_ROWS)) or [0]
-        for r0 in starts:
-            r1 = min(r0 + BLOCK_ROWS, n)
-            cids = chunk_of_row[r0:r1]
-            counts = np.bincount(cids, minlength=len(cursors))
-            pieces = [cursors[c].take(int(k)) for c, k in enumerate(counts) if k]
-            if not pieces:
-                pieces = [cursors[0].take(0)]
-            pieces = [_with_columns(t, add_columns) for t in pieces]
-            table = pa.concat_tables(pieces, promote_options="permissive")
-            perm = np.argsort(cids, kind="stable")
-            inv = np.empty_like(perm)
-            inv[perm] = np.arange(len(perm))
-            frame = table.take(pa.array(inv)).to_pandas()
-            if ranked is not None:
-                ranks = np.arange(r0 + 1, r1 + 1, dtype="int64")
-                frame["risk_rank"] = ranks
-                frame["risk_level"] = pd.array(
-                    _levels(frame["risk_score"].to_numpy(), ranks, n, ranked),
-                    dtype="string",
-                )
-                order = [c for c in frame.columns if c not in add_columns]
-                frame = frame[order + list(add_columns)]
-            writer.write(frame)
-    return n
+    for r0 in range(0, n, block_rows):
+        r1 = min(r0 + block_rows, n)
+        cids = chunk_of_row[r0:r1]
+        counts = np.bincount(cids, minlength=len(cursors))
+        pieces = [
+            _with_columns(cursors[c].take(int(k)), add_columns)
+            for c, k in enumerate(counts)
+            if k
+        ]
+        table = pa.concat_tables(pieces, promote_options="permissive")
+        perm = np.argsort(cids, kind="stable")
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(len(perm))
+        yield r0, table.take(pa.array(inv)).to_pandas()
+
+
+def write_merged(
+    out: Path | FrameSink,
+    parts: Sequence[Part],
+    chunk_of_row: np.ndarray,
+    *,
+    block: Block | None = None,
+    head: pd.DataFrame | None = None,
+    tail: pd.DataFrame | None = None,
+    template: pd.DataFrame | None = None,
+    add_columns: Sequence[str] = (),
+    report: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``head``, the parts' rows in ``chunk_of_row`` order, then ``tail``.
+
+    ``out``: a file (CSV or Parquet, written atomically) or a
+    :class:`FrameSink`. ``block(frame, first_row)`` turns each block of merged
+    rows into output rows. When nothing at all is written, ``block`` of
+    ``template`` (default: the first part's columns, no rows) is, so that the
+    output has its columns. ``report(n)`` after each block. Returns the rows
+    written.
+    """
+    rows = 0
+    sink = out if isinstance(out, FrameSink) else TableAppender(out)
+    with sink as writer:
+        if head is not None and len(head):
+            writer.write(head)
+            rows += len(head)
+        for r0, frame in merged_blocks(parts, chunk_of_row, add_columns=add_columns):
+            writer.write(block(frame, r0) if block is not None else frame)
+            rows += len(frame)
+            if report is not None:
+                report(len(frame))
+        if tail is not None and len(tail):
+            writer.write(tail)
+            rows += len(tail)
+        if rows == 0:
+            if template is None:
+                empty = PartCursor(parts[0]).schema.empty_table()
+                template = _with_columns(empty, add_columns).to_pandas()
+            writer.write(block(template, 0) if block is not None else template)
+    return rows
 
 
 def _with_columns(table: pa.Table, names: Sequence[str]) -> pa.Table:
@@ -202,17 +278,3 @@ def _with_columns(table: pa.Table, names: Sequence[str]) -> pa.Table:
                 name, pa.nulls(table.num_rows, type=pa.large_string())
             )
     return table
-
-
-def _levels(
-    p: np.ndarray, ranks: np.ndarray, n_total: int, settings: dict[str, Any]
-) -> np.ndarray:
-    """Risk levels of a block of the global order (list shares use ``n_total``)."""
-    if settings["method"] == "share":
-        # As assign_risk_levels, but the shares are of the whole list (n_total),
-        # not of this block.
-        hi = ranks <= int(np.ceil(settings["high"] * n_total))
-        mid = ranks <= int(np.ceil(settings["medium"] * n_total))
-        high, medium, low = RISK_LEVELS
-        return np.where(hi, high, np.where(mid, medium, low)).astype(object)
-    return assign_risk_levels(p, ranks, settings)

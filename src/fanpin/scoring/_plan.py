@@ -19,29 +19,31 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..exceptions import SchemaError
 from ..io import ROW_COLUMN, inspect_table, iter_table_batches
-from ..schema import COLUMNS, PII_COLUMNS
-from ..schema._headers import normalise_headers
+from ..messages import N_, Message
+from ..schema import COLUMNS, PII_COLUMNS, normalise_headers
 
-__all__ = ["ChunkPlan", "plan_chunks"]
+__all__ = ["ChunkPlan", "contract_rename", "panel_households", "plan_chunks"]
 
 logger = logging.getLogger(__name__)
 
 KEY_COLUMNS = ("household_id", "year", "province", "county")
-MSG_NO_KEY = (
+MSG_NO_KEY = N_(
     "The panel lacks the column(s) {missing} needed to cut it into chunks (all "
     "years of a household and all households of a county stay together). Found "
     "columns: {found}."
 )
-MSG_NO_YEAR = (
+MSG_NO_YEAR = N_(
     "No valid year found in the panel's 'year' column; expected calendar years "
     "like 2024. Validate the file with `fanpin validate`."
 )
@@ -90,14 +92,18 @@ class ChunkPlan:
         return list(self.rename)
 
 
+def _known_columns() -> list[str]:
+    """Every header a panel file may use (contract names, aliases, personal data)."""
+    known = {c.name for c in COLUMNS} | {c.alias for c in COLUMNS}
+    return sorted(known | set(PII_COLUMNS) | set(PII_COLUMNS.values()))
+
+
 def contract_rename(path: str | Path) -> dict[str, str]:
     """File column -> contract name for the contract columns of ``path``.
 
     Personal-data columns are left out, so they are never read.
     """
-    known = {c.name for c in COLUMNS} | {c.alias for c in COLUMNS}
-    known |= set(PII_COLUMNS) | set(PII_COLUMNS.values())
-    layout = inspect_table(path, known_columns=sorted(known))
+    layout = inspect_table(path, known_columns=_known_columns())
     names = list(layout.columns)
     renamed, dropped = normalise_headers(pd.DataFrame(columns=names))
     kept = [n for n in names if n not in set(dropped)]
@@ -110,6 +116,49 @@ def contract_rename(path: str | Path) -> dict[str, str]:
     if layout.kind != "parquet":  # each row's number in the file, for messages
         rename[ROW_COLUMN] = ROW_COLUMN
     return rename
+
+
+def _clean_ids(values: pd.Series) -> pa.Array:
+    """Household codes as :func:`fanpin.schema.validate_households` keeps them:
+    text, NFKC-normalised (full-width to half-width), trimmed."""
+    arr = pa.array(values.astype("string"))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+
+
+def panel_households(panel_path: str | Path, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` the panel file holds, reading only its household id column.
+
+    What :func:`fanpin.schema.read_events` needs from the panel (events must
+    name households of the panel), without loading the panel: pass it
+    ``pd.DataFrame({"household_id": sorted(found)})``. Memory: the ids asked
+    for and one batch of the column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> pd.DataFrame({"户编码": ["001", " 002", "003"], "year": 2024}).to_csv(
+    ...     f, index=False)
+    >>> sorted(panel_households(f, ["002", "003", "999"]))
+    ['002', '003']
+    """
+    wanted = pa.array(sorted({str(i) for i in ids}), type=pa.large_string())
+    column = next(
+        (f for f, c in contract_rename(panel_path).items() if c == "household_id"),
+        None,
+    )
+    if column is None or not len(wanted):
+        return set()
+    found: set[str] = set()
+    for batch in iter_table_batches(
+        panel_path, columns=[column], known_columns=_known_columns()
+    ):
+        got = _clean_ids(batch[column]).cast(pa.large_string())
+        hit = got.filter(pc.is_in(got, value_set=wanted))
+        found.update(pc.unique(hit).to_pylist())
+    return found
 
 
 def key_strings(s: pd.Series) -> np.ndarray:
@@ -239,7 +288,7 @@ def plan_chunks(
     missing = [c for c in KEY_COLUMNS if c not in inverse]
     if missing:
         raise SchemaError(
-            MSG_NO_KEY.format(missing=missing, found=list(rename.values())[:20])
+            Message(MSG_NO_KEY, missing=missing, found=list(rename.values())[:20])
         )
     file_cols = [inverse[c] for c in KEY_COLUMNS]
     county_code: dict[tuple[str, str], int] = {}
@@ -261,7 +310,7 @@ def plan_chunks(
             buckets.add(*_distinct_pairs(h, local[codes]))
             del raw, hh, yr, pv, ct, h, codes
         if not np.isfinite(latest):
-            raise SchemaError(MSG_NO_YEAR)
+            raise SchemaError(Message(MSG_NO_YEAR))
         n_counties = len(county_code)
         per_county = np.zeros(n_counties, dtype=np.int64)
         parent = list(range(n_counties))

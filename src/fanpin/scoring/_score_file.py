@@ -1,6 +1,7 @@
-"""``score_file``: score a panel file of any size with bounded memory.
+"""``score_file`` and ``score_panel``: the scoring job (the engine with the
+score hooks), on a panel file of any size or an in-memory panel.
 
-Passes over the data:
+The job (:func:`~fanpin.scoring._job.run_job`):
 
 1. **plan** (:func:`plan_chunks`): read household id, year, province and county
    only; cut the panel into chunks of whole counties (all years of every
@@ -14,7 +15,8 @@ Passes over the data:
    households not in hardship, list those in hardship apart; write both, sorted,
    as part files. Nothing per household is kept in memory.
 4. **explain** (optional): the households that need it (the top of the global
-   list, the alert list, or all) are explained chunk by chunk.
+   list, the alert list, or all) are explained chunk by chunk, from the panel
+   and features kept by the score pass.
 5. **write**: a k-way merge of the sorted parts' keys (score, id) gives global
    ranks; the sorted parts are merged block by block into the outputs, each
    written to a temporary file and renamed at the end.
@@ -29,11 +31,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,44 +39,49 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import MonitoringLines, load_alerts_config
-from ..exceptions import ConfigError, ModelError, OutputError
+from ..config import AlertsConfig, MonitoringLines, RiskTypes
+from ..exceptions import ConfigError, OutputError
 from ..io import write_table
-from ..models import RISK_LEVELS, load_model
-from ._chunk import EXPLAIN_COLUMNS, load_chunk
-from ._engine import (
-    ThreadPool,
-    dask_client,
-    map_tasks,
-    require_dask,
-    run_explain,
-    run_score,
-    with_threads,
+from ..messages import N_, Message
+from ..ranking import RISK_LEVELS, RiskLevels, at_least
+from ._chunk import EXPLAIN_COLUMNS, explain_rows
+from ._job import (
+    CHUNK_HOUSEHOLDS,
+    MSG_BAD_ENGINE,
+    ChunkResult,
+    Hooks,
+    Job,
+    KeptChunk,
+    Progress,
+    ScoredChunk,
+    check_run_options,
+    model_config,
+    pipeline_of,
+    read_part,
+    run_job,
 )
-from ._merge import _levels, global_order, write_merged
-from ._plan import plan_chunks
-from ._spill import chunk_sources
+from ._merge import FrameSink, Part, write_merged
+from ._tables import excluded_frame
 
 __all__ = [
     "MSG_BAD_ENGINE",
     "MSG_BAD_EXPLAIN",
+    "RankedBlock",
+    "ScoreHooks",
     "ScoreSummary",
-    "iter_panel_chunks",
+    "excluded_path",
     "monitored_path",
     "score_file",
+    "score_panel",
 ]
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
-
-MSG_BAD_EXPLAIN = (
+MSG_BAD_EXPLAIN = N_(
     "explain must be None, 'alerts', 'all' or 'top:F' with F a share in (0, 1] "
     "(e.g. 'top:0.1' for the highest-risk 10 %); got {value!r}."
 )
-MSG_BAD_ENGINE = "engine must be 'local' or 'dask'; got {value!r}."
-MSG_BAD_WORKERS = "workers must be a whole number >= 1; got {value!r}."
-MSG_BAD_OUT = "The scores file must end in .csv or .parquet; got {name!r}."
+MSG_BAD_OUT = N_("The scores file must end in .csv or .parquet; got {name!r}.")
 
 
 def monitored_path(out: str | Path) -> Path:
@@ -113,49 +116,6 @@ class ScoreSummary:
     levels: dict[str, int] = field(default_factory=dict)
 
 
-def _dask_slots(client: Any) -> int:
-    """Tasks a Dask cluster runs at once (1 without a client)."""
-    if client is None:
-        return 1
-    return max(1, sum(client.nthreads().values()))
-
-
-def _explain_count(
-    explain: str | None, p_sorted: np.ndarray, settings: dict[str, Any]
-) -> int:
-    """How many of the highest-ranked households to explain."""
-    n = len(p_sorted)
-    if explain is None:
-        return 0
-    if explain == "all":
-        return n
-    if explain == "alerts":
-        cfg = load_alerts_config()
-        if cfg.min_score is not None:
-            return int((p_sorted >= cfg.min_score).sum())
-        ranks = np.arange(1, n + 1)
-        levels = _levels(p_sorted, ranks, n, settings)
-        allowed = set(RISK_LEVELS[: RISK_LEVELS.index(cfg.min_level) + 1])
-        return int(np.isin(levels, list(allowed)).sum())
-    share = float(explain.split(":", 1)[1])
-    return min(n, int(math.ceil(share * n)))
-
-
-def _level_counts(p_sorted: np.ndarray, settings: dict[str, Any]) -> dict[str, int]:
-    """Households per risk level, block by block (no per-household text array)."""
-    n = len(p_sorted)
-    counts = dict.fromkeys(RISK_LEVELS, 0)
-    for r0 in range(0, n, 1 << 18):
-        r1 = min(r0 + (1 << 18), n)
-        ranks = np.arange(r0 + 1, r1 + 1)
-        levels, k = np.unique(
-            _levels(p_sorted[r0:r1], ranks, n, settings), return_counts=True
-        )
-        for lv, c in zip(levels, k, strict=True):
-            counts[str(lv)] = counts.get(str(lv), 0) + int(c)
-    return counts
-
-
 def _check_explain(explain: str | None) -> None:
     if explain is None or explain in ("all", "alerts"):
         return
@@ -165,66 +125,142 @@ def _check_explain(explain: str | None) -> None:
     except ValueError:
         ok = False
     if not ok:
-        raise ConfigError(MSG_BAD_EXPLAIN.format(value=explain))
+        raise ConfigError(Message(MSG_BAD_EXPLAIN, value=explain))
 
 
-def _run_chunks(
-    plan: Any,
-    model: Any,
-    *,
-    client: Any,
-    tasks: int,
-    workdir: Path,
-    lines: MonitoringLines,
-    explain: str | None,
-    settings: dict[str, Any],
-    report: Progress,
-) -> tuple[list[Any], np.ndarray, np.ndarray, int]:
-    """Split, score and explain the chunks of ``plan`` (on ``client`` if given).
+@dataclass(frozen=True)
+class RankedBlock:
+    """Adds ``risk_rank`` and ``risk_level`` to a block of the global order of
+    ``n`` households (and puts ``last`` columns at the end)."""
 
-    Returns the chunk outcomes in chunk order, the global order (chunk of each
-    rank, scores in rank order) and the number of households explained.
+    levels: RiskLevels
+    n: int
+    last: tuple[str, ...] = ()
+
+    def __call__(self, frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+        ranks = np.arange(first_row + 1, first_row + len(frame) + 1, dtype="int64")
+        frame["risk_rank"] = ranks
+        frame["risk_level"] = pd.array(
+            self.levels.of_ranked(
+                frame["risk_score"].to_numpy(), first_rank=first_row + 1, n_total=self.n
+            ),
+            dtype="string",
+        )
+        order = [c for c in frame.columns if c not in self.last]
+        return frame[order + list(self.last)]
+
+
+@dataclass
+class ScoreHooks(Hooks):
+    """The score job: rank, give levels, explain the top of the list.
+
+    ``who``: who is explained (``explain`` of :func:`score_file`); ``out``: the
+    scores file, or None to return the tables (:func:`score_panel`);
+    ``alerts``: who ``who="alerts"`` explains.
     """
-    sources = chunk_sources(plan, workdir, client=client, tasks=tasks)
-    outcomes = []
-    done = 0
-    report("score", 0, plan.n_households)
-    for oc in map_tasks(
-        run_score,
-        sources,
-        client=client,
-        model=model,
-        lines=lines,
-        latest_year=plan.latest_year,
-        workdir=str(workdir),
-        keep=explain is not None,
-    ):
-        outcomes.append(oc)
-        done += oc.n_households
-        report("score", done, plan.n_households)
-    outcomes.sort(key=lambda o: o.index)
-    by_index = {s.index: s for s in sources}
-    chunk_of_rank, p_sorted = global_order([o.scores_path for o in outcomes])
-    k = _explain_count(explain, p_sorted, settings)
-    if k:
-        per_chunk = np.bincount(chunk_of_rank[:k], minlength=len(outcomes))
-        jobs = [
-            (by_index[o.index], o.scores_path, int(per_chunk[pos]))
-            for pos, o in enumerate(outcomes)
+
+    levels: RiskLevels
+    who: str | None = None
+    alerts: AlertsConfig | None = None
+    explain_config: RiskTypes | None = None
+    out: Path | None = None
+    monitored_out: Path | None = None
+    n_explained: int = 0
+    n_monitored: int = 0
+
+    def keeps(self) -> bool:
+        return self.who is not None
+
+    def after_chunk(self, chunk: ScoredChunk) -> ChunkResult:
+        return ChunkResult(
+            parts={"scores": chunk.scores, "monitored": chunk.monitored},
+            keep=(chunk.panel, chunk.features),
+            info=excluded_frame(chunk.panel, chunk.latest_year),
+        )
+
+    def _explain_count(self, p_sorted: np.ndarray) -> int:
+        """How many of the highest-ranked households to explain."""
+        n = len(p_sorted)
+        if self.who is None:
+            return 0
+        if self.who == "all":
+            return n
+        if self.who == "alerts":
+            cfg = self.alerts if self.alerts is not None else AlertsConfig()
+            if cfg.min_score is not None:
+                return int((p_sorted >= cfg.min_score).sum())
+            counts = self.levels.counts(p_sorted)
+            return sum(counts[lv] for lv in at_least(cfg.min_level))
+        share = float(self.who.split(":", 1)[1])
+        return min(n, int(math.ceil(share * n)))
+
+    def on_ranking(self, job: Job) -> dict[int, Any]:
+        k = self._explain_count(job.ranking.scores)
+        self.n_explained = k
+        per_chunk = job.ranking.per_chunk(k, len(job.outcomes))
+        return {
+            o.index: (o.parts["scores"], int(per_chunk[pos]))
+            for pos, o in enumerate(job.outcomes)
             if per_chunk[pos]
-        ]
-        report("explain", 0, k)
-        done = 0
-        for n in map_tasks(
-            run_explain,
-            jobs,
-            client=client,
-            model=model,
-            latest_year=plan.latest_year,
-        ):
-            done += n
-            report("explain", done, k)
-    return outcomes, chunk_of_rank, p_sorted, k
+        }
+
+    def explained(self, selection: Any) -> int:
+        return int(selection[1])
+
+    def explain(self, chunk: KeptChunk, selection: Any, *, model: Any) -> Part:
+        """Rewrite the chunk's scores part with the explanation columns of its
+        first ``k`` (highest-risk) rows (NA below)."""
+        part, k = selection
+        scores = read_part(part)
+        ex = explain_rows(
+            chunk.panel,
+            model,
+            chunk.latest_year,
+            scores["household_id"].iloc[:k],
+            chunk.features,
+            risk_types=self.explain_config,
+        )
+        ids = scores["household_id"].astype(str).to_numpy()[:k]
+        for col in EXPLAIN_COLUMNS:
+            values = pd.Series(pd.NA, index=scores.index, dtype="string")
+            values.iloc[:k] = ex.loc[ids, col].to_numpy() if k else np.array([])
+            scores[col] = values
+        return chunk.workspace.put(f"scores-{chunk.index:05d}", scores)
+
+    def finish(self, job: Job, explained: dict[int, Any]) -> Any:
+        parts = [explained.get(o.index, o.parts["scores"]) for o in job.outcomes]
+        n_scored = len(job.ranking)
+        mon_order, _ = job.order("monitored", by_score=False)
+        n_mon = self.n_monitored = len(mon_order)
+        total = n_scored + n_mon
+        job.report("write", 0, total)
+        add = EXPLAIN_COLUMNS if self.who is not None else ()
+        block = RankedBlock(self.levels, n_scored, add)
+        excluded = pd.concat([o.info for o in job.outcomes], ignore_index=True)
+        excluded = excluded.sort_values("household_id", kind="stable")
+        excluded = excluded.reset_index(drop=True)
+        if self.out is None:
+            sinks = FrameSink(), FrameSink()
+            write_merged(sinks[0], parts, job.ranking.chunk_of_rank, block=block,
+                         add_columns=add)  # fmt: skip
+            job.merge(sinks[1], "monitored", mon_order)
+            return sinks[0].frame, sinks[1].frame, excluded
+        write_merged(self.out, parts, job.ranking.chunk_of_rank, block=block,
+                     add_columns=add)  # fmt: skip
+        job.report("write", n_scored, total)
+        mon_out = self.monitored_out or monitored_path(self.out)
+        job.merge(mon_out, "monitored", mon_order)
+        write_table(excluded, excluded_path(self.out))
+        job.report("write", total, total)
+        return job
+
+
+def _risk_levels(model: Any, risk_levels: Any) -> RiskLevels:
+    if isinstance(risk_levels, RiskLevels):
+        return risk_levels
+    return RiskLevels.from_config(
+        risk_levels if risk_levels is not None else model_config(model).risk_levels
+    )
 
 
 def score_file(
@@ -234,18 +270,20 @@ def score_file(
     out: str | Path,
     lines: MonitoringLines | None = None,
     engine: str = "local",
-    chunk_households: int = 100_000,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
     explain: str | None = None,
     progress: Progress | None = None,
     scheduler: Any = None,
     monitored_out: str | Path | None = None,
-    risk_levels: dict[str, Any] | None = None,
+    risk_levels: RiskLevels | dict[str, Any] | None = None,
     workers: int | None = None,
+    alerts: AlertsConfig | None = None,
+    explain_config: RiskTypes | None = None,
 ) -> ScoreSummary:
     """Score a panel file chunk by chunk; write the ranked and monitored lists.
 
-    Results equal :func:`fanpin.models.score_panel` on the whole panel, row by
-    row, whatever the chunk size or engine.
+    Results equal :func:`score_panel` on the whole panel, row by row, whatever
+    the chunk size, engine or number of workers.
 
     Parameters
     ----------
@@ -255,7 +293,8 @@ def score_file(
         A trained pipeline or its model directory.
     out : str or Path
         Scores file (.csv or .parquet); the monitored households go to
-        ``<stem>.monitored.<ext>`` beside it unless ``monitored_out`` is given.
+        ``<stem>.monitored.<ext>`` beside it unless ``monitored_out`` is given,
+        the households without a latest record to ``<stem>.excluded.<ext>``.
     lines : MonitoringLines, optional
         Default: the model's.
     engine : {"local", "dask"}
@@ -264,119 +303,89 @@ def score_file(
     chunk_households : int
         Households per chunk (a chunk holds whole counties, so it may be larger).
     explain : None, "alerts", "top:F" or "all"
-        Who gets explanation columns (:data:`EXPLAIN_COLUMNS`): nobody, the alert
-        list (``configs/alerts.yaml``), the top share F of the list, everyone.
+        Who gets explanation columns (:data:`EXPLAIN_COLUMNS`): nobody, the
+        households at the alert level of ``alerts`` (its ``min_level`` or
+        ``min_score``), the top share F of the list, everyone.
     progress : callable, optional
         Called as ``progress(stage, done, total)`` with stage ``"score"``
         (households), ``"explain"`` (households) or ``"write"`` (rows).
     scheduler : str or distributed.Client, optional
         Dask only: scheduler address or client (default: a new LocalCluster).
+    risk_levels : RiskLevels or mapping, optional
+        Default: the model config's ``risk_levels``.
     workers : int, optional
         Local engine: worker threads that split, score and explain chunks in
         parallel (default: one per core; each booster then predicts on one
         thread). Each holds one chunk at a time, so peak memory grows with
         ``workers`` x ``chunk_households``; ``1`` runs one chunk at a time with
         a multi-threaded booster. Results do not depend on it.
+    alerts : AlertsConfig, optional
+        The alerts config ``explain="alerts"`` follows (default:
+        ``AlertsConfig()``, the shipped defaults).
+    explain_config : RiskTypes, optional
+        Risk types, evidence rules and sentences of the explanations
+        (:func:`fanpin.config.load_risk_types`; default: the shipped).
 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from fanpin.synthetic import SimulationParams, simulate
+    >>> from fanpin.config import ModelConfig
     >>> from fanpin.models import train_risk_model
-    >>> panel = simulate(300, years=range(2022, 2025), seed=0,
-    ...                  params=SimulationParams(oracle_draws=2)).panel
-    >>> model = train_risk_model(panel)  # doctest: +SKIP
+    >>> from fanpin.synthetic import SimulationParams, simulate
+    >>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
+    ...                params=SimulationParams(oracle_draws=1))
+    >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+    ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> sim.panel.to_parquet(tmp / "panel.parquet")
+    >>> s = score_file(tmp / "panel.parquet", model, out=tmp / "scores.csv",
+    ...                chunk_households=100, explain="top:0.1")
+    >>> s.chunks > 1, s.scored + s.monitored + s.excluded == s.households
+    (True, True)
     """
     t0 = time.perf_counter()
     _check_explain(explain)
-    if engine not in ("local", "dask"):
-        raise ConfigError(MSG_BAD_ENGINE.format(value=engine))
-    if engine == "dask":
-        require_dask()
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise ConfigError(MSG_BAD_WORKERS.format(value=workers))
+    check_run_options(engine, workers)
     out = Path(out)
     if out.suffix.lower() not in (".csv", ".parquet"):
-        raise OutputError(MSG_BAD_OUT.format(name=out.name))
-    mon_out = Path(monitored_out) if monitored_out else monitored_path(out)
-    if not hasattr(model, "features"):
-        model = load_model(model)
-        if not hasattr(model, "features"):
-            raise ModelError(
-                "The model holds a bare RiskModel, not a panel pipeline; train it "
-                "with `fanpin train`."
-            )
-    lines = lines if lines is not None else model.lines
-    if engine == "local":
-        model = with_threads(model, os.cpu_count() or 1)
-    settings = dict(risk_levels or model.config.risk_levels)
-    client, close = dask_client(scheduler) if engine == "dask" else (None, None)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=".fanpin-work-", dir=out.parent))
-    except OSError as exc:
-        if close is not None:
-            close()
-        raise OutputError(
-            f"Cannot create a work folder beside {str(out)!r}: {exc.strerror}. "
-            "Choose an output folder you can write to."
-        ) from None
-    report = progress or (lambda stage, done, total: None)
-    try:
-        plan = plan_chunks(panel_path, chunk_households=chunk_households)
-        n_workers = min(workers or os.cpu_count() or 1, plan.n_chunks)
-        pooled = engine == "local" and n_workers > 1
-        outcomes, chunk_of_rank, p_sorted, k = _run_chunks(
-            plan,
-            model,
-            client=ThreadPool(n_workers) if pooled else client,
-            tasks=n_workers if pooled else _dask_slots(client),
-            workdir=workdir,
-            lines=lines,
-            explain=explain,
-            settings=settings,
-            report=report,
-        )
-        n_households = sum(o.n_households for o in outcomes)
-        n_latest = sum(o.n_latest for o in outcomes)
-        n_scored = len(chunk_of_rank)
-        mon_order, _ = global_order(
-            [o.monitored_path for o in outcomes], by_score=False
-        )
-        n_mon = len(mon_order)
-        report("write", 0, n_scored + n_mon)
-        write_merged(
-            out,
-            [o.scores_path for o in outcomes],
-            chunk_of_rank,
-            ranked=settings,
-            add_columns=EXPLAIN_COLUMNS if explain is not None else (),
-        )
-        report("write", n_scored, n_scored + n_mon)
-        write_merged(mon_out, [o.monitored_path for o in outcomes], mon_order)
-        excluded = pd.concat([o.excluded for o in outcomes], ignore_index=True)
-        excluded = excluded.sort_values("household_id", kind="stable")
-        write_table(excluded.reset_index(drop=True), excluded_path(out))
-        report("write", n_scored + n_mon, n_scored + n_mon)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if close is not None:
-            close()
-    counts = _level_counts(p_sorted, settings)
+        raise OutputError(Message(MSG_BAD_OUT, name=out.name))
+    model = pipeline_of(model)
+    levels = _risk_levels(model, risk_levels)
+    hooks = ScoreHooks(
+        levels=levels,
+        who=explain,
+        alerts=alerts,
+        explain_config=explain_config,
+        out=out,
+        monitored_out=Path(monitored_out) if monitored_out else None,
+    )
+    job = run_job(
+        panel_path,
+        model,
+        hooks,
+        lines=lines,
+        work_in=out.parent,
+        engine=engine,
+        workers=workers,
+        scheduler=scheduler,
+        chunk_households=chunk_households,
+        progress=progress,
+    )
+    counts = levels.counts(job.ranking.scores)
     summary = ScoreSummary(
         scores_path=out,
-        monitored_path=mon_out,
+        monitored_path=hooks.monitored_out or monitored_path(out),
         excluded_path=excluded_path(out),
-        latest_year=plan.latest_year,
-        households=n_households,
-        scored=n_scored,
-        monitored=n_mon,
-        excluded=n_households - n_latest,
-        explained=k,
-        chunks=plan.n_chunks,
+        latest_year=job.latest_year,
+        households=job.n_households,
+        scored=len(job.ranking),
+        monitored=hooks.n_monitored,
+        excluded=job.n_households - job.n_latest,
+        explained=hooks.n_explained,
+        chunks=job.n_chunks,
         engine=engine,
         seconds=time.perf_counter() - t0,
-        levels={lv: int(counts.get(lv, 0)) for lv in RISK_LEVELS},
+        levels={lv: int(counts.get(lv, 0)) for lv in RISK_LEVELS[::-1]},
     )
     logger.info(
         "scored %d, monitored %d, excluded %d of %d households in %.1fs (%d chunks)",
@@ -390,46 +399,58 @@ def score_file(
     return summary
 
 
-def iter_panel_chunks(
-    panel_path: str | Path,
+def score_panel(
+    model: Any,
+    panel: pd.DataFrame,
+    lines: MonitoringLines | None = None,
     *,
-    chunk_households: int = 100_000,
-    workdir: str | Path | None = None,
-) -> Iterator[pd.DataFrame]:
-    """Yield a panel file as validated panels of whole counties.
+    risk_levels: RiskLevels | dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank the latest year's households not in hardship; list the others apart.
 
-    Every household's years and every county are inside one yielded panel, so
-    features, scores and hardship flags computed on it equal those of the whole
-    panel. The scored year is the file's latest year, which every yielded panel
-    carries in ``attrs["latest_year"]`` (a chunk may lack that year).
+    The scoring job of :func:`score_file` on an in-memory panel (one chunk).
 
     Parameters
     ----------
-    panel_path : str or Path
-    chunk_households : int
-        Target households per chunk.
-    workdir : str or Path, optional
-        Where the temporary per-chunk parts go (default: the system temp folder);
-        removed when the iterator is exhausted or closed.
+    model : RiskPipeline
+    panel : DataFrame
+        A validated panel (:func:`fanpin.schema.validate_households`).
+    lines : MonitoringLines, optional
+        Default: the model's.
+    risk_levels : RiskLevels or mapping, optional
+        Default: the model config's ``risk_levels``.
+
+    Returns
+    -------
+    scores : DataFrame
+        One row per household of the latest year not in hardship: the id columns,
+        ``risk_score`` (P(fall next year)), ``risk_rank`` (1 = highest; ties by
+        household_id, :func:`fanpin.ranking.rank`) and ``risk_level``
+        (高/中/低), sorted by rank.
+    monitored : DataFrame
+        One row per household of the latest year already in hardship: the id
+        columns, one bool ``reason_<name>`` column per hardship reason and
+        ``reasons`` (Chinese, joined with "；"), sorted by household_id. These
+        are cases to monitor.
+
+    Every household of the latest year is in exactly one of the two frames.
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> from fanpin.config import ModelConfig
+    >>> from fanpin.models import train_risk_model
     >>> from fanpin.synthetic import SimulationParams, simulate
-    >>> panel = simulate(200, years=range(2023, 2025), seed=0,
-    ...                  params=SimulationParams(oracle_draws=1)).panel
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.parquet"
-    >>> panel.to_parquet(f)
-    >>> chunks = list(iter_panel_chunks(f, chunk_households=50))
-    >>> sum(len(c) for c in chunks) == len(panel), chunks[0].attrs["latest_year"]
-    (True, 2024)
+    >>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
+    ...                params=SimulationParams(oracle_draws=1))
+    >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+    ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+    >>> scores, monitored = score_panel(model, sim.panel)
+    >>> scores["risk_rank"].tolist()[:3], len(scores) + len(monitored)
+    ([1, 2, 3], 300)
     """
-    plan = plan_chunks(panel_path, chunk_households=chunk_households)
-    tmp = Path(tempfile.mkdtemp(prefix="fanpin-chunks-", dir=workdir))
-    try:
-        for source in chunk_sources(plan, tmp):
-            panel = load_chunk(source)
-            panel.attrs["latest_year"] = plan.latest_year
-            yield panel
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    hooks = ScoreHooks(levels=_risk_levels(model, risk_levels))
+    scores, monitored, _ = run_job(panel, model, hooks, lines=lines)
+    logger.info(
+        "scored %d households, %d in hardship (monitored)", len(scores), len(monitored)
+    )
+    return scores, monitored

@@ -13,6 +13,14 @@ the published figures it is calibrated to.
 of the risk each mechanism of :data:`MECHANISMS` causes (the oracle's year
 replayed with the same random draws and the mechanism switched off) and
 ``main_cause``, a risk code of ``risk_types.yaml`` (see ``_causes``).
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> sim.panel["household_id"].nunique(), sorted(sim.panel["year"].unique().tolist())
+(200, [2022, 2023, 2024])
 """
 
 from ._calibration import calibration_table

@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..config import MonitoringLines, load_monitoring_lines
+from ..config import MonitoringLines, shipped_configs
 from ..exceptions import ConfigError
 from ..schema._columns import COLUMNS, EVENT_COLUMNS
 from ._assistance import CATEGORIES
@@ -269,7 +269,7 @@ def simulate(
     if pushes_until is not None and pd.Timestamp(pushes_until).year != extra:
         raise ConfigError(BAD_PUSHES.format(year=extra, got=pushes_until))
     params = SimulationParams() if params is None else params
-    lines = load_monitoring_lines() if lines is None else lines
+    lines = shipped_configs().lines if lines is None else lines
     t0 = time.perf_counter()
     geo_ss, init_ss, path_ss, event_ss = np.random.SeedSequence(seed).spawn(4)
     geo = make_geography(n, np.random.default_rng(geo_ss), params)

@@ -5,6 +5,21 @@
 - :class:`CaseStore` keeps each alerted household's case (预警 -> 核查中 -> 已认定 ->
   帮扶中 -> 风险消除, or 已排除), its risk history and an audit trail, in SQLite
   or PostgreSQL.
+
+Examples
+--------
+>>> from fanpin.synthetic import SimulationParams, simulate
+>>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+...                params=SimulationParams(oracle_draws=1))
+>>> from fanpin.config import ModelConfig
+>>> from fanpin.models import train_risk_model
+>>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+>>> run = run_alerts(model, sim.panel, as_of="2025-03-31", capacity=3)
+>>> int(run.scored["listed"].sum()) == len(run.alerts)
+True
+>>> run.alerts[["household_id", "risk_level", "reasons", "measures"]].shape[1]
+4
 """
 
 from ._assistance import (
@@ -24,7 +39,7 @@ from ._states import (
     NEXT_STATES,
     STATES,
 )
-from ._upsert import ALERT_COLUMNS, RISK_LEVELS, UpsertSummary
+from ._upsert import ALERT_COLUMNS, UpsertSummary
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -34,7 +49,6 @@ __all__ = [
     "NEXT_STATES",
     "REASON_DEVELOPMENTAL",
     "REASON_SAFETY_NET",
-    "RISK_LEVELS",
     "STATES",
     "AssistanceMap",
     "CaseStore",
@@ -46,6 +60,7 @@ __all__ = [
     "split_codes",
 ]
 
+from ..scoring import panel_households  # noqa: E402
 from ._alerts import (  # noqa: E402
     ALERT_OUTPUT_COLUMNS,
     SOURCE_MODEL,
@@ -65,8 +80,7 @@ from ._export import (  # noqa: E402
     write_township_workbook,
     write_workbooks,
 )
-from ._run import AlertRun, run_alerts  # noqa: E402
-from ._stream import AlertFileRun, panel_households, run_alerts_file  # noqa: E402
+from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E402
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [

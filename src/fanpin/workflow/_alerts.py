@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, load_alerts_config
-from ..config._alerts import ALERT_LEVELS
+from ..config import AlertsConfig, shipped_configs
 from ..exceptions import InputError
+from ..messages import N_, Message
+from ..ranking import RISK_LEVELS, at_least, level_of, rank
 from ._assistance import AssistanceMap
 from ._upsert import ALERT_COLUMNS
 
@@ -21,14 +22,18 @@ __all__ = [
     "NO_TOWNSHIP",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
+    "CapacityCounter",
     "alert_cutoff",
+    "alert_rows",
     "build_alerts",
     "flag_capacity",
     "level_of",
+    "sort_alerts",
 ]
 
 logger = logging.getLogger(__name__)
 
+_SEP = "\x00"  # joins county and township into one key (never in a name)
 SOURCE_MODEL = "模型预警"
 SOURCE_PUSH = "部门推送"
 NO_TOWNSHIP = "(未填乡镇)"
@@ -42,36 +47,18 @@ ALERT_OUTPUT_COLUMNS = (
 """Columns of the alert list (a superset of the case store's ``ALERT_COLUMNS``)."""
 assert set(ALERT_COLUMNS) <= set(ALERT_OUTPUT_COLUMNS)
 
-MSG_SCORED_COLUMNS = (
+MSG_SCORED_COLUMNS = N_(
     "The scored table lacks column(s) {missing}; expected the output of "
-    "fanpin.models.score_panel plus labor_count."
+    "fanpin.scoring.score_panel plus labor_count."
 )
-
-
-def level_of(scores: np.ndarray, cutoffs: dict[str, float]) -> np.ndarray:
-    """高 / 中 / 低 of scores against fixed cutoffs (the lowest score of each level).
-
-    Examples
-    --------
-    >>> level_of(np.array([0.5, 0.2, 0.01]), {"高": 0.4, "中": 0.1}).tolist()
-    ['高', '中', '低']
-    """
-    s = np.asarray(scores, dtype="float64")
-    return np.where(
-        s >= cutoffs.get("高", np.inf),
-        "高",
-        np.where(s >= cutoffs.get("中", np.inf), "中", "低"),
-    ).astype(object)
+MSG_NO_CUTOFF = N_("flag_capacity needs a cutoff or an 'alerted' column.")
 
 
 def level_cutoffs(scored: pd.DataFrame) -> dict[str, float]:
-    """The lowest score of each level in a scored table."""
+    """The lowest score of each level (高, 中) in a scored table (inf if none)."""
     out = {}
-    for lv in ("高", "中"):
-        at = scored.loc[
-            scored["risk_level"].isin(ALERT_LEVELS[ALERT_LEVELS.index(lv) :]),
-            "risk_score",
-        ]
+    for lv in RISK_LEVELS[:0:-1]:
+        at = scored.loc[scored["risk_level"].isin(at_least(lv)), "risk_score"]
         out[lv] = float(at.min()) if len(at) else np.inf
     return out
 
@@ -89,14 +76,74 @@ def alert_cutoff(scored: pd.DataFrame, config: AlertsConfig) -> float:
     """
     if config.min_score is not None:
         return float(config.min_score)
-    levels = ALERT_LEVELS[ALERT_LEVELS.index(config.min_level) :]
-    at = scored.loc[scored["risk_level"].isin(levels), "risk_score"]
+    at = scored.loc[scored["risk_level"].isin(at_least(config.min_level)), "risk_score"]
     return float(at.min()) if len(at) else float("inf")
 
 
 def _township_key(df: pd.DataFrame) -> pd.Series:
     t = df["township"] if "township" in df else pd.Series(pd.NA, index=df.index)
     return t.astype("string").fillna(NO_TOWNSHIP)
+
+
+class CapacityCounter:
+    """Township capacity counted along the rank order, block after block.
+
+    Each township (county and township names) verifies at most its capacity
+    of alerted households, highest risk first: feeding the ranked list in
+    blocks, in rank order, gives each row its rank within its township and
+    whether it is listed or over capacity, exactly as one pass over the whole
+    list would.
+    """
+
+    def __init__(self, config: AlertsConfig, capacity: int | None = None) -> None:
+        self.config = config
+        self.capacity = capacity
+        self._rank: dict[str, int] = {}
+        self._alerted: dict[str, int] = {}
+
+    @staticmethod
+    def _running(
+        store: dict[str, int], keys: np.ndarray, codes: np.ndarray, mask: np.ndarray
+    ) -> np.ndarray:
+        """Rows of ``mask``: 1 + how many earlier rows of their key (this block
+        and the earlier blocks); other rows: the largest int64."""
+        sel = np.flatnonzero(mask)
+        order = np.argsort(codes[sel], kind="stable")
+        counts = np.bincount(codes[sel], minlength=len(keys))
+        starts = np.cumsum(counts) - counts
+        within = np.empty(len(sel), dtype=np.int64)
+        within[order] = np.arange(len(sel)) - np.repeat(starts, counts)
+        base = np.array([store.get(k, 0) for k in keys], dtype=np.int64)
+        out = np.full(len(codes), np.iinfo(np.int64).max, dtype=np.int64)
+        out[sel] = base[codes[sel]] + within + 1
+        for k, c in zip(keys, base + counts, strict=True):
+            store[k] = int(c)
+        return out
+
+    def flags(
+        self, county: pd.Series, township: pd.Series, alerted: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``rank`` within the township, ``listed`` and ``over_capacity`` of
+        the next block of the ranked list (``alerted``: score at or above the
+        cutoff)."""
+        county = county.astype("string").fillna("")
+        town = township.astype("string").fillna(NO_TOWNSHIP)
+        key = (county + _SEP + town).to_numpy(dtype=object)
+        codes, keys = pd.factorize(key)
+        everyone = np.ones(len(key), dtype=bool)
+        rank = self._running(self._rank, keys, codes, everyone)
+        arank = self._running(self._alerted, keys, codes, alerted)
+        towns = [k.split(_SEP, 1)[1] for k in keys]
+        cap = np.array(
+            [
+                self.capacity if self.capacity is not None
+                else self.config.capacity_of(t)
+                for t in towns
+            ],
+            dtype=np.int64,
+        )  # fmt: skip
+        within = arank <= cap[codes]
+        return rank, alerted & within, alerted & ~within
 
 
 def flag_capacity(
@@ -125,29 +172,18 @@ def flag_capacity(
     elif "alerted" in out:
         out["alerted"] = out["alerted"].astype(bool)
     else:
-        raise InputError("flag_capacity needs a cutoff or an 'alerted' column.")
-    town = _township_key(out)
-    county = out["county"].astype("string").fillna("") if "county" in out else ""
-    order = out.assign(
-        _t=town, _c=county, _s=-out["risk_score"], _h=out["household_id"].astype(str)
-    )
-    order = order.sort_values(["_c", "_t", "_s", "_h"], kind="stable")
-    rank = order.groupby(["_c", "_t"], sort=False).cumcount() + 1
-    out["rank"] = rank.reindex(out.index).astype("int64")
-    cap = np.array(
-        [capacity if capacity is not None else config.capacity_of(t) for t in town],
-        dtype="int64",
-    )
-    # rank among alerted households only (capacity counts alerted ones)
-    alerted_rank = (
-        order[order.index.isin(out.index[out["alerted"]])]
-        .groupby(["_c", "_t"], sort=False)
-        .cumcount()
-        + 1
-    ).reindex(out.index)
-    within = alerted_rank.fillna(np.inf).to_numpy() <= cap
-    out["listed"] = out["alerted"].to_numpy() & within
-    out["over_capacity"] = out["alerted"].to_numpy() & ~within
+        raise InputError(Message(MSG_NO_CUTOFF))
+    order = rank(out["risk_score"], out["household_id"].astype(str).to_numpy())
+    sorted_ = out.iloc[order]
+    na = pd.Series(pd.NA, index=sorted_.index, dtype="string")
+    county = sorted_["county"] if "county" in sorted_ else na
+    town = sorted_["township"] if "township" in sorted_ else na
+    counter = CapacityCounter(config, capacity)
+    r, listed, over = counter.flags(county, town, sorted_["alerted"].to_numpy())
+    for name, values in (("rank", r), ("listed", listed), ("over_capacity", over)):
+        column = np.empty(len(out), dtype=values.dtype)
+        column[order] = values
+        out[name] = column
     return out
 
 
@@ -200,12 +236,12 @@ def build_alerts(
         holds the case store's ``ALERT_COLUMNS``. Households cut by capacity are
         not in it (see :func:`flag_capacity`).
     """
-    cfg = config if config is not None else load_alerts_config()
+    cfg = config if config is not None else shipped_configs().alerts
     days = cfg.deadline_days if deadline_days is None else int(deadline_days)
     need = ["household_id", "risk_score", "risk_level", "labor_count", "county"]
     missing = [c for c in need if c not in scored.columns]
     if missing:
-        raise InputError(MSG_SCORED_COLUMNS.format(missing=missing))
+        raise InputError(Message(MSG_SCORED_COLUMNS, missing=missing))
     if "alerted" not in scored and cutoff is None:
         cutoff = alert_cutoff(scored, cfg)
     flagged = flag_capacity(scored, cutoff=cutoff, config=cfg, capacity=capacity)

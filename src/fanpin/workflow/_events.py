@@ -53,12 +53,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, load_alerts_config
+from ..config import AlertsConfig, shipped_configs
 from ..exceptions import InputError
+from ..messages import N_, Message
+from ._pushes import among
 
 __all__ = ["SKIP_COVERED", "AppliedEvents", "apply_events", "event_reason"]
 
@@ -70,16 +73,28 @@ RESET_ON_NEW_ROW = {
 }  # fmt: skip
 """Year-to-date flows that start at zero in a record created for a new year."""
 
+EVENT_FIELDS = (
+    "household_size", "labor_count", "migrant_workers", "medical_cost_oop",
+    "medical_cost_total", "serious_ill_count", "disabled_count", "disaster_loss",
+    "income_business", "disaster_type", "accident_count", "income_wage", "dibao",
+    "income_transfer", "dropout_count", "housing_safe", "water_safe",
+)  # fmt: skip
+"""The fields of a record that events read or change (:func:`_apply_one`)."""
+
 SKIP_FUTURE = "dated after as_of"
 SKIP_UNKNOWN = "household not in the panel"
 SKIP_PAST = "no record for that year (before the household's latest record)"
 SKIP_TYPE = "unknown event type"
 SKIP_COVERED = "already covered by the annual record of that year"
 COVERED_MODES = ("skip", "apply")
-BAD_COVERED = (
+BAD_COVERED = N_(
     "covered must be one of {modes}; got {got!r}. Use 'skip' (the default: the "
     "annual record of a year already holds that year's pushes) or 'apply' (your "
     "annual records were exported without them)."
+)
+MSG_EVENT_COLUMNS = N_(
+    "The events table needs columns {need}; got {got}. Read it with "
+    "fanpin.schema.read_events."
 )
 EVENT_TYPES = ("住院自付", "大病", "新增残疾", "灾害损失", "意外事故", "失业返乡",
                "新增低保", "临时救助", "辍学", "危房", "饮水中断")  # fmt: skip
@@ -136,8 +151,32 @@ class AppliedEvents:
         return pd.Index(self.applied["row"].unique())
 
 
+class _Records:
+    """The records events touch, as dicts: what :func:`_apply_one` reads and
+    writes with ``.at[row, column]`` like a DataFrame's, at a dict's speed."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = frame.columns
+        self.dtypes = frame.dtypes
+        self.data = frame.to_dict("index")
+        self.at = self
+        self.changed: set[str] = set()
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    def __getitem__(self, key: tuple[Any, str]) -> Any:
+        row, column = key
+        return self.data[row][column]
+
+    def __setitem__(self, key: tuple[Any, str], value: Any) -> None:
+        row, column = key
+        self.data[row][column] = value
+        self.changed.add(column)
+
+
 def _add(
-    df: pd.DataFrame,
+    df: pd.DataFrame | _Records,
     row: int,
     col: str,
     value: float,
@@ -152,14 +191,18 @@ def _add(
         new = min(new, float(cap))
     if floor is not None:
         new = max(new, floor)
-    df.at[row, col] = round(new) if pd.api.types.is_integer_dtype(df[col]) else new
+    df.at[row, col] = (
+        round(new) if pd.api.types.is_integer_dtype(df.dtypes[col]) else new
+    )
 
 
 def _money(amount: object) -> float:
     return 0.0 if amount is None or pd.isna(amount) else float(amount)
 
 
-def _apply_one(df: pd.DataFrame, row: int, ev: dict, cfg: AlertsConfig) -> None:
+def _apply_one(
+    df: pd.DataFrame | _Records, row: int, ev: dict, cfg: AlertsConfig
+) -> None:
     kind = ev["event_type"]
     amount = _money(ev["amount"])
     persons = ev["persons"]
@@ -287,12 +330,11 @@ def check_events(events: pd.DataFrame, covered: str) -> None:
     """Raise :class:`InputError` if ``covered`` is unknown or a column is missing."""
     if covered not in COVERED_MODES:
         modes = ", ".join(COVERED_MODES)
-        raise InputError(BAD_COVERED.format(modes=modes, got=covered))
+        raise InputError(Message(BAD_COVERED, modes=modes, got=covered))
     need = {"household_id", "date", "event_type"}
     if not need <= set(events.columns):
         raise InputError(
-            f"The events table needs columns {sorted(need)}; got "
-            f"{list(events.columns)}. Read it with fanpin.schema.read_events."
+            Message(MSG_EVENT_COLUMNS, need=sorted(need), got=list(events.columns))
         )
 
 
@@ -311,6 +353,95 @@ def log_skipped(skipped: pd.DataFrame) -> None:
         )
 
 
+def _event_rows(
+    df: pd.DataFrame,
+    ids: pd.Series,
+    latest: pd.Series,
+    ev: pd.DataFrame,
+    why: np.ndarray,
+    skip_covered: bool,
+) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
+    """The record (index label) each event updates, and the records to create.
+
+    Events still to place (``why`` None) are decided in their order: one dated
+    within a year the household has a record for updates that record (or, with
+    ``skip_covered``, is skipped as covered, like one dated in an earlier year
+    without a record: :data:`SKIP_PAST`); one after the household's latest
+    record creates that year's record, once per household and year, labelled
+    after the panel's labels in order of first appearance. ``why`` is filled
+    in place. Returns the label of each event (-1 when skipped) and, for each
+    new label, the (latest record's label, year) it is made from.
+    """
+    n = len(ev)
+    rows = np.full(n, -1, dtype="int64")
+    todo = np.flatnonzero(pd.isna(why))
+    if not len(todo):
+        return rows, {}
+    hid = ev["household_id"].to_numpy(dtype=object)[todo]
+    yr = ev["year"].to_numpy(dtype="int64")[todo]
+    last = latest.reindex(hid).to_numpy()
+    last_year = df["year"].to_numpy(dtype="int64")[df.index.get_indexer(last)]
+    existing = pd.Series(
+        df.index, index=pd.MultiIndex.from_arrays([ids, df["year"].astype("int64")])
+    )
+    at = existing.reindex(pd.MultiIndex.from_arrays([hid, yr]))
+    exists = at.notna().to_numpy()
+    covered = skip_covered & (yr <= last_year)
+    why[todo[covered & exists]] = SKIP_COVERED
+    why[todo[covered & ~exists]] = SKIP_PAST
+    update = ~covered & exists
+    rows[todo[update]] = at.to_numpy()[update].astype("int64")
+    past = ~covered & ~exists & (last_year > yr)
+    why[todo[past]] = SKIP_PAST
+    create = np.flatnonzero(~covered & ~exists & ~(last_year > yr))
+    new: dict[int, tuple[int, int]] = {}
+    if len(create):
+        keys = pd.MultiIndex.from_arrays([hid[create], yr[create]])
+        codes, uniq = pd.factorize(keys)  # in order of first appearance
+        first = np.full(len(uniq), -1)
+        first[codes[::-1]] = create[::-1]
+        start = int(df.index.max()) + 1 if len(df) else 0
+        rows[todo[create]] = start + codes
+        for j, k in enumerate(first):
+            new[start + j] = (last[k], int(yr[k]))
+    return rows, new
+
+
+def _new_records(
+    df: pd.DataFrame, labels_of_new: dict[int, tuple[int, int]]
+) -> pd.DataFrame:
+    """The created records: each a copy of the household's latest record with
+    the event's year, the year-to-date flows (:data:`RESET_ON_NEW_ROW`) at zero."""
+    labels = list(labels_of_new)
+    add = df.loc[[labels_of_new[k][0] for k in labels]].copy()
+    add.index = labels
+    add["year"] = [labels_of_new[k][1] for k in labels]
+    for c, v in RESET_ON_NEW_ROW.items():
+        if c in add:
+            add[c] = v
+    return add.astype(df.dtypes.to_dict())
+
+
+def _apply_all(
+    df: pd.DataFrame, rows: np.ndarray, records: list[dict], cfg: AlertsConfig
+) -> None:
+    """Apply the events to their records, one after the other (in place).
+
+    Each event reads the record as the earlier events left it (caps, floors,
+    the wage left when workers return), so the order is kept; the work is done
+    on the touched records as dicts, then written back column by column.
+    """
+    if not len(rows):
+        return
+    touched = pd.Index(pd.unique(rows))
+    recs = _Records(df.loc[touched, [c for c in EVENT_FIELDS if c in df.columns]])
+    for row, rec in zip(rows, records, strict=True):
+        _apply_one(recs, int(row), rec, cfg)
+    for c in sorted(recs.changed, key=list(df.columns).index):
+        values = [recs.data[r][c] for r in touched]
+        df.loc[touched, c] = pd.Series(values, index=touched, dtype=df.dtypes[c])
+
+
 def apply_events_quietly(
     panel: pd.DataFrame,
     events: pd.DataFrame,
@@ -321,7 +452,7 @@ def apply_events_quietly(
 ) -> AppliedEvents:
     """:func:`apply_events` without logging the skipped events (a part of a
     panel: the caller logs them once, with :func:`log_skipped`)."""
-    cfg = config if config is not None else load_alerts_config()
+    cfg = config if config is not None else shipped_configs().alerts
     covered = covered if covered is not None else cfg.covered_events
     check_events(events, covered)
     skip_covered = covered == "skip"
@@ -335,49 +466,18 @@ def apply_events_quietly(
     ev["year"] = ev["date"].dt.year.astype("int64")
     df = panel.copy()
     ids = df["household_id"].astype(str)
-    key = pd.Series(df.index, index=pd.MultiIndex.from_arrays([ids, df["year"]]))
     latest = df.groupby(ids.to_numpy(), sort=False)["year"].idxmax()
     why = np.full(len(ev), None, dtype=object)
     why[(ev["date"] > pd.Timestamp(as_of)).to_numpy()] = SKIP_FUTURE
     why[~ev["event_type"].isin(EVENT_TYPES).to_numpy() & pd.isna(why)] = SKIP_TYPE
-    why[~ev["household_id"].isin(latest.index).to_numpy() & pd.isna(why)] = SKIP_UNKNOWN
-    new_rows: dict[tuple[str, int], dict] = {}
-    rows = np.full(len(ev), -1, dtype="int64")
-    next_label = int(df.index.max()) + 1 if len(df) else 0
-    for i, (hid, yr) in enumerate(zip(ev["household_id"], ev["year"], strict=True)):
-        if why[i] is not None:
-            continue
-        last = latest[hid]
-        if skip_covered and yr <= int(df.at[last, "year"]):
-            why[i] = SKIP_COVERED if (hid, yr) in key.index else SKIP_PAST
-            continue
-        if (hid, yr) in key.index:
-            rows[i] = key[(hid, yr)]
-            continue
-        if int(df.at[last, "year"]) > yr:
-            why[i] = SKIP_PAST
-            continue
-        if (hid, yr) not in new_rows:
-            rec = df.loc[last].to_dict()
-            rec["year"] = yr
-            for c, v in RESET_ON_NEW_ROW.items():
-                if c in rec:
-                    rec[c] = v
-            new_rows[(hid, yr)] = {"label": next_label, "record": rec}
-            next_label += 1
-        rows[i] = new_rows[(hid, yr)]["label"]
-    if new_rows:
-        add = pd.DataFrame(
-            [v["record"] for v in new_rows.values()],
-            index=[v["label"] for v in new_rows.values()],
-        )
-        add = add.astype(df.dtypes.to_dict())
+    why[~among(ev["household_id"], latest.index) & pd.isna(why)] = SKIP_UNKNOWN
+    rows, labels_of_new = _event_rows(df, ids, latest, ev, why, skip_covered)
+    if labels_of_new:
+        add = _new_records(df, labels_of_new)
         df = pd.concat([df, add])
         logger.info("created %d current-year records from the latest ones", len(add))
     ok = pd.isna(why)
-    records = ev.to_dict("records")
-    for i in np.flatnonzero(ok):
-        _apply_one(df, int(rows[i]), records[i], cfg)
+    _apply_all(df, rows[ok], ev.loc[ok].to_dict("records"), cfg)
     applied = ev.loc[ok].copy()
     applied["row"] = rows[ok]
     applied["created"] = ~np.isin(rows[ok], panel.index)  # a record made from pushes

@@ -47,10 +47,12 @@ __all__ = [
 
 ALERT_OUTPUT_FILES = (
     "alerts.csv", "alerts.parquet", "scored.*", "monitored.*", "exclusions.*",
-    "excel", ".fanpin-alerts-*",
+    "excel", ".fanpin-work-*", ".fanpin-alerts-*",
 )  # fmt: skip
 """What an alerts output folder holds (glob patterns): an older folder with only
-these may be replaced whole (:func:`fanpin.io.replace_directory`)."""
+these may be replaced whole (:func:`fanpin.io.replace_directory`). The
+``.fanpin-work-*`` folders are a killed run's work folders (``.fanpin-alerts-*``
+of older versions)."""
 
 logger = logging.getLogger(__name__)
 

@@ -1,49 +1,51 @@
-"""One alerts run: score, apply department pushes, explain, list, what-if."""
+"""One alerts run: score, apply department pushes, list, explain, what-if.
+
+Both entry points are the scoring engine (:func:`fanpin.scoring.run_job`)
+with the alerts hooks (:class:`~fanpin.workflow._alert_hooks.AlertHooks`):
+:func:`run_alerts_file` over a panel file of any size (chunks of whole
+counties, worker threads or Dask, bounded memory), :func:`run_alerts` over an
+in-memory panel (one chunk). Same rows, order, columns and values, whatever
+the chunk size, engine or number of workers.
+"""
 
 from __future__ import annotations
 
-import copy
 import logging
-import warnings
+import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import (
-    AlertsConfig,
-    MonitoringLines,
-    RiskTypes,
-    load_alerts_config,
-    load_risk_types,
-)
-from ..explain import explain_households
-from ..models import ID_COLUMNS, score_panel
-from ..schema import HARDSHIP_REASONS, hardship_reasons
-from ._alerts import (
-    SOURCE_MODEL,
-    SOURCE_PUSH,
-    alert_cutoff,
-    build_alerts,
-    flag_capacity,
-    level_cutoffs,
-    level_of,
-)
-from ._assistance import AssistanceMap, load_assistance_map
-from ._events import AppliedEvents, apply_events
-from ._whatif import what_if
+from ..config import AlertsConfig, MonitoringLines, RiskTypes, shipped_configs
+from ..exceptions import ConfigError
+from ..messages import N_, Message
+from ..ranking import RiskLevels
+from ..scoring import CHUNK_HOUSEHOLDS, model_config, model_lines, run_job
+from ._alert_hooks import AlertHooks
+from ._assistance import AssistanceMap
+from ._events import AppliedEvents, check_events
+from ._pushes import LINES_CARRIED
 
-__all__ = ["AlertRun", "run_alerts"]
+__all__ = [
+    "LINES_CARRIED",
+    "MSG_BAD_TABLE_FORMAT",
+    "AlertFileRun",
+    "AlertRun",
+    "run_alerts",
+    "run_alerts_file",
+]
 
 logger = logging.getLogger(__name__)
 
-LINES_CARRIED = (
-    "The monitoring lines ({source}) stop at {last}; the year-to-date record(s) of "
-    "{years} created by department pushes are assessed against the {last} line "
-    "carried forward. When the {years} line is published, add it to your lines "
-    "file, pass it with --lines and retrain the model."
+Progress = Any
+
+MSG_BAD_TABLE_FORMAT = N_(
+    "table_format must be 'csv' or 'parquet' (the format of scored, monitored "
+    "and exclusions); got {value!r}."
 )
 
 
@@ -77,185 +79,90 @@ class AlertRun:
     cutoff: float
 
 
-def _latest_rows(panel: pd.DataFrame) -> pd.Series:
-    """Index label of each household's latest record, keyed by household_id."""
-    ids = panel["household_id"].astype(str)
-    return panel["year"].groupby(ids.to_numpy(), sort=False).idxmax()
-
-
-def _carry_forward(lines: MonitoringLines, years: list[int]) -> MonitoringLines:
-    """``lines`` with each year after its last one set to the last year's line."""
-    last = max(lines.default)
-    ahead = [y for y in years if y > last]
-    provinces = {
-        p: {**t, **(dict.fromkeys(ahead, t[last]) if last in t else {})}
-        for p, t in lines.provinces.items()
-    }
-    default = {**lines.default, **dict.fromkeys(ahead, lines.default[last])}
-    return MonitoringLines(default=default, provinces=provinces, source=lines.source)
-
-
-def _lines_ahead(
-    model: Any, lines: MonitoringLines, years: list[int], *, warn: bool = True
-) -> tuple[Any, MonitoringLines]:
-    """Model and lines able to assess records of ``years`` beyond the lines.
-
-    A push after the last annual record creates a record of a year the
-    monitoring lines (and the model's feature builder) may not cover yet: that
-    year's line is often published months into the year. Until then the latest
-    line is carried forward, with a warning (unless ``warn`` is false: a part of
-    a panel, the caller warns once for the whole).
-    """
-    ahead = sorted({y for y in years if y > max(lines.default)})
-    feats = model.features
-    own = [b for b in getattr(feats, "builders_", []) if hasattr(b, "lines_")]
-    own_ahead = sorted({y for b in own for y in years if y > max(b.lines_.default)})
-    if not ahead and not own_ahead:
-        return model, lines
-    late = sorted(set(ahead) | set(own_ahead))
-    if warn:
-        warnings.warn(
-            LINES_CARRIED.format(
-                source=lines.source,
-                last=max(lines.default) if ahead else max(own[0].lines_.default),
-                years=", ".join(map(str, late)),
-            ),
-            UserWarning,
-            stacklevel=3,
-        )
-    if own_ahead:
-        feats = copy.deepcopy(feats)
-        for b in getattr(feats, "builders_", []):
-            if hasattr(b, "lines_"):
-                b.lines_ = _carry_forward(b.lines_, own_ahead)
-        model = copy.copy(model)
-        model.features = feats
-    return model, _carry_forward(lines, ahead) if ahead else lines
-
-
 @dataclass(frozen=True)
-class PushedRecords:
-    """The households touched by applied events, scored on their updated record.
+class AlertFileRun:
+    """What :func:`run_alerts_file` did; the big tables are files, not frames.
 
-    ``hit``: their ids (order of their first applied event); ``new``: id columns
-    and ``risk_score`` of each one's latest record; ``reasons``: the reason lines
-    of its events (joined with "；"); ``first``: the date of its first event
-    (normalised); ``hard``: hardship reasons of the updated record;
-    ``in_hard``: whether it is now in hardship (it moves to the monitored list).
+    Attributes
+    ----------
+    alerts : DataFrame
+        The alert list, as ``run_alerts(...).alerts``.
+    cutoff : float
+        The alert cutoff score.
+    files : dict
+        The files written, keyed as :func:`write_alert_files` keys them.
+    households, scored, alerted, over_capacity, monitored, excluded : int
+        Households in the panel; rows of scored (of which ``alerted`` above the
+        cutoff and ``over_capacity`` cut by capacity), monitored and exclusions.
+    chunks : int
+        Chunks of whole counties the panel was read in.
+    applied, skipped : DataFrame or None
+        The applied and skipped events (None without events), as the
+        ``applied`` and ``skipped`` of :class:`AppliedEvents` (without
+        ``row``: index labels of the whole panel, never built here).
+    seconds : float
+    engine : str
     """
 
-    hit: np.ndarray
-    new: pd.DataFrame
-    reasons: pd.arrays.StringArray
-    first: np.ndarray
-    hard: pd.DataFrame
-    in_hard: np.ndarray
-
-    def moved(self) -> pd.DataFrame:
-        """The monitored-list rows of the households now in hardship."""
-        new, in_hard = self.new, self.in_hard
-        moved = new.loc[in_hard, [c for c in ID_COLUMNS if c in new]].copy()
-        h = self.hard.loc[:, list(HARDSHIP_REASONS)].to_numpy(dtype=bool)[in_hard]
-        labels = np.array(list(HARDSHIP_REASONS.values()), dtype=object)
-        for j, name in enumerate(HARDSHIP_REASONS):
-            moved[f"reason_{name}"] = h[:, j]
-        events = pd.Series(self.reasons)[in_hard].tolist()
-        moved["reasons"] = [
-            "；".join([*labels[r], e]) for r, e in zip(h, events, strict=True)
-        ]
-        return moved
+    alerts: pd.DataFrame
+    cutoff: float
+    files: dict[str, Path | list[Path]]
+    households: int
+    scored: int
+    alerted: int
+    over_capacity: int
+    monitored: int
+    excluded: int
+    chunks: int
+    applied: pd.DataFrame | None = None
+    skipped: pd.DataFrame | None = None
+    seconds: float = 0.0
+    engine: str = "local"
 
 
-def pushed_records(
+def _hooks(
     model: Any,
-    lines: MonitoringLines,
-    work: pd.DataFrame,
-    applied: pd.DataFrame,
-    last: pd.Series,
     *,
-    features: pd.DataFrame | None = None,
-) -> PushedRecords:
-    """Score the latest record of every household with an applied event.
-
-    ``work``: the panel with the events applied; ``applied``: the applied
-    events (:class:`AppliedEvents`); ``last``: :func:`_latest_rows` of ``work``;
-    ``features``: the features of ``work`` when already computed (else those of
-    the rows needed are computed, with the whole history).
-    """
-    hit = applied["household_id"].astype(str).unique()
-    rows = pd.Index(last.loc[hit].to_numpy())
-    names = model.feature_names
-    if features is not None:
-        X = features.loc[rows, names]
-    elif hasattr(model.features, "transform_rows"):
-        X = model.features.transform_rows(work, rows)[names]
-    else:
-        X = model.features.transform(work).loc[rows, names]
-    p_new = model.model.predict_proba(X)[:, 1]
-    hard = hardship_reasons(work.loc[rows], lines)
-    first = applied.groupby("household_id")["date"].min()
-    why = applied.groupby("household_id")["reason"].agg("；".join)
-    new = pd.DataFrame(
-        {c: work.loc[rows, c].to_numpy() for c in ID_COLUMNS if c in work}
-    )
-    new["risk_score"] = p_new
-    return PushedRecords(
-        hit=hit,
-        new=new,
-        reasons=pd.array(why.reindex(hit).tolist(), dtype="string"),
-        first=first.reindex(hit).dt.normalize().to_numpy(),
-        hard=hard,
-        in_hard=hard.any(axis=1).to_numpy(),
-    )
-
-
-def push_columns(
-    p_new: np.ndarray,
-    was: np.ndarray,
-    first: np.ndarray,
-    *,
-    cutoff: float,
-    cuts: dict[str, float],
-    as_of: pd.Timestamp,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Risk level, crossed, source and discovery date of re-scored households.
-
-    A household crossed the cutoff when its new score ``p_new`` is at or above
-    it and its score before the events (``was``, NaN when it was not scored)
-    was not; it is then raised with source 部门推送, discovered on the date of
-    its first event.
-    """
-    level = level_of(p_new, cuts)
-    crossed = (p_new >= cutoff) & ~(np.nan_to_num(was, nan=-1.0) >= cutoff)
-    source = np.where(crossed, SOURCE_PUSH, SOURCE_MODEL)
-    discovered = np.where(crossed, first, as_of.to_datetime64())
-    return level, crossed, source, discovered
-
-
-def event_exclusions(skipped: pd.DataFrame) -> pd.DataFrame:
-    """The exclusions rows of skipped events (``kind`` event)."""
-    return pd.DataFrame(
-        {
-            "kind": "event",
-            "household_id": skipped["household_id"].astype(str),
-            "date": skipped["date"],
-            "event_type": skipped["event_type"],
-            "why": skipped["why"],
-        }
-    )
-
-
-def household_exclusions(panel: pd.DataFrame, latest_year: int) -> pd.DataFrame:
-    """The exclusions rows of households without a record in ``latest_year``,
-    sorted by household_id (``kind`` household)."""
-    old = panel.groupby(panel["household_id"].astype(str).to_numpy())["year"].max()
-    old = old[old < latest_year]
-    return pd.DataFrame(
-        {
-            "kind": "household",
-            "household_id": old.index.astype(str),
-            "why": [f"no record in {latest_year} (latest {y})" for y in old],
-        }
+    as_of: date | pd.Timestamp,
+    events: pd.DataFrame | None,
+    lines: MonitoringLines | None,
+    config: AlertsConfig | None,
+    explain_config: RiskTypes | None,
+    assistance: AssistanceMap | None,
+    capacity: int | None,
+    covered: str | None,
+    risk_levels: RiskLevels | None,
+    **extra: Any,
+) -> AlertHooks:
+    shipped = shipped_configs()
+    cfg = config if config is not None else shipped.alerts
+    types = explain_config if explain_config is not None else shipped.risk_types
+    covered = covered if covered is not None else cfg.covered_events
+    ev, first_dtype = None, np.dtype("datetime64[ns]")
+    if events is not None and len(events):
+        check_events(events, covered)
+        ev = events.assign(_pos=np.arange(len(events)))
+        first_dtype = pd.to_datetime(ev["date"]).dtype
+    return AlertHooks(
+        config=cfg,
+        explain_config=types,
+        assistance=(
+            assistance
+            if assistance is not None
+            else AssistanceMap(shipped.assistance, types)
+        ),
+        levels=(
+            risk_levels
+            if risk_levels is not None
+            else RiskLevels.from_config(model_config(model).risk_levels)
+        ),
+        lines=lines if lines is not None else model_lines(model),
+        as_of=pd.Timestamp(as_of).normalize(),
+        covered=covered,
+        capacity=capacity,
+        events=ev,
+        first_dtype=first_dtype,
+        **extra,
     )
 
 
@@ -271,6 +178,7 @@ def run_alerts(
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
     covered: str | None = None,
+    risk_levels: RiskLevels | None = None,
 ) -> AlertRun:
     """Score the panel, apply department pushes, and build the alert list.
 
@@ -297,102 +205,211 @@ def run_alerts(
     fields changed. When the monitoring lines (the run's or the model's) do not
     cover its year yet, the latest line is carried forward with a
     ``UserWarning`` (:data:`LINES_CARRIED`).
+
+    Parameters
+    ----------
+    model : RiskPipeline
+    panel : DataFrame
+        A validated panel.
+    as_of : date
+        Run date (discovery date of model alerts; later events are skipped).
+    events : DataFrame, optional
+        Department pushes (:func:`fanpin.schema.read_events`).
+    lines : MonitoringLines, optional
+        Default: the model's.
+    config : AlertsConfig, optional
+        Default: the shipped ``alerts.yaml``.
+    explain_config : RiskTypes, optional
+        Risk types, evidence rules and sentences
+        (:func:`fanpin.config.load_risk_types`; default: the shipped
+        ``risk_types.yaml``).
+    assistance : AssistanceMap, optional
+        Default: the shipped ``assistance.yaml`` with these risk types.
+    capacity : int, optional
+        Households each township can verify (default: the config's).
+    covered : {"skip", "apply"}, optional
+        Default: ``events.covered`` of the config.
+    risk_levels : RiskLevels, optional
+        Default: the model config's.
+
+    Examples
+    --------
+    >>> from fanpin.config import ModelConfig
+    >>> from fanpin.models import train_risk_model
+    >>> from fanpin.synthetic import SimulationParams, simulate
+    >>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
+    ...                params=SimulationParams(oracle_draws=1))
+    >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+    ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+    >>> run = run_alerts(model, sim.panel, as_of="2025-03-31", capacity=2)
+    >>> int(run.scored["listed"].sum()) == len(run.alerts)
+    True
+    >>> bool(run.alerts.groupby(["county", "township"]).size().max() <= 2)
+    True
     """
-    cfg = config if config is not None else load_alerts_config()
-    risk_types = explain_config if explain_config is not None else load_risk_types()
-    amap = (
-        assistance
-        if assistance is not None
-        else load_assistance_map(risk_types=risk_types)
-    )
-    lines = lines if lines is not None else model.lines
-    covered = covered if covered is not None else cfg.covered_events
-    as_of = pd.Timestamp(as_of).normalize()
-    scored, monitored = score_panel(model, panel, lines)
-    cutoff = alert_cutoff(scored, cfg)
-    cuts = level_cutoffs(scored)
-    latest_year = int(panel["year"].max())
-    work = panel
-    applied = None
-    scored["source"] = SOURCE_MODEL
-    scored["event_reasons"] = pd.array([""] * len(scored), dtype="string")
-    scored["discovered"] = as_of
-    if events is not None and len(events):
-        applied = apply_events(panel, events, as_of=as_of, config=cfg, covered=covered)
-        work = applied.panel
-        model, lines = _lines_ahead(model, lines, sorted(work["year"].unique()))
-    X = model.features.transform(work)
-    last = _latest_rows(work)
-    if applied is not None and len(applied.applied):
-        pushed = pushed_records(model, lines, work, applied.applied, last, features=X)
-        hit = pushed.hit
-        before = scored.set_index(scored["household_id"].astype(str))["risk_score"]
-        was = before.reindex(hit).to_numpy(dtype="float64")
-        new = pushed.new
-        p_new = new["risk_score"].to_numpy()
-        level, crossed, source, discovered = push_columns(
-            p_new, was, pushed.first, cutoff=cutoff, cuts=cuts, as_of=as_of
-        )
-        new["risk_level"] = pd.array(level, dtype="string")
-        new["source"] = source
-        new["event_reasons"] = pushed.reasons
-        new["discovered"] = discovered
-        in_hard = pushed.in_hard
-        keep = scored[~scored["household_id"].astype(str).isin(hit)]
-        scored = pd.concat([keep, new.loc[~in_hard]], ignore_index=True)
-        mon_keep = monitored[~monitored["household_id"].astype(str).isin(hit)]
-        monitored = pd.concat([mon_keep, pushed.moved()], ignore_index=True)
-        logger.info(
-            "events: %d households re-scored, %d crossed the cutoff, %d now "
-            "in hardship",
-            len(hit),
-            int(crossed.sum()),
-            int(in_hard.sum()),
-        )
-    ids = scored["household_id"].astype(str)
-    scored["labor_count"] = work.loc[last.loc[ids].to_numpy(), "labor_count"].to_numpy()
-    order = np.lexsort((ids.to_numpy(), -scored["risk_score"].to_numpy()))
-    scored = scored.iloc[order].reset_index(drop=True)
-    scored["risk_rank"] = np.arange(1, len(scored) + 1)
-    flagged = flag_capacity(scored, cutoff=cutoff, config=cfg, capacity=capacity)
-    listed = flagged.loc[flagged["listed"]]
-    rows = pd.Index(last.loc[listed["household_id"].astype(str)].to_numpy())
-    ex = explain_households(
-        model, work, rows=rows, lines=lines, risk_types=risk_types, features=X,
-        pushes=applied.applied if applied is not None else None,
+    hooks = _hooks(
+        model, as_of=as_of, events=events, lines=lines, config=config,
+        explain_config=explain_config, assistance=assistance, capacity=capacity,
+        covered=covered, risk_levels=risk_levels,
     )  # fmt: skip
-    alerts = build_alerts(
-        flagged.drop(columns=["alerted", "listed", "over_capacity", "rank"]).assign(
-            alerted=flagged["alerted"]
-        ),
-        ex,
-        amap,
-        capacity=capacity,
-        as_of=as_of,
-        config=cfg,
-    )
-    alert_rows = pd.Index(last.loc[alerts["household_id"].astype(str)].to_numpy())
-    wi = what_if(
-        model, work, alerts, alert_rows, config=cfg, assistance=amap, cutoff=cutoff
-    )
-    for c in ("risk_after", "what_if", "measures", "departments"):
-        alerts[c] = wi[c].to_numpy()
-    excl = []
-    if applied is not None and len(applied.skipped):
-        excl.append(event_exclusions(applied.skipped))
-    old = household_exclusions(panel, latest_year)
-    if len(old):
-        excl.append(old)
-    exclusions = (
-        pd.concat(excl, ignore_index=True)
-        if excl
-        else pd.DataFrame(columns=["kind", "household_id", "why"])
-    )
+    res = run_job(panel, model, hooks, lines=hooks.lines)
+    applied = None
+    if hooks.events is not None:
+        applied = AppliedEvents(
+            panel=res.work if res.work is not None else panel,
+            applied=res.applied,
+            skipped=res.skipped,
+        )
     return AlertRun(
-        alerts=alerts,
-        scored=flagged,
-        monitored=monitored,
-        exclusions=exclusions,
+        alerts=res.alerts,
+        scored=res.scored,
+        monitored=res.monitored,
+        exclusions=res.exclusions,
         events=applied,
-        cutoff=cutoff,
+        cutoff=res.cutoff,
     )
+
+
+def run_alerts_file(
+    model: Any,
+    panel_path: str | Path,
+    *,
+    out: str | Path,
+    as_of: date | pd.Timestamp,
+    events: pd.DataFrame | None = None,
+    lines: MonitoringLines | None = None,
+    config: AlertsConfig | None = None,
+    explain_config: RiskTypes | None = None,
+    assistance: AssistanceMap | None = None,
+    capacity: int | None = None,
+    covered: str | None = None,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
+    pii: pd.DataFrame | None = None,
+    table_format: str = "csv",
+    progress: Progress | None = None,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: Any = None,
+    risk_levels: RiskLevels | None = None,
+) -> AlertFileRun:
+    """Run the alerts on a panel file of any size and write every output.
+
+    The results equal :func:`~fanpin.workflow.run_alerts` on the whole panel
+    followed by :func:`~fanpin.workflow.write_alert_files` (same rows, order,
+    columns and values), whatever the chunk size, engine or number of workers,
+    while memory holds one chunk of whole counties (``chunk_households``
+    households or more) per worker, the listed households, the events, and
+    about 20 bytes per scored household.
+
+    Parameters
+    ----------
+    model : RiskPipeline or path
+        A trained pipeline (:func:`fanpin.models.load_model`) or its folder.
+    panel_path : str or Path
+        Household panel (CSV, Parquet or Excel).
+    out : str or Path
+        Output folder: ``alerts.csv``, ``alerts.parquet``, ``scored.<fmt>``,
+        ``monitored.<fmt>``, ``exclusions.<fmt>`` (when something was left out)
+        and ``excel/<township>.xlsx``. Every file appears whole or not at all.
+    as_of : date
+        Run date (discovery date of model alerts; later events are skipped).
+    events : DataFrame, optional
+        Department pushes (:func:`fanpin.schema.read_events`); see
+        :func:`~fanpin.workflow.run_alerts` for which are applied.
+    lines, config, explain_config, assistance, capacity, covered, risk_levels
+        As for :func:`~fanpin.workflow.run_alerts`.
+    chunk_households : int
+        Households per chunk (a chunk holds whole counties, so it may be larger).
+    pii : DataFrame, optional
+        :func:`~fanpin.workflow.read_pii` output, joined into the Excel
+        workbooks only.
+    table_format : {"csv", "parquet"}
+        Format of scored, monitored and exclusions.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)``: ``"score"`` (households),
+        ``"write"`` (rows), ``"alerts"`` (listed households explained),
+        ``"excel"`` (workbooks).
+    engine, workers, scheduler
+        As for :func:`fanpin.scoring.score_file`: ``engine="dask"`` runs the
+        chunks on a Dask cluster, ``workers`` the local worker threads.
+
+    Returns
+    -------
+    AlertFileRun
+
+    Raises
+    ------
+    ConfigError
+        If ``table_format``, ``engine`` or ``workers`` is bad.
+    InputError
+        If the events table lacks a column or ``covered`` is unknown.
+    OutputError
+        If ``out`` cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from fanpin.config import ModelConfig
+    >>> from fanpin.models import train_risk_model
+    >>> from fanpin.synthetic import SimulationParams, simulate
+    >>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
+    ...                params=SimulationParams(oracle_draws=1))
+    >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
+    ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> sim.panel.to_parquet(tmp / "panel.parquet")
+    >>> run = run_alerts_file(model, tmp / "panel.parquet", out=tmp / "out",
+    ...                       as_of="2025-03-31", chunk_households=100)
+    >>> run.chunks > 1, run.scored + run.monitored == 300
+    (True, True)
+    >>> sorted(p.name for p in (tmp / "out").glob("*.csv"))
+    ['alerts.csv', 'monitored.csv', 'scored.csv']
+    """
+    t0 = time.perf_counter()
+    if table_format not in ("csv", "parquet"):
+        raise ConfigError(Message(MSG_BAD_TABLE_FORMAT, value=table_format))
+    if not hasattr(model, "features"):
+        from ..models import load_model  # a model directory
+
+        model = load_model(model)
+    target = Path(out)
+    hooks = _hooks(
+        model, as_of=as_of, events=events, lines=lines, config=config,
+        explain_config=explain_config, assistance=assistance, capacity=capacity,
+        covered=covered, risk_levels=risk_levels, out=target,
+        table_format=table_format, pii=pii,
+    )  # fmt: skip
+    res = run_job(
+        panel_path, model, hooks, lines=hooks.lines, work_in=target,
+        engine=engine, workers=workers, scheduler=scheduler,
+        chunk_households=chunk_households, progress=progress,
+    )  # fmt: skip
+    job = hooks.state["job"]
+    c = res.counts
+    run = AlertFileRun(
+        alerts=res.alerts,
+        cutoff=res.cutoff,
+        files=res.files,
+        households=job.n_households,
+        scored=c["scored"],
+        alerted=c["alerted"],
+        over_capacity=c["over_capacity"],
+        monitored=c["monitored"],
+        excluded=c["excluded"],
+        chunks=job.n_chunks,
+        applied=res.applied,
+        skipped=res.skipped,
+        seconds=time.perf_counter() - t0,
+        engine=engine,
+    )
+    logger.info(
+        "alerts: %d households in %d chunk(s), %d scored, %d listed, %d monitored "
+        "in %.1fs",
+        run.households,
+        run.chunks,
+        run.scored,
+        len(run.alerts),
+        run.monitored,
+        run.seconds,
+    )
+    return run

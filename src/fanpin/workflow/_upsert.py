@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from ..exceptions import FanpinWarning, InputError
 from ..messages import N_, Message
+from ..ranking import RISK_LEVELS
 from . import _tables as T
 
 __all__ = [
     "ALERT_COLUMNS",
-    "RISK_LEVELS",
     "UpsertSummary",
     "apply_alerts",
     "check_alerts",
@@ -36,8 +36,6 @@ ALERT_COLUMNS = (
 )  # fmt: skip
 """Columns an alerts table must carry (extra columns are ignored, never stored)."""
 
-RISK_LEVELS = ("低", "中", "高")
-"""Alert levels from lowest to highest."""
 
 IDENTIFICATION_DAYS = 15
 """Default deadline: identification normally completes within 15 days [S11]."""

@@ -36,10 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig
-from ..config._assistance import WHAT_IF_TEXTS
+from ..config import WHAT_IF_TEXTS, AlertsConfig
 from ..features import PanelView
-from ..models._pipeline import rows_probabilities
+from ..models import rows_probabilities
 from ._assistance import AssistanceMap, split_codes
 
 __all__ = ["apply_measure", "what_if", "what_if_text"]
