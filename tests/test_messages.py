@@ -63,13 +63,8 @@ NOT_YET_MIGRATED = {
     "io/_write.py",
     "schema/_headers.py",
     "schema/_validate.py",
-    "scoring/_plan.py",
-    "scoring/_score_file.py",
     "synthetic/_params.py",
     "synthetic/_simulate.py",
-    "workflow/_alerts.py",
-    "workflow/_events.py",
-    "workflow/_run.py",
 }
 
 
