@@ -13,7 +13,7 @@ from rich.table import Table
 from ..config import load_monitoring_lines
 from ..io import write_table, write_text
 from ..messages import N_
-from ..schema._columns import COLUMNS, EVENT_COLUMNS
+from ..schema import COLUMNS, EVENT_COLUMNS
 from ..synthetic import CAUSE_LABELS, calibration_table, simulate
 from ._app import QuietOption, app, console, fail_on_fanpin_error, steps
 from ._i18n import tr

@@ -45,7 +45,7 @@ MSG_ROWS_NOT_UNIQUE = (
 
 def _alias(col: str) -> str:
     try:
-        from ..schema._columns import column
+        from ..schema import column
 
         return column(col).alias
     except KeyError:  # pragma: no cover - every required column is in the contract

@@ -18,9 +18,7 @@ from ..config import (
     ModelConfig,
     MonitoringLines,
     RulesConfig,
-    load_model_config,
-    load_monitoring_lines,
-    load_rules_config,
+    shipped_configs,
 )
 from ..exceptions import FanpinWarning, ModelError
 from ..messages import N_, Message
@@ -271,9 +269,10 @@ class RiskPipeline(ClassifierMixin, BaseEstimator):
             computed from the panel and the lines when None.
         """
         self._validate_params()
-        lines = self.lines if self.lines is not None else load_monitoring_lines()
-        config = self.config if self.config is not None else load_model_config()
-        rules = self.rules if self.rules is not None else load_rules_config()
+        shipped = shipped_configs()
+        lines = self.lines if self.lines is not None else shipped.lines
+        config = self.config if self.config is not None else shipped.model
+        rules = self.rules if self.rules is not None else shipped.rules
         source, rows = self._source(X)
         if y is None:
             labels = make_labels(source, lines).loc[rows]
@@ -492,9 +491,10 @@ def train_risk_model(
     """
     from dataclasses import replace
 
-    lines = lines if lines is not None else load_monitoring_lines()
-    config = config if config is not None else load_model_config()
-    rules = rules if rules is not None else load_rules_config()
+    shipped = shipped_configs()
+    lines = lines if lines is not None else shipped.lines
+    config = config if config is not None else shipped.model
+    rules = rules if rules is not None else shipped.rules
     if seed is not None:
         config = replace(config, seed=int(seed))
     pipe = RiskPipeline(lines=lines, config=config, rules=rules, kind=kind)

@@ -28,12 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, _fit_context
-from ..config import (
-    MonitoringLines,
-    RulesConfig,
-    load_monitoring_lines,
-    load_rules_config,
-)
+from ..config import MonitoringLines, RulesConfig, shipped_configs
 from ..rules import RuleBaseline
 from ._validation import (
     Contributions,
@@ -124,8 +119,9 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> RuleFeatures:
         """Resolve the rules and lines (nothing is learned from the data)."""
-        self.rules_ = self.rules if self.rules is not None else load_rules_config()
-        self.lines_ = self.lines if self.lines is not None else load_monitoring_lines()
+        shipped = shipped_configs()
+        self.rules_ = self.rules if self.rules is not None else shipped.rules
+        self.lines_ = self.lines if self.lines is not None else shipped.lines
         return self
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

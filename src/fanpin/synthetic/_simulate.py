@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import MonitoringLines, shipped_configs
 from ..exceptions import ConfigError
-from ..schema._columns import COLUMNS, EVENT_COLUMNS
+from ..schema import COLUMNS, EVENT_COLUMNS
 from ._assistance import CATEGORIES
 from ._causes import cause_frame
 from ._events import year_events

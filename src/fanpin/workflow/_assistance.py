@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import AssistanceConfig, RiskTypes, load_assistance_config
-from ..config._names import close_matches
 from ..exceptions import ConfigError, InputError
-from ..messages import N_, Message
+from ..messages import N_, Message, did_you_mean
 
 __all__ = [
     "REASON_DEVELOPMENTAL",
@@ -136,7 +135,7 @@ class AssistanceMap:
             raise ConfigError(
                 Message(
                     MSG_UNKNOWN_RULE_CODES, source=self.config.source, codes=unknown,
-                    hints="".join(close_matches(c, self.risk_types) for c in unknown),
+                    hints="".join(did_you_mean(c, self.risk_types) for c in unknown),
                     types=self.risk_types.source, known=", ".join(self.risk_types),
                 )
             )  # fmt: skip
@@ -151,7 +150,7 @@ class AssistanceMap:
             raise ConfigError(
                 Message(
                     UNKNOWN_RISK, code=code, source=self.config.source,
-                    hint=close_matches(code, self.config.risks),
+                    hint=did_you_mean(code, self.config.risks),
                     known=", ".join(self.config.risks),
                 )
             )  # fmt: skip
@@ -250,7 +249,7 @@ class AssistanceMap:
             raise InputError(
                 Message(
                     MSG_FRAME_COLUMNS, missing=missing,
-                    hint=close_matches(missing[0], frame.columns),
+                    hint=did_you_mean(missing[0], frame.columns),
                     columns=list(frame.columns),
                 )
             )  # fmt: skip
