@@ -300,6 +300,7 @@ def summarise(runs: list[dict]) -> dict:
 
 # --- anchors ---------------------------------------------------------------------
 def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
+    from fanpin.explain import booster_of
     from fanpin.models import load_model
     from fanpin.schema import validate_households
 
@@ -312,7 +313,7 @@ def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
     X = model.features.transform(panel)
     X = X.loc[(panel["year"] == 2025).to_numpy(), model.feature_names]
     data_np = X.to_numpy(dtype="float64")
-    booster = model.model.booster_.booster_
+    booster = booster_of(model)  # the LightGBM booster (a gbdt model)
     times = []
     for _ in range(3):
         t0 = time.perf_counter()

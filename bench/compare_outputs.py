@@ -25,7 +25,7 @@ Worlds:
   after ``--as-of`` (the streaming tests' world).
 
 Exit status 0 when every compared file is identical. Model files are compared
-for information only (a moved class changes the pickle, not the model).
+for information only.
 """
 
 from __future__ import annotations
@@ -215,11 +215,17 @@ def _head_only_runs(world: Path, model: str, as_of: str, dask: bool):
     return out
 
 
-TIMING = re.compile(r"\d[\d,]*(\.\d+)?(s| households/s)\b|in \d+(\.\d+)?s")
+TIMING = re.compile(
+    r"\d[\d,]*(\.\d+)?(s| households/s)\b|in \d+(\.\d+)?s"
+    r"|用时 [\d.]+ 秒|每秒 [\d,]+ 户"  # the Chinese summaries' timings
+)
 
 
 def _mask(text: str, root: Path) -> str:
-    text = text.replace(str(root), "<out>")
+    """A command's printed summary without what differs between the sides: the
+    run folder, the side's folder (``<work>/base`` or ``<work>/head``, where
+    its model is) and timings."""
+    text = text.replace(str(root), "<out>").replace(str(root.parents[1]), "<side>")
     text = re.sub(r"\s+", " ", text)  # rich wraps long lines at the width
     return TIMING.sub("<t>", text)
 
@@ -252,6 +258,21 @@ def _extract(rev: str, dest: Path) -> Path:
         with tarfile.open(fileobj=f) as tar:
             tar.extractall(dest, filter="data")
     return dest / "src"
+
+
+MODEL_CARD = "model_card.json"
+"""The file a model folder holds whatever its format (JSON + LightGBM text, or
+an older version's pickle)."""
+
+
+def _model_files(a: Path, b: Path) -> list[str]:
+    """Files of two model folders that differ (or exist on one side only)."""
+    names = sorted({p.name for p in a.iterdir()} | {p.name for p in b.iterdir()})
+    return [
+        n for n in names
+        if not ((a / n).is_file() and (b / n).is_file())
+        or (a / n).read_bytes() != (b / n).read_bytes()
+    ]  # fmt: skip
 
 
 def _dump(db: Path) -> bytes:
@@ -301,7 +322,7 @@ def _side(src: Path | None, name: str, world: Path, work: Path, kind: str,
     the runs already there (run only the missing ones)."""
     root = work / name / kind
     model = root / "model"
-    if not (reuse and (model / "model.joblib").exists()):
+    if not (reuse and (model / MODEL_CARD).exists()):
         if root.exists():
             shutil.rmtree(root)
         root.mkdir(parents=True)
@@ -383,10 +404,8 @@ def main() -> int:
         for run, _, like in head_only:
             got = _compare(base_root / like, head_root / run, f"{kind}/{run}")
             bad += [g for g in got if "stdout.txt" not in g]
-        if (base_root / "model" / "model.joblib").read_bytes() != (
-            head_root / "model" / "model.joblib"
-        ).read_bytes():
-            print(f"  note: {kind} model.joblib differs (information only)")
+        for name in _model_files(base_root / "model", head_root / "model"):
+            print(f"  note: {kind} model file {name} differs (information only)")
     n_files = sum(1 for _ in (work / "head").rglob("*") if _.is_file())
     if bad:
         print(textwrap.indent("\n".join(bad), "  "))
