@@ -20,15 +20,13 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from real_panels import PANELS  # noqa: E402  (bench/ is the script's folder)
 
 from fanpin.config import load_model_config, load_rules_config
 from fanpin.features import make_features
 from fanpin.models import RiskModel, RuleFeatures, bootstrap_rankings, choose_model
 from fanpin.schema import make_labels
-
-from real_panels import PANELS  # noqa: E402  (bench/ is the script's folder)
 
 OUT = Path(__file__).with_name("results_real.json")
 MIN_TRAIN_YEARS = 2
@@ -57,7 +55,8 @@ def evaluate(name: str, load) -> dict:
             rule_columns=rule_cols, config=cfg, rules=rules,
         )  # fmt: skip
         Xte = X.loc[te]
-        scores = {"chosen": model.predict_proba(Xte[list(model.feature_names_in_)])[:, 1]}
+        chosen = model.predict_proba(Xte[list(model.feature_names_in_)])
+        scores = {"chosen": chosen[:, 1]}
         for k, m in fitted.items():
             scores[k] = m.predict_proba(Xte[list(m.feature_names_in_)])[:, 1]
         fixed = RiskModel(**{**cfg.risk_model_params(), "n_estimators": 300,

@@ -42,7 +42,9 @@ from fanpin.synthetic import SimulationParams, simulate
 OUT = Path(__file__).with_name("results_sweep.json")
 DATA = Path(__file__).with_name("_data")
 TEST_YEAR = 2024
-RANKERS = ("chosen", "gbdt", "logistic", "rules", "gbdt_rules", "gbdt fixed 300", "oracle")
+RANKERS = (
+    "chosen", "gbdt", "logistic", "rules", "gbdt_rules", "gbdt fixed 300", "oracle",
+)  # fmt: skip
 
 
 def prepare(households: int, seed: int):

@@ -122,7 +122,10 @@ def nlsy_wagepan() -> tuple[pd.DataFrame, MonitoringLines]:
         "west",
     )
     p["province"] = region
-    p["county"] = [f"{r} {'rural' if u else 'urban'}" for r, u in zip(region, d["rur"], strict=True)]
+    p["county"] = [
+        f"{r} {'rural' if u else 'urban'}"
+        for r, u in zip(region, d["rur"], strict=True)
+    ]
     p["village"] = p["county"]
     p["household_size"] = (1 + d["married"]).astype("int64").to_numpy()
     p["income_wage"] = (np.exp(d["lwage"]) * d["hours"] * USD_TO_YUAN).to_numpy()
