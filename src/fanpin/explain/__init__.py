@@ -14,7 +14,7 @@ quoting the household's own values (:func:`explain_households`,
 Examples
 --------
 >>> from fanpin.synthetic import SimulationParams, simulate
->>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+>>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
 ...                params=SimulationParams(oracle_draws=1))
 >>> from fanpin.config import ModelConfig, load_risk_types
 >>> from fanpin.models import train_risk_model
@@ -22,7 +22,7 @@ Examples
 ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
 >>> ex = explain_households(model, sim.panel, risk_types=load_risk_types())
 >>> list(ex.columns) == list(EXPLANATION_COLUMNS), len(ex)  # latest year, all
-(True, 200)
+(True, 300)
 """
 
 from ._explain import (

@@ -160,7 +160,7 @@ def score_chunk(
 ) -> tuple[pd.DataFrame, ...]:
     """Scores (sorted by risk, no rank yet) and monitored households of a chunk.
 
-    Same values as :func:`fanpin.models.score_panel` on the whole panel: the
+    Same values as :func:`fanpin.scoring.score_panel` on the whole panel: the
     features of a chunk of whole counties equal the whole panel's. With
     ``return_features``, a third frame holds the features of the scored rows
     (indexed like ``panel``), kept for explaining them later.

@@ -117,10 +117,13 @@ def replay_causes(
     which = np.repeat(np.arange(len(MECHANISMS)), [len(x) for x in locals_])
     local = np.concatenate(locals_)
     off = {m: which == j for j, m in enumerate(MECHANISMS)}
-    alt = step(
-        take_state(sub, local), ReplayGenerator(sub_draws, local), year + 1, ctx,
-        outcome_only=True, off=off,
-    )  # fmt: skip
+    if len(local):
+        alt = step(
+            take_state(sub, local), ReplayGenerator(sub_draws, local), year + 1, ctx,
+            outcome_only=True, off=off,
+        )  # fmt: skip
+    else:  # no draw to replay (none in hardship, or no mechanism acted)
+        alt = {"hardship": np.zeros(0, dtype=bool)}
     out = np.full((n, len(MECHANISMS) + 2), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         for j, mech in enumerate(MECHANISMS):

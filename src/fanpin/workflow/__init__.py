@@ -9,7 +9,7 @@
 Examples
 --------
 >>> from fanpin.synthetic import SimulationParams, simulate
->>> sim = simulate(200, years=range(2022, 2025), seed=0, n_jobs=1,
+>>> sim = simulate(300, years=range(2022, 2025), seed=0, n_jobs=1,
 ...                params=SimulationParams(oracle_draws=1))
 >>> from fanpin.config import ModelConfig
 >>> from fanpin.models import train_risk_model

@@ -212,7 +212,7 @@ def build_alerts(
     Parameters
     ----------
     scored : DataFrame
-        Scored households (:func:`fanpin.models.score_panel`) with ``labor_count``;
+        Scored households (:func:`fanpin.scoring.score_panel`) with ``labor_count``;
         optional ``source``, ``event_reasons`` and ``discovered`` (department
         pushes); optional ``alerted`` (else from the config's cutoff).
     explanations : DataFrame
