@@ -66,6 +66,14 @@ from ._export import (  # noqa: E402
     write_workbooks,
 )
 from ._run import AlertRun, run_alerts  # noqa: E402
+from ._selection import (  # noqa: E402
+    LISTED_BY_MODEL,
+    LISTED_BY_RULE,
+    RULE_ALERT_COLUMNS,
+    AlertSelection,
+    select_alerts,
+    with_rule_reasons,
+)
 from ._stream import AlertFileRun, panel_households, run_alerts_file  # noqa: E402
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
@@ -73,10 +81,14 @@ __all__ += [
     "ALERT_OUTPUT_COLUMNS",
     "ALERT_OUTPUT_FILES",
     "EXCEL_HEADERS",
+    "LISTED_BY_MODEL",
+    "LISTED_BY_RULE",
+    "RULE_ALERT_COLUMNS",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
     "AlertFileRun",
     "AlertRun",
+    "AlertSelection",
     "AppliedEvents",
     "alert_cutoff",
     "apply_events",
@@ -89,8 +101,10 @@ __all__ += [
     "read_pii",
     "run_alerts",
     "run_alerts_file",
+    "select_alerts",
     "what_if",
     "what_if_text",
+    "with_rule_reasons",
     "workbook_name",
     "write_alert_files",
     "write_township_workbook",
