@@ -311,3 +311,62 @@ def test_hits_table_aligns_with_a_non_default_index():
     h = hits(panel, cfg=only("dibao_edge"))
     assert h.table.index.tolist() == [10, 20]
     assert h.table["rule_hit"].tolist() == [True, False]
+
+
+# -- today's trigger rules: just below / at / above each threshold ------------------
+
+TOTAL = 50000.0  # household net income of BASE_ROW
+
+
+def _bill(oop: float) -> dict:
+    return {"medical_cost_total": oop, "medical_cost_oop": oop}
+
+
+@pytest.mark.parametrize(
+    "rule,rows,expected",
+    [
+        ("medical_oop_large",
+         [_bill(RULES["medical_oop_large"].params["other_yuan"] + d)
+          for d in (-1, 0, 1)],
+         [False, False, True]),
+        ("medical_oop_large",  # monitored households: the lower amount
+         [{**_bill(RULES["medical_oop_large"].params["monitored_yuan"] + d),
+           "monitor_category": "脱贫不稳定户"} for d in (-1, 0, 1)],
+         [False, False, True]),
+        ("disaster_loss_share",
+         [{"disaster_loss": RULES["disaster_loss_share"].params["share"] * TOTAL + d}
+          for d in (-1, 0, 1)],
+         [False, False, True]),
+        ("rigid_spending_share",
+         [{"education_cost": RULES["rigid_spending_share"].params["share"] * TOTAL + d}
+          for d in (-1, 0, 1)],
+         [False, False, True]),
+    ],
+)  # fmt: skip
+def test_todays_triggers_below_at_above(rule, rows, expected):
+    h = hits(make_rows(*rows), cfg=only(rule))
+    assert h.table[f"rule__{rule}"].tolist() == expected
+    names = [RULES[rule].name if e else "" for e in expected]
+    assert h.table["rules"].tolist() == names
+    assert all(bool(r) == e for r, e in zip(h.table["rule_reasons"], expected,
+                                             strict=True))  # fmt: skip
+
+
+def test_income_drop_and_new_disability_below_at_above():
+    share = RULES["income_drop"].params["share"]
+    fell = [TOTAL * (1 - share) + d for d in (8, 0, -8)]  # per household of 4
+    rows = []
+    for i, total in enumerate(fell):
+        rows += [{"household_id": f"d{i}", "year": 2022},
+                 {"household_id": f"d{i}", "year": 2023,
+                  "income_wage": total - 10000.0}]  # business + transfer = 10,000
+    for i, disabled in enumerate((0, 1, 2)):  # last year 1
+        rows += [{"household_id": f"n{i}", "year": 2022, "disabled_count": 1},
+                 {"household_id": f"n{i}", "year": 2023, "disabled_count": disabled}]
+    panel = _make_rows(*rows)
+    h = hits(panel, cfg=only("income_drop", "new_disability"))
+    latest = h.table[h.table["year"] == 2023]
+    assert latest["rule__income_drop"].tolist() == [False, False, True, False, False,
+                                                    False]  # fmt: skip
+    assert latest["rule__new_disability"].tolist() == [False] * 5 + [True]
+    assert latest["rule_reasons"].iloc[5] == "残疾人数由上年 1 人增至 2 人"

@@ -168,8 +168,24 @@ def _provinces(raw: object, where: str, what: str) -> Mapping:
     return raw
 
 
-def _rows(province: Any) -> pd.Series:
-    return pd.Series(np.asarray(province, dtype=object)).astype(str).str.strip()
+def _by_pairs(
+    province: Any, year: Any, value_of: Callable[[str, int], tuple[float, bool]]
+) -> LineValues:
+    """``value_of`` of each row, computed once per distinct (province, year)."""
+    p_codes, p_uniq = pd.factorize(pd.Series(province).reset_index(drop=True),
+                                   use_na_sentinel=False)  # fmt: skip
+    years = pd.Series(year).reset_index(drop=True).to_numpy(dtype="int64")
+    y_codes, y_uniq = pd.factorize(years)
+    width = max(len(y_uniq), 1)
+    key = p_codes.astype("int64") * width + y_codes
+    pairs, inverse = np.unique(key, return_inverse=True)
+    values = np.empty(len(pairs), dtype="float64")
+    placeholder = np.empty(len(pairs), dtype=bool)
+    for j, k in enumerate(pairs.tolist()):
+        p = p_uniq[k // width]
+        p = "" if p is None or (isinstance(p, float) and np.isnan(p)) else str(p)
+        values[j], placeholder[j] = value_of(p, int(y_uniq[k % width]))
+    return LineValues(values=values[inverse], placeholder=placeholder[inverse])
 
 
 @dataclass(frozen=True)
@@ -243,32 +259,22 @@ class LineTable:
             own = self.own_sources[""].get(year)
         return own or LineSource(self.source, self.placeholder)
 
+    def value_of(self, province: str | None, year: int) -> tuple[float, bool]:
+        """The value used for ``province`` in ``year`` (NaN when none) and
+        whether it is a placeholder."""
+        p = str(province).strip() if province is not None else ""
+        if p in self.provinces and year in self.provinces[p]:
+            value = self.provinces[p][year]
+        elif year in self.default:
+            value = self.default[year]
+        else:
+            return float("nan"), False
+        return float(value), self.source_of(p, year).placeholder
+
     def lookup(self, province: pd.Series, year: pd.Series) -> LineValues:
         """Vectorised values (NaN where neither the province nor the default has
         the year) and their placeholder flags."""
-        prov = _rows(province)
-        yr = pd.Series(np.asarray(year)).astype("int64")
-        base = bool(self.placeholder)
-
-        def flags(table: Mapping[int, float], own: Mapping[int, LineSource]):
-            return {y: own[y].placeholder if y in own else base for y in table}
-
-        out = yr.map(self.default).astype("float64").to_numpy(copy=True)
-        ph = yr.map(flags(self.default, self.own_sources[""])).to_numpy(
-            dtype=object, na_value=False
-        ).astype(bool)
-        for name, table in self.provinces.items():
-            mask = (prov == name).to_numpy()
-            if mask.any():
-                own = yr[mask].map(table).astype("float64").to_numpy()
-                own_ph = yr[mask].map(flags(table, self.own_sources[name])).to_numpy(
-                    dtype=object, na_value=False
-                ).astype(bool)
-                has = ~np.isnan(own)
-                out[mask] = np.where(has, own, out[mask])
-                ph[mask] = np.where(has, own_ph, ph[mask])
-        ph &= ~np.isnan(out)
-        return LineValues(values=out, placeholder=ph)
+        return _by_pairs(province, year, self.value_of)
 
     def with_years(self, years: list[int]) -> LineTable:
         """This table with each year after its last set to the last year's value
@@ -378,18 +384,22 @@ class ShareTable:
         slot = p if p in self.provinces else ""
         return self.own_sources.get(slot) or LineSource(self.source, self.placeholder)
 
+    def value_of(
+        self, province: str | None, year: int | None = None
+    ) -> tuple[float, bool]:
+        """The share used for ``province`` (NaN when none) and whether it is a
+        placeholder."""
+        p = str(province).strip() if province is not None else ""
+        value = self.provinces.get(p, self.default)
+        if value is None:
+            return float("nan"), False
+        return float(value), self.source_of(p).placeholder
+
     def lookup(self, province: pd.Series, year: pd.Series | None = None) -> LineValues:
         """Shares row by row (NaN where neither the province nor a default has
         one); ``year`` is ignored (shares are per province)."""
-        prov = _rows(province)
-        default = np.nan if self.default is None else self.default
-        out = prov.map(self.provinces).astype("float64").fillna(default).to_numpy()
-        names = {p: self.source_of(p).placeholder for p in self.provinces}
-        ph = prov.map(names).to_numpy(dtype=object, na_value=None)
-        base = self.source_of(None).placeholder
-        ph = np.array([base if v is None else v for v in ph], dtype=bool)
-        ph &= ~np.isnan(out)
-        return LineValues(values=out, placeholder=ph)
+        n = len(np.asarray(province, dtype=object))
+        return _by_pairs(province, np.zeros(n, dtype="int64"), self.value_of)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (YAML-able)."""

@@ -167,12 +167,18 @@ def _sentences(
     return out
 
 
-def _join(parts: list[np.ndarray], sep: str) -> pd.arrays.StringArray:
-    if not parts:
-        return pd.array([], dtype="string")
-    n = len(parts[0])
-    joined = [sep.join(p[i] for p in parts if p[i]) for i in range(n)]
-    return pd.array(joined, dtype="string")
+def _join(
+    parts: list[tuple[np.ndarray, np.ndarray]], sep: str, n: int
+) -> pd.arrays.StringArray:
+    """Row by row, the strings of ``parts`` (``(mask, strings)`` pairs) whose
+    mask is true, joined with ``sep``; only the rows with one are joined."""
+    out = np.full(n, "", dtype=object)
+    if parts:
+        masks = np.column_stack([m for m, _ in parts])
+        texts = [t for _, t in parts]
+        for i in np.flatnonzero(masks.any(axis=1)):
+            out[i] = sep.join(t[i] for t, m in zip(texts, masks[i], strict=True) if m)
+    return pd.array(out, dtype="string")
 
 
 def rule_hits(
@@ -209,10 +215,11 @@ def rule_hits(
         checked = ctx.checked(rule.line_types)
         hit = flags[col].to_numpy(dtype=bool) & checked
         table[col] = hit[take]
-        hit_names.append(np.where(hit[take], rule.name, ""))
-        reasons.append(_sentences(rule, panel, ctx, hit)[take])
+        names_of = np.full(len(take), rule.name, dtype=object)
+        hit_names.append((hit[take], names_of))
+        reasons.append((hit[take], _sentences(rule, panel, ctx, hit)[take]))
         not_checked = ~checked[take]
-        skipped.append(np.where(not_checked, rule.name, ""))
+        skipped.append((not_checked, names_of))
         if not_checked.any():
             missing = [
                 LINE_TYPE_NAMES[k]
@@ -255,7 +262,7 @@ def rule_hits(
         )
     flag_cols = list(names)
     table["rule_hit"] = table[flag_cols].any(axis=1).to_numpy(dtype=bool)
-    table["rules"] = _join(hit_names, NAME_SEP)
-    table["rule_reasons"] = _join(reasons, REASON_SEP)
-    table["rules_not_checked"] = _join(skipped, NAME_SEP)
+    table["rules"] = _join(hit_names, NAME_SEP, len(take))
+    table["rule_reasons"] = _join(reasons, REASON_SEP, len(take))
+    table["rules_not_checked"] = _join(skipped, NAME_SEP, len(take))
     return RuleHits(table=table, notes=tuple(notes), names=names)
