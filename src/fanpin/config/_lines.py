@@ -126,7 +126,7 @@ def _section(kind: str, raw: object) -> LineTable | ShareTable | None:
     """The table of an optional line type, from its YAML section (or a table)."""
     if raw is None or isinstance(raw, (LineTable, ShareTable)):
         return raw
-    where = f"{kind} lines"
+    where = f"{kind} lines ({LINE_TYPE_NAMES[kind]})"
     if not isinstance(raw, Mapping):
         raise ConfigError(Message(MSG_SECTION, kind=kind, got=type(raw).__name__))
     table_keys_check(raw, where, SECTION_KEYS)

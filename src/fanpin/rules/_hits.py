@@ -207,6 +207,8 @@ def rule_hits(
          "year": sub["year"].to_numpy()},
         index=sub.index,
     )  # fmt: skip
+    wanted = np.zeros(len(panel), dtype=bool)
+    wanted[take] = True
     names: dict[str, str] = {}
     hit_names, reasons, skipped, notes = [], [], [], []
     for rule in config.rules:
@@ -217,7 +219,8 @@ def rule_hits(
         table[col] = hit[take]
         names_of = np.full(len(take), rule.name, dtype=object)
         hit_names.append((hit[take], names_of))
-        reasons.append((hit[take], _sentences(rule, panel, ctx, hit)[take]))
+        sentences = _sentences(rule, panel, ctx, hit & wanted)
+        reasons.append((hit[take], sentences[take]))
         not_checked = ~checked[take]
         skipped.append((not_checked, names_of))
         if not_checked.any():
