@@ -160,3 +160,29 @@ def test_selection_properties(data, cutoff, capacity):
         if len(added) and len(cut):
             assert added["risk_score"].min() >= cut["risk_score"].max()
         assert len(cut) == part["over_capacity"].sum()
+
+
+def test_on_the_current_alert_run_every_listed_household_stays():
+    """Hits of the scored records of an alert run, selected: the run's listed
+    households are all kept, every rule hit is added."""
+    from fanpin.workflow import run_alerts
+    from tests.explain.support import small_panel, small_pipe
+
+    pipe, panel = small_pipe(), small_panel()
+    cfg = AlertsConfig(capacity=3)
+    run = run_alerts(pipe, panel, as_of=pd.Timestamp("2025-01-15"), config=cfg)
+    scored = run.scored
+    last = panel.groupby(panel["household_id"].astype(str))["year"].idxmax()
+    rows = last.loc[scored["household_id"].astype(str)].to_numpy()
+    hits = RuleBaseline(config=pipe.rules_, lines=pipe.lines_).hits(panel, rows=rows)
+    base = scored.drop(columns=["alerted", "listed", "over_capacity", "rank"])
+    sel = select_alerts(base, hits, cutoff=run.cutoff, config=cfg)
+    t = sel.table
+    assert t["household_id"].tolist() == scored["household_id"].tolist()
+    assert t.loc[scored["listed"].to_numpy(), "listed"].all()
+    assert t.loc[t["rule_hit"], "listed"].all()
+    assert t["rank"].tolist() == scored["rank"].tolist()  # the model's order
+    totals = sel.totals()
+    assert totals["rule_hits"] == int(hits.table["rule_hit"].sum()) > 0
+    assert totals["listed"] == totals["rule_hits"] + totals["model_added"]
+    assert (sel.counts["model_added"] <= 3).all()
