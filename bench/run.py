@@ -4,6 +4,8 @@ Runs, each in its own process:
 
 - ``bench_simulate.py`` (simulator speed, 100,000 households x 5 years);
 - ``bench_quality.py`` (model vs baselines vs the oracle);
+- ``bench_rules.py`` (the model's list against the union of the 2026 joint rules
+  and today's rules, at the same list size; the candidates with each rule set);
 - ``bench_sweep.py`` (the model ``fanpin train`` keeps, by data size: 2,000 to
   100,000 simulated households, 3 seeds each);
 - ``bench_real.py`` (real panels from PyPI packages, the ``bench`` extra);
@@ -152,6 +154,7 @@ def markdown(results: dict) -> str:
     q = results.get("quality")
     if q:
         lines += ["", "## Quality", "", "See `bench/results_quality.json`."]
+    lines += rules_markdown(results.get("rules"))
     lines += sweep_markdown(results.get("sweep")) + real_markdown(results.get("real"))
     ex = results.get("explain")
     if ex:
@@ -160,6 +163,67 @@ def markdown(results: dict) -> str:
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
     return "\n".join(lines) + "\n"
+
+
+def rules_markdown(r: dict | None) -> list[str]:
+    """The model's list against the union of the rules, at the same size."""
+    if not r:
+        return []
+    u = r["union"]
+    lo, hi = u["interval"]
+    out = [
+        "",
+        "## The model against the union of the rules (simulated, test year t = 2024)",
+        "",
+        f"{r['households']:,} households (seed {r['seed']}), "
+        f"{r['ranked_households']:,} ranked in 2024, {r['expected_falls_all']:,.0f} "
+        "expected falls (sum of the true `p_next`). The union of the rules "
+        "(防返贫监测标准, 低保边缘, 刚性支出困难 and today's trigger rules) lists "
+        f"{u['households']:,} households ({u['share_of_households']:.1%}); the "
+        "model's list has the same size. Line types "
+        f"{', '.join(r['lines_placeholders']) or 'none'} are PLACEHOLDERS "
+        "(the shipped table). `bench/bench_rules.py`.",
+        "",
+        "| list | households | expected falls | model's list of the same size | "
+        "model / list |",
+        "|---|---|---|---|---|",
+        f"| union of the rules | {u['households']:,} | {u['expected_falls']:,.1f} | "
+        f"{u['model_same_size']:,.1f} | **{u['model_over_union']:.3f}** "
+        f"[{lo:.3f}, {hi:.3f}] (target >= {u['target']}: "
+        f"{_ok(u['met'])} for the interval, {_ok(u['point_met'])} for the "
+        "estimate) |",
+    ]
+    for x in r["per_rule"]:
+        ratio = "" if x["model_over_rule"] is None else f"{x['model_over_rule']:.2f}"
+        out.append(
+            f"| {x['rule']} | {x['households']:,} | {x['expected_falls']:,.1f} | "
+            f"{x['model_same_size']:,.1f} | {ratio} |"
+        )
+    t = r["today_union"]
+    out.append(
+        f"| today's rules only (before 2026) | {t['households']:,} | "
+        f"{t['expected_falls']:,.1f} | {t['model_same_size']:,.1f} | "
+        f"{t['model_same_size'] / t['expected_falls']:.2f} |"
+    )
+    out += [
+        "",
+        f"Oracle list of the union's size: {u['oracle_same_size']:,.1f} expected "
+        "falls (an upper bound).",
+        "",
+        "Candidates on the test year (capture@5 % on `p_next`, AUC), trained as "
+        "`fanpin train` trains, with the joint rules and with today's rules:",
+        "",
+        "| rule set | kind kept | " + " | ".join(
+            k for k in r["candidates"]["joint rules"]["test"]
+        ) + " |",
+        "|---|---|" + "---|" * len(r["candidates"]["joint rules"]["test"]),
+    ]
+    for name, c in r["candidates"].items():
+        cells = [
+            f"{v['capture5']:.3f} / {v['auc']:.3f}" for v in c["test"].values()
+        ]
+        out.append(f"| {name} | {c['chosen']} | " + " | ".join(cells) + " |")
+    return out
 
 
 SWEEP_RANKERS = (
@@ -317,7 +381,7 @@ def main() -> None:
     ap.add_argument(
         "--skip",
         default="",
-        help="comma list: simulate,quality,sweep,real,explain,scoring",
+        help="comma list: simulate,quality,rules,sweep,real,explain,scoring",
     )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
@@ -331,6 +395,8 @@ def main() -> None:
         _run(["bench/bench_simulate.py", "--out", str(sim_out)])
     if "quality" not in skip:
         _run(["bench/bench_quality.py"])
+    if "rules" not in skip:
+        _run(["bench/bench_rules.py"])
     if "sweep" not in skip:
         _run(["bench/bench_sweep.py"])
     if "real" not in skip:
@@ -347,6 +413,7 @@ def main() -> None:
         "load_avg_at_start": [round(x, 2) for x in load_at_start],
         "simulate": _load(sim_out, fresh("simulate")),
         "quality": _load(HERE / "results_quality.json", fresh("quality")),
+        "rules": _load(HERE / "results_rules.json", fresh("rules")),
         "sweep": _load(HERE / "results_sweep.json", fresh("sweep")),
         "real": _load(HERE / "results_real.json", fresh("real")),
         "explain": _load(HERE / "results_explain.json", fresh("explain")),

@@ -1515,6 +1515,22 @@ CASES += [
         _lines_file("default: " + "[" * 5000 + "]" * 5000 + "\n"),
     ),
     Case(
+        "lines-monthly-dibao",
+        "a 低保 standard of 580 yuan (the monthly figure) in the lines",
+        "validate",
+        "error",
+        "it looks like a monthly figure (x 12 = 6,960)",
+        _lines_file("default: {2023: 7100}\ndibao: {default: {2023: 580}}\n"),
+    ),
+    Case(
+        "lines-share-percent",
+        "a rigid-spending share written as 60 (per cent) in the lines",
+        "validate",
+        "error",
+        "must be a number in (0, 1], like 0.6 for 60 %",
+        _lines_file("default: {2023: 7100}\nrigid_spending_share: {default: 60}\n"),
+    ),
+    Case(
         "events-time-zone",
         "an event dated `2025-03-01T10:00:00+08:00`",
         "alerts",

@@ -13,7 +13,13 @@ Examples
 ('中', 30, 2025)
 """
 
-from ._lines import MonitoringLines, load_monitoring_lines
+from ._line_tables import LineSource, LineTable, LineValues, ShareTable
+from ._lines import (
+    LINE_TYPE_NAMES,
+    LINE_TYPES,
+    MonitoringLines,
+    load_monitoring_lines,
+)
 from ._model import (
     BOOSTER_DEFAULTS,
     BOOSTER_PARAMS,
@@ -22,18 +28,34 @@ from ._model import (
     ModelConfig,
     load_model_config,
 )
-from ._rules import RulesConfig, RuleSpec, load_rules_config
+from ._rules import (
+    REASON_FIELDS,
+    RULE_KINDS,
+    RULE_LINE_TYPES,
+    RulesConfig,
+    RuleSpec,
+    load_rules_config,
+)
 from ._yaml import default_config_path, read_yaml
 
 __all__ = [
     "BOOSTER_DEFAULTS",
     "BOOSTER_PARAMS",
+    "LINE_TYPES",
+    "LINE_TYPE_NAMES",
     "MODEL_KINDS",
+    "REASON_FIELDS",
     "RISK_MODEL_CONSTRAINTS",
+    "RULE_KINDS",
+    "RULE_LINE_TYPES",
+    "LineSource",
+    "LineTable",
+    "LineValues",
     "ModelConfig",
     "MonitoringLines",
     "RuleSpec",
     "RulesConfig",
+    "ShareTable",
     "default_config_path",
     "load_model_config",
     "load_monitoring_lines",

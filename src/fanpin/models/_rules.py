@@ -62,6 +62,8 @@ RULE_EXPLAINED_BY: Mapping[str, str] = {
     "income_drop": "income__pc_income_change_rate",
     "new_disability": "disability__newly_disabled",
     "rigid_spending_share": "health__oop_share_of_income",
+    "dibao_edge": "income__pc_income_to_line",
+    "rigid_spending_hardship": "health__oop_share_of_income",
 }
 MARGIN_EXPLAINED_BY = "income__margin_ratio"
 
@@ -108,7 +110,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
     >>> sim = simulate(100, years=range(2022, 2024), seed=0)
     >>> f = RuleFeatures(lines=sim.lines).fit(sim.panel)
     >>> list(f.get_feature_names_out())[:2]
-    ['rule__income_near_line', 'rule__medical_oop_large']
+    ['rule__income_near_line', 'rule__dibao_edge']
     """
 
     def __init__(

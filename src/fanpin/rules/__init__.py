@@ -1,7 +1,14 @@
 """Today's practice as configurable rules: the baseline every model must beat.
 
 Rules live in ``configs/rules.yaml`` (id, Chinese name, kind, parameters, source
-key in the domain brief); :class:`RuleBaseline` flags and ranks households.
+key in the domain brief, reason sentence); :class:`RuleBaseline` flags and ranks
+households, and :meth:`RuleBaseline.hits` says which rules fired for each one,
+with the union (``rule_hit``) the alert list always includes.
+
+From 2026 the rule baseline is the union of 防返贫监测标准 (income after rigid
+spending within the monitoring range), 民政's 低保边缘 and 刚性支出困难, and
+today's trigger rules; rules needing a line type the lines lack for a
+household's province and year are not checked there, with a note.
 
 Examples
 --------
@@ -14,6 +21,16 @@ Examples
 """
 
 from ._baseline import RuleBaseline
-from ._kinds import RULE_FUNCTIONS
+from ._hits import HITS_COLUMNS, NAME_SEP, REASON_SEP, RuleHits
+from ._kinds import RULE_FUNCTIONS, RuleContext, reason_values
 
-__all__ = ["RULE_FUNCTIONS", "RuleBaseline"]
+__all__ = [
+    "HITS_COLUMNS",
+    "NAME_SEP",
+    "REASON_SEP",
+    "RULE_FUNCTIONS",
+    "RuleBaseline",
+    "RuleContext",
+    "RuleHits",
+    "reason_values",
+]

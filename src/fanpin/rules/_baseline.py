@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,7 @@ from ..config import (
     RulesConfig,
     shipped_configs,
 )
+from ._hits import RuleHits, rule_hits
 from ._kinds import RULE_FUNCTIONS, RuleContext
 
 __all__ = ["RuleBaseline"]
@@ -75,10 +78,63 @@ class RuleBaseline:
                 f"rule__{r.id}": np.asarray(
                     RULE_FUNCTIONS[r.kind](panel, r.params, ctx), dtype=bool
                 )
+                & ctx.checked(r.line_types)
                 for r in cfg.rules
             },
             index=panel.index,
         )
+
+    def hits(self, panel: pd.DataFrame, rows: Any = None) -> RuleHits:
+        """Which rules fire for each household-year, by name, with reasons.
+
+        The rules are computed on the whole ``panel`` (last year's values and
+        county means need it); ``rows`` (index labels, default all) selects the
+        rows returned, e.g. each household's latest record.
+
+        Parameters
+        ----------
+        panel : DataFrame
+            A validated household panel.
+        rows : index-like, optional
+            The rows wanted.
+
+        Returns
+        -------
+        RuleHits
+            ``table``: ``household_id``, ``year``, one bool ``rule__<id>`` per
+            rule, ``rule_hit`` (the union), ``rules`` (names of the rules that
+            fired), ``rule_reasons`` (a sentence per rule), ``rules_not_checked``;
+            ``notes``: rules skipped for lack of a line type, hits resting on
+            placeholder lines.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from fanpin.config import MonitoringLines, RulesConfig, RuleSpec
+        >>> rules = RulesConfig(rules=(RuleSpec("edge", "低保边缘", "dibao_edge",
+        ...     {"multiple": 1.5}, reason="人均纯收入 {income_pc:,.0f} 元，低于当地"
+        ...     "低保标准 {dibao:,.0f} 元的 {multiple:g} 倍（{threshold:,.0f} 元）"),))
+        >>> lines = MonitoringLines(default={2025: 7500},
+        ...     dibao={"provinces": {"甲省": {2025: 4800}}})
+        >>> panel = pd.DataFrame({"household_id": ["a", "b"], "year": 2025,
+        ...     "province": ["甲省", "乙省"], "county": "c", "household_size": 2,
+        ...     "income_wage": 11600.0, "income_business": 0.0,
+        ...     "income_transfer": 0.0, "dibao": False})
+        >>> h = RuleBaseline(config=rules, lines=lines).hits(panel)
+        >>> h.table["rule_hit"].tolist(), h.table["rules_not_checked"].tolist()
+        ([True, False], ['', '低保边缘'])
+        >>> print(h.table.loc[0, "rule_reasons"])
+        人均纯收入 5,800 元，低于当地低保标准 4,800 元的 1.5 倍（7,200 元）
+        >>> print(h.notes[0])  # doctest: +NORMALIZE_WHITESPACE
+        Rule 低保边缘 (edge) was not checked for 1 household-year(s): the lines
+        (inline) have no 低保标准 for 乙省 2025. Add the line type(s) to your
+        lines file (see the shipped configs/monitoring_lines.yaml) and pass it
+        with --lines.
+        """
+        cfg, lines = self._resolved()
+        ctx = RuleContext.build(panel, lines)
+        flags = self._flags(panel, cfg, ctx)
+        return rule_hits(panel, cfg, ctx, flags, rows=rows, source=lines.source)
 
     def score(self, panel: pd.DataFrame) -> pd.DataFrame:
         """Flags plus ``rule_score``, ``margin``, ``rule_rank`` (1 = first), priority.

@@ -1,8 +1,13 @@
 """One function per rule kind: each returns a bool array aligned with the panel rows.
 
 Every function has the signature ``(panel, params, ctx) -> np.ndarray[bool]`` where
-``ctx`` holds quantities computed once per panel (per-capita income, the line,
-last year's values). Missing inputs never trigger a rule.
+``ctx`` holds quantities computed once per panel (per-capita income, the lines,
+last year's values). Missing inputs never trigger a rule; a rule whose line type
+is missing for a row's province and year is not checked there (it does not fire,
+and :meth:`RuleContext.checked` says so).
+
+:func:`reason_values` gives, per kind, the values its reason sentence quotes
+(the fields of :data:`fanpin.config.REASON_FIELDS`).
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import MonitoringLines
+from ..config import LineValues, MonitoringLines
 from ..schema import per_capita_income, per_capita_income_after_rigid
 
-__all__ = ["RULE_FUNCTIONS", "RuleContext"]
+__all__ = ["RULE_FUNCTIONS", "RuleContext", "reason_values"]
 
 
 def _num(panel: pd.DataFrame, name: str, fill: float | None = None) -> np.ndarray:
@@ -28,6 +33,16 @@ def _num(panel: pd.DataFrame, name: str, fill: float | None = None) -> np.ndarra
             dtype="float64", na_value=np.nan
         )
     return out if fill is None else np.where(np.isnan(out), fill, out)
+
+
+def _flag(panel: pd.DataFrame, name: str) -> np.ndarray:
+    """A bool column (missing column or value: False)."""
+    if name not in panel:
+        return np.zeros(len(panel), dtype=bool)
+    col = panel[name]
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
+        col = col.astype("string").str.strip().str.lower().isin(["true", "1", "是"])
+    return col.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def _last_year(panel: pd.DataFrame, values: np.ndarray) -> np.ndarray:
@@ -55,26 +70,100 @@ class RuleContext:
     line: np.ndarray
     income_pc_last_year: np.ndarray
     disabled_last_year: np.ndarray
+    lines: dict[str, LineValues]
+    on_dibao: np.ndarray
+    on_tekun: np.ndarray
+    rigid: np.ndarray
+    assistance_columns: tuple[str, ...]
 
     @classmethod
     def build(cls, panel: pd.DataFrame, lines: MonitoringLines) -> RuleContext:
         """Compute the shared quantities of ``panel``."""
         inc = per_capita_income(panel).to_numpy(dtype="float64")
+        prov, year = panel["province"], panel["year"]
+        line = lines.lookup(prov, year)
+        values = {
+            kind: lines.values(kind, prov, year)
+            for kind in lines.line_types
+            if kind != "monitoring"
+        }
+        values["monitoring"] = lines.values("monitoring", prov, year)
         return cls(
             income_pc=inc,
             income_pc_after_rigid=per_capita_income_after_rigid(panel).to_numpy(
                 dtype="float64"
             ),
             income_total=inc * _num(panel, "household_size"),
-            line=lines.lookup(panel["province"], panel["year"]),
+            line=line,
             income_pc_last_year=_last_year(panel, inc),
             disabled_last_year=_last_year(panel, _num(panel, "disabled_count")),
+            lines=values,
+            on_dibao=_flag(panel, "dibao"),
+            on_tekun=_flag(panel, "tekun"),
+            rigid=_num(panel, "medical_cost_oop", 0.0)
+            + _num(panel, "education_cost", 0.0),
+            assistance_columns=tuple(c for c in ("dibao", "tekun") if c in panel),
         )
+
+    def value(self, line_type: str) -> np.ndarray:
+        """A line type's values row by row (NaN where missing)."""
+        got = self.lines.get(line_type)
+        return got.values if got is not None else np.full(len(self.line), np.nan)
+
+    def checked(self, line_types: tuple[str, ...]) -> np.ndarray:
+        """Rows where every one of ``line_types`` has a value."""
+        ok = np.ones(len(self.line), dtype=bool)
+        for kind in line_types:
+            ok &= ~np.isnan(self.value(kind))
+        return ok
+
+    def placeholder(self, line_types: tuple[str, ...]) -> np.ndarray:
+        """Rows where a value of ``line_types`` used is a placeholder."""
+        ph = np.zeros(len(self.line), dtype=bool)
+        for kind in line_types:
+            got = self.lines.get(kind)
+            if got is not None:
+                ph |= got.placeholder
+        return ph
+
+
+def _income(params: Mapping[str, Any], ctx: RuleContext) -> np.ndarray:
+    if params.get("income", "net") == "after_rigid":
+        return ctx.income_pc_after_rigid
+    return ctx.income_pc
 
 
 def income_near_line(panel, params: Mapping[str, Any], ctx: RuleContext) -> np.ndarray:
-    """Per-capita net income below ``multiple`` x the province's line [S6]."""
-    return ctx.income_pc < params["multiple"] * ctx.line
+    """Per-capita income below ``multiple`` x the province's monitoring line [S6]:
+    net income (``income: net``, the default) or income after rigid spending
+    (``income: after_rigid``, the 2026 one way of counting)."""
+    return _income(params, ctx) < params["multiple"] * ctx.line
+
+
+def dibao_edge(panel, params, ctx) -> np.ndarray:
+    """低保边缘: not on 低保, per-capita net income below ``multiple`` x the local
+    低保 standard (line type ``dibao``; not checked where it is missing)."""
+    with np.errstate(invalid="ignore"):
+        below = ctx.income_pc < params["multiple"] * ctx.value("dibao")
+    return below & ~ctx.on_dibao
+
+
+def rigid_spending_hardship(panel, params, ctx) -> np.ndarray:
+    """刚性支出困难 (民发〔2024〕57号): not on 低保 or 特困 and not 低保边缘
+    (per-capita net income below ``dibao_multiple`` x the 低保 standard); per-capita
+    net income below last year's local per-capita disposable income; rigid
+    spending (medical out of pocket + education) above the local share of
+    household net income. Not checked where a line type it needs is missing."""
+    dibao = ctx.value("dibao")
+    with np.errstate(invalid="ignore"):
+        edge = ctx.income_pc < params["dibao_multiple"] * dibao
+        below = ctx.income_pc < ctx.value("disposable_income")
+        share = ctx.value("rigid_spending_share")
+        over = (ctx.rigid > 0) & (
+            ctx.rigid > share * np.maximum(ctx.income_total, 0.0)
+        )
+    known = ~np.isnan(dibao)
+    return known & ~ctx.on_dibao & ~ctx.on_tekun & ~edge & below & over
 
 
 def medical_oop(panel, params, ctx) -> np.ndarray:
@@ -92,12 +181,7 @@ def oop_over_local_income(panel, params, ctx) -> np.ndarray:
     if params["reference"] == "fixed":
         ref = np.full(len(panel), float(params["yuan"]))
     else:
-        ref = (
-            pd.Series(ctx.income_pc)
-            .groupby([panel["county"].to_numpy(), panel["year"].to_numpy()])
-            .transform("mean")
-            .to_numpy(dtype="float64")
-        )
+        ref = _county_mean(panel, ctx)
     return _num(panel, "medical_cost_oop", 0.0) > ref
 
 
@@ -122,7 +206,7 @@ def new_disability(panel, params, ctx) -> np.ndarray:
 
 def rigid_spending_share(panel, params, ctx) -> np.ndarray:
     """(oop + education cost) above ``share`` x household net income [S42]."""
-    rigid = _num(panel, "medical_cost_oop", 0.0) + _num(panel, "education_cost", 0.0)
+    rigid = ctx.rigid
     return (rigid > 0) & (rigid > params["share"] * np.maximum(ctx.income_total, 0.0))
 
 
@@ -134,4 +218,136 @@ RULE_FUNCTIONS: Mapping[str, Callable[..., np.ndarray]] = {
     "income_drop": income_drop,
     "new_disability": new_disability,
     "rigid_spending_share": rigid_spending_share,
+    "dibao_edge": dibao_edge,
+    "rigid_spending_hardship": rigid_spending_hardship,
 }
+
+
+def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1.0), np.nan)
+
+
+def _county_mean(panel: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
+    return (
+        pd.Series(ctx.income_pc)
+        .groupby([panel["county"].to_numpy(), panel["year"].to_numpy()])
+        .transform("mean")
+        .to_numpy(dtype="float64")
+    )
+
+
+def _common(panel, ctx) -> dict[str, np.ndarray]:
+    return {
+        "income_pc": ctx.income_pc,
+        "income_pc_after_rigid": ctx.income_pc_after_rigid,
+        "income_total": ctx.income_total,
+        "household_size": _num(panel, "household_size"),
+        "line": ctx.line,
+    }
+
+
+def _values_income_near_line(panel, params, ctx):
+    return {
+        "income": _income(params, ctx),
+        "multiple": np.full(len(panel), params["multiple"]),
+        "threshold": params["multiple"] * ctx.line,
+    }
+
+
+def _values_medical_oop(panel, params, ctx):
+    monitored = np.zeros(len(panel), dtype=bool)
+    if "monitor_category" in panel:
+        cat = panel["monitor_category"].astype("string").str.strip()
+        monitored = (cat.fillna("") != "").to_numpy(dtype=bool)
+    cut = np.where(monitored, params["monitored_yuan"], params["other_yuan"])
+    return {"oop": _num(panel, "medical_cost_oop", 0.0), "threshold": cut}
+
+
+def _values_oop_over_local_income(panel, params, ctx):
+    if params["reference"] == "fixed":
+        ref = np.full(len(panel), float(params["yuan"]))
+    else:
+        ref = _county_mean(panel, ctx)
+    return {"oop": _num(panel, "medical_cost_oop", 0.0), "reference": ref}
+
+
+def _values_disaster_loss_share(panel, params, ctx):
+    loss = _num(panel, "disaster_loss", 0.0)
+    total = np.maximum(ctx.income_total, 0.0)
+    return {
+        "loss": loss,
+        "share": np.full(len(panel), params["share"]),
+        "threshold": params["share"] * total,
+        "loss_share": _share_of(loss, total),
+    }
+
+
+def _values_income_drop(panel, params, ctx):
+    last = ctx.income_pc_last_year
+    return {
+        "income_pc_last_year": last,
+        "drop": 1.0 - _share_of(ctx.income_pc, last),
+        "share": np.full(len(panel), params["share"]),
+    }
+
+
+def _values_new_disability(panel, params, ctx):
+    return {
+        "disabled": _num(panel, "disabled_count"),
+        "disabled_last_year": ctx.disabled_last_year,
+    }
+
+
+def _rigid_values(ctx, share: np.ndarray) -> dict[str, np.ndarray]:
+    total = np.maximum(ctx.income_total, 0.0)
+    return {
+        "rigid": ctx.rigid,
+        "rigid_share": _share_of(ctx.rigid, total),
+        "share": share,
+        "threshold": share * total,
+    }
+
+
+def _values_rigid_spending_share(panel, params, ctx):
+    return _rigid_values(ctx, np.full(len(panel), params["share"]))
+
+
+def _values_dibao_edge(panel, params, ctx):
+    dibao = ctx.value("dibao")
+    return {
+        "dibao": dibao,
+        "multiple": np.full(len(panel), params["multiple"]),
+        "threshold": params["multiple"] * dibao,
+    }
+
+
+def _values_rigid_spending_hardship(panel, params, ctx):
+    return {
+        **_rigid_values(ctx, ctx.value("rigid_spending_share")),
+        "disposable_income": ctx.value("disposable_income"),
+        "dibao": ctx.value("dibao"),
+    }
+
+
+_REASON_VALUES: Mapping[str, Callable[..., dict[str, np.ndarray]]] = {
+    "income_near_line": _values_income_near_line,
+    "medical_oop": _values_medical_oop,
+    "oop_over_local_income": _values_oop_over_local_income,
+    "disaster_loss_share": _values_disaster_loss_share,
+    "income_drop": _values_income_drop,
+    "new_disability": _values_new_disability,
+    "rigid_spending_share": _values_rigid_spending_share,
+    "dibao_edge": _values_dibao_edge,
+    "rigid_spending_hardship": _values_rigid_spending_hardship,
+}
+
+
+def reason_values(
+    kind: str, panel: pd.DataFrame, params: Mapping[str, Any], ctx: RuleContext
+) -> dict[str, np.ndarray]:
+    """The values a rule's reason sentence may quote, row by row: those of its
+    kind (:data:`fanpin.config.REASON_FIELDS`) and the common ones (per-capita
+    income, income after rigid spending, household income and size, the
+    monitoring line)."""
+    return {**_common(panel, ctx), **_REASON_VALUES[kind](panel, params, ctx)}

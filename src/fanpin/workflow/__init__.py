@@ -81,16 +81,28 @@ from ._export import (  # noqa: E402
     write_workbooks,
 )
 from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E402
+from ._selection import (  # noqa: E402
+    LISTED_BY_MODEL,
+    LISTED_BY_RULE,
+    RULE_ALERT_COLUMNS,
+    AlertSelection,
+    select_alerts,
+    with_rule_reasons,
+)
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [
     "ALERT_OUTPUT_COLUMNS",
     "ALERT_OUTPUT_FILES",
     "EXCEL_HEADERS",
+    "LISTED_BY_MODEL",
+    "LISTED_BY_RULE",
+    "RULE_ALERT_COLUMNS",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
     "AlertFileRun",
     "AlertRun",
+    "AlertSelection",
     "AppliedEvents",
     "alert_cutoff",
     "apply_events",
@@ -103,8 +115,10 @@ __all__ += [
     "read_pii",
     "run_alerts",
     "run_alerts_file",
+    "select_alerts",
     "what_if",
     "what_if_text",
+    "with_rule_reasons",
     "workbook_name",
     "write_alert_files",
     "write_township_workbook",
