@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,7 @@ from ._case_values import (
 )
 from ._database import make_engine, store_url, transaction
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
+from ._reopen import ReopenRules
 from ._states import (
     CATEGORIES,
     CLOSED_STATES,
@@ -75,6 +76,28 @@ MSG_NEEDS_DEPARTMENT = N_(
     "Measure {measure!r} needs a lead department: pass department= (CLI "
     "--department) or give the store an AssistanceMap."
 )
+MSG_BEFORE_OPENED = N_(
+    "Case {case_id}: the time {at} is before the case was opened ({opened}); a "
+    "change cannot predate its case. Give the time it really happened."
+)
+MSG_BEFORE_LAST = N_(
+    "Case {case_id}: the time {at} is before its last recorded change ({last}, to "
+    "{state}); changes are recorded in the order they happened. Give a time on or "
+    "after {last}."
+)
+MSG_AFTER_AS_OF = N_(
+    "Case {case_id}: the time {at} is after the --as-of date {as_of}; a change "
+    "cannot be recorded after the date the command works on."
+)
+MSG_IN_FUTURE = N_(
+    "Case {case_id}: the time {at} is in the future (now is {now}); give the time "
+    "the change really happened."
+)
+MSG_NO_STORE_FILE = N_(
+    "There is no case store at {url}: the file {path} does not exist. Check the "
+    "path, or create a store with `fanpin alerts ... --store URL` or `fanpin cases "
+    "init --store URL`."
+)
 MSG_CHANGED_MEANWHILE = N_(
     "Case {case_id} changed while this update was being made (it is no longer in "
     "state {expected!r}); nothing was written. Look at it again with `fanpin cases "
@@ -82,13 +105,49 @@ MSG_CHANGED_MEANWHILE = N_(
 )
 
 
+def _clock() -> datetime:
+    """The current time (naive local, whole seconds)."""
+    return datetime.now().replace(microsecond=0)
+
+
 def as_naive(t: datetime | None) -> datetime:
     """``t`` as a naive datetime (aware times converted to local time); now if None."""
     if t is None:
-        return datetime.now().replace(microsecond=0)
+        return _clock()
     if not isinstance(t, datetime):
         raise CaseStoreError(Message(MSG_BAD_TIME, type=type(t).__name__))
     return t.astimezone().replace(tzinfo=None) if t.tzinfo is not None else t
+
+
+def _day(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return as_naive(value).date()
+    if isinstance(value, date):
+        return value
+    raise CaseStoreError(Message(MSG_BAD_TIME, type=type(value).__name__))
+
+
+def _shown(t: datetime) -> str:
+    return t.isoformat(sep=" ", timespec="minutes" if t.second == 0 else "seconds")
+
+
+def check_not_after(case_id: object, at: datetime, as_of: date | None) -> None:
+    """Refuse a time after ``as_of`` (the whole day is allowed) or the clock."""
+    if as_of is not None:
+        if at.date() > as_of:
+            raise CaseStoreError(
+                Message(
+                    MSG_AFTER_AS_OF, case_id=case_id, at=_shown(at), as_of=str(as_of)
+                )
+            )
+        return
+    now = _clock()
+    if at > now + timedelta(seconds=60):  # a minute's grace for clock skew
+        raise CaseStoreError(
+            Message(MSG_IN_FUTURE, case_id=case_id, at=_shown(at), now=_shown(now))
+        )
 
 
 class CaseStore:
@@ -116,7 +175,9 @@ class CaseStore:
     assistance : AssistanceMap, optional
         Gives the default lead department of a recorded measure.
     create : bool
-        Create the schema in an empty database (else refuse it).
+        Create the store (the SQLite file and the schema) when there is none;
+        with ``create=False`` a missing SQLite file or an empty database is
+        refused (what commands that only read or update cases use).
     busy_timeout : float
         Seconds to wait for another writer (a store busy for longer is refused
         with a message; nothing is changed).
@@ -147,6 +208,13 @@ class CaseStore:
         self.busy_timeout = float(busy_timeout)
         parsed = store_url(url)
         self._safe_url = parsed.render_as_string(hide_password=True)
+        if not create and parsed.get_backend_name() == "sqlite":
+            db = parsed.database
+            if db not in (None, "", ":memory:") and not Path(db).is_file():
+                # sqlite would create an empty file on connecting: refuse first
+                raise CaseStoreError(
+                    Message(MSG_NO_STORE_FILE, url=self._safe_url, path=db)
+                )
         self._engine = make_engine(parsed, busy_timeout=self.busy_timeout)
         try:
             self._init_schema(create=create)
@@ -179,16 +247,21 @@ class CaseStore:
             yield conn
 
     def _init_schema(self, *, create: bool) -> None:
-        with self._tx(write=False) as conn:
-            present = set(sa.inspect(conn).get_table_names())
-            if present & {t.name for t in T.metadata.sorted_tables}:
-                T.check_schema(conn, self._safe_url, create=create)
-                return
-        with self._tx(write=True) as conn:  # empty: create, one creator at a time
+        try:
+            with self._tx(write=False) as conn:
+                present = set(sa.inspect(conn).get_table_names())
+                if present & {t.name for t in T.metadata.sorted_tables}:
+                    T.check_schema(conn, self._safe_url, create=create)
+                    return
+        except T.NeedsUpgrade:
+            pass  # an older version: upgraded below, in a write transaction
+        with self._tx(write=True) as conn:  # create or upgrade, one at a time
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(47110815)"))
-            if T.check_schema(conn, self._safe_url, create=create):
-                logger.info("created the case store schema in %s", self._safe_url)
+            if T.check_schema(conn, self._safe_url, create=create, upgrade=True):
+                logger.info(
+                    "created or upgraded the case store schema in %s", self._safe_url
+                )
 
     def check_writable(self) -> None:
         """Refuse (:class:`CaseStoreError`) a store that cannot be written.
@@ -307,12 +380,14 @@ class CaseStore:
         """Open a case in state 预警 (e.g. a cadre's own discovery); returns its id.
 
         ``fields`` fill other case columns (county, township, village, deadline ...).
-        Refused if the household already has an open case.
+        Refused if the household already has an open case, or ``now`` is in the
+        future.
         """
         now = as_naive(now)
         unknown = set(fields) - {col.name for col in T.cases.columns}
         if unknown or {"case_id", "state", "closed_at"} & set(fields):
             raise CaseStoreError(Message(MSG_BAD_FIELDS, fields=sorted(fields)))
+        check_not_after(household_id, now, None)
         actor, note = check_actor(actor), clean_note(note)
         record = clean_places(
             pd.DataFrame([{"household_id": household_id, **fields}], dtype=object)
@@ -346,15 +421,16 @@ class CaseStore:
         department: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
+        as_of: date | datetime | None = None,
     ) -> None:
         """Record a measure on an open case (any open state: disaster help may precede
-        identification)."""
+        identification). ``now`` is checked as a transition's time is."""
         actor, note = check_actor(actor), clean_note(note)
+        now = as_naive(now)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
-            self._insert_measures(
-                conn, row, [measure], actor, department, note, as_naive(now)
-            )
+            self._check_time(conn, row, now, _day(as_of))
+            self._insert_measures(conn, row, [measure], actor, department, note, now)
 
     def _insert_measures(self, conn, row, names, actor, department, note, now) -> None:
         if row["closed_at"] is not None:
@@ -384,6 +460,49 @@ class CaseStore:
                 )
             )
 
+    def _check_time(
+        self, conn: Connection, row: dict, now: datetime, as_of: date | None
+    ) -> None:
+        """A change at ``now``: not before the case was opened, nor before its
+        last recorded change, nor after ``as_of`` (or the clock)."""
+        case_id = row["case_id"]
+        check_not_after(case_id, now, as_of)
+        if now < row["opened_at"]:
+            raise CaseStoreError(
+                Message(
+                    MSG_BEFORE_OPENED,
+                    case_id=case_id,
+                    at=_shown(now),
+                    opened=_shown(row["opened_at"]),
+                )
+            )
+        t = T.transitions.c
+        last = conn.execute(
+            sa.select(t.at, t.to_state)
+            .where(t.case_id == int(case_id))
+            .order_by(t.at.desc(), t.id.desc())
+            .limit(1)
+        ).first()
+        if last is not None and now < last[0]:
+            raise CaseStoreError(
+                Message(
+                    MSG_BEFORE_LAST,
+                    case_id=case_id,
+                    at=_shown(now),
+                    last=_shown(last[0]),
+                    state=last[1],
+                )
+            )
+
+    def last_change(self, case_id: int) -> datetime:
+        """When the case last changed state (its opening for a new case)."""
+        t = T.transitions.c
+        with self._tx(write=False) as conn:
+            self._case_row(conn, case_id)
+            return conn.execute(
+                sa.select(sa.func.max(t.at)).where(t.case_id == int(case_id))
+            ).scalar_one()
+
     def transition(
         self,
         case_id: int,
@@ -397,6 +516,7 @@ class CaseStore:
         department: str | None = None,
         evidence: EliminationEvidence | None = None,
         now: datetime | None = None,
+        as_of: date | datetime | None = None,
     ) -> dict:
         """Move a case to ``to_state``, recording who, when and why; returns the case.
 
@@ -404,60 +524,99 @@ class CaseStore:
         applied only if the case is still in the state it was read in: of two
         cadres moving one case at once, one succeeds and the other is refused.
 
+        The time of the change (``now``, default the clock) must not be before
+        the case was opened, nor before its last recorded change, nor after
+        ``as_of`` (a day: the command's reference date) or, without it, the
+        clock.
+
         Raises
         ------
         TransitionError
             If the move is illegal from the current state.
         CaseStoreError
             If 已认定 lacks a category, or 风险消除 lacks a method or evidence, or
-            an elimination rule fails (every failing rule is listed).
+            an elimination rule fails (every failing rule is listed), or the
+            time is out of order.
         """
         now = as_naive(now)
         actor, note = check_actor(actor), clean_note(note)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
-            check_transition(case_id, row["state"], to_state)
-            values: dict[str, object] = {"state": to_state, "updated_at": now}
-            if measures:
-                self._insert_measures(
-                    conn, row, list(measures), actor, department, note, now
-                )
-            if to_state == "已认定":
-                if category not in CATEGORIES:
-                    raise CaseStoreError(
-                        Message(
-                            NEEDS_CATEGORY,
-                            case_id=case_id,
-                            categories=", ".join(CATEGORIES),
-                            got=category,
-                        )
-                    )
-                values.update(category=category, identified_at=now)
-            elif to_state == "风险消除":
-                self._check_elimination(conn, row, method, evidence, now)
-                values.update(elimination_method=method)
-            if to_state in CLOSED_STATES:
-                values["closed_at"] = now
-            done = conn.execute(
-                T.cases.update()
-                .where(
-                    T.cases.c.case_id == int(case_id),
-                    T.cases.c.state == row["state"],
-                    T.cases.c.closed_at.is_(None),
-                )
-                .values(**values)
-            ).rowcount
-            if done != 1:
-                raise TransitionError(
-                    Message(
-                        MSG_CHANGED_MEANWHILE, case_id=case_id, expected=row["state"]
-                    )
-                )
-            T.insert_transition(
-                conn, case_id, row["state"], to_state, at=now, actor=actor, note=note
+            self._apply_transition(
+                conn,
+                row,
+                to_state,
+                actor=actor,
+                note=note,
+                category=category,
+                method=method,
+                measures=measures,
+                department=department,
+                evidence=evidence,
+                now=now,
+                as_of=_day(as_of),
             )
-            logger.info("case %s: %s -> %s", case_id, row["state"], to_state)
             return self._case_row(conn, case_id)
+
+    def _apply_transition(
+        self,
+        conn: Connection,
+        row: dict,
+        to_state: str,
+        *,
+        actor: str,
+        note: str | None,
+        now: datetime,
+        as_of: date | None,
+        category: str | None = None,
+        method: str | None = None,
+        measures: Sequence[str] = (),
+        department: str | None = None,
+        evidence: EliminationEvidence | None = None,
+    ) -> None:
+        """One checked transition of the case ``row`` (read in this transaction);
+        ``actor`` and ``note`` are already checked."""
+        case_id = row["case_id"]
+        check_transition(case_id, row["state"], to_state)
+        self._check_time(conn, row, now, as_of)
+        values: dict[str, object] = {"state": to_state, "updated_at": now}
+        if measures:
+            self._insert_measures(
+                conn, row, list(measures), actor, department, note, now
+            )
+        if to_state == "已认定":
+            if category not in CATEGORIES:
+                raise CaseStoreError(
+                    Message(
+                        NEEDS_CATEGORY,
+                        case_id=case_id,
+                        categories=", ".join(CATEGORIES),
+                        got=category,
+                    )
+                )
+            values.update(category=category, identified_at=now)
+        elif to_state == "风险消除":
+            self._check_elimination(conn, row, method, evidence, now)
+            values.update(elimination_method=method)
+        if to_state in CLOSED_STATES:
+            values["closed_at"] = now
+        done = conn.execute(
+            T.cases.update()
+            .where(
+                T.cases.c.case_id == int(case_id),
+                T.cases.c.state == row["state"],
+                T.cases.c.closed_at.is_(None),
+            )
+            .values(**values)
+        ).rowcount
+        if done != 1:
+            raise TransitionError(
+                Message(MSG_CHANGED_MEANWHILE, case_id=case_id, expected=row["state"])
+            )
+        T.insert_transition(
+            conn, case_id, row["state"], to_state, at=now, actor=actor, note=note
+        )
+        logger.info("case %s: %s -> %s", case_id, row["state"], to_state)
 
     def _check_elimination(self, conn, row, method, evidence, now) -> None:  # noqa: ANN001
         case_id = row["case_id"]
@@ -472,14 +631,14 @@ class CaseStore:
             )
         if evidence is None:
             raise CaseStoreError(Message(NEEDS_EVIDENCE, case_id=case_id))
-        n = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(T.measures)
-            .where(T.measures.c.case_id == int(case_id))
-        ).scalar_one()
+        started = conn.execute(
+            sa.select(T.measures.c.started_at).where(
+                T.measures.c.case_id == int(case_id)
+            )
+        ).scalars()
         failing = self.elimination_rules.failures(
             identified_at=row["identified_at"],
-            n_measures=int(n),
+            measures_started=list(started),
             evidence=evidence,
             now=now,
         )
@@ -500,6 +659,7 @@ class CaseStore:
         run_at: datetime | None = None,
         run_id: str | None = None,
         actor: str = "fanpin",
+        reopen: ReopenRules | None = None,
     ) -> UpsertSummary:
         """Open a case per new alerted household and update the open ones, atomically.
 
@@ -522,6 +682,9 @@ class CaseStore:
             Identifies the run (default: ``run_at`` in ISO format).
         actor : str
             Recorded in the audit trail of the cases opened.
+        reopen : ReopenRules, optional
+            What counts as new evidence for a household whose case was closed
+            (default: a risk margin of 0.10).
 
         Returns
         -------
@@ -543,11 +706,12 @@ class CaseStore:
         ...     "risk_level": ["中"], "risk_types": ["01"], "measures": ["健康帮扶"],
         ...     "departments": ["医保"], "deadline": ["2024-02-15"],
         ...     "reasons": ["大病"]})
-        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()
-        {'new': 1, 'updated': 0, 'escalated': 0, 'fell': 0}
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()["new"]
+        1
         >>> alerts.loc[0, ["risk_score", "risk_level"]] = [0.8, "高"]
-        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
-        {'new': 0, 'updated': 1, 'escalated': 1, 'fell': 0}
+        >>> c = store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
+        >>> c["updated"], c["escalated"]
+        (1, 1)
         """
         run_at = as_naive(run_at)
         run_id = (
@@ -558,7 +722,9 @@ class CaseStore:
         df = clean_places(check_alerts(alerts))
         check_lengths(df, ids=df["household_id"])
         with self._tx() as conn:  # one write transaction for the whole run
-            summary = apply_alerts(conn, df, run_at=run_at, run_id=run_id, actor=actor)
+            summary = apply_alerts(
+                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen
+            )
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
 
