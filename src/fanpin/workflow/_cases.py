@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -26,22 +28,36 @@ from ._case_values import (
 )
 from ._database import make_engine, store_url, transaction
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
+from ._hit_rate import OUTCOME_FALSE, OUTCOME_TRUE
 from ._reopen import ReopenRules
 from ._states import (
     CATEGORIES,
     CLOSED_STATES,
+    DEADLINE_STATES,
     ELIMINATION_METHODS,
     STATES,
     check_transition,
 )
 from ._upsert import (
+    CASE_CARRIED,
+    CASE_CLOSED,
+    CASE_NEW,
     UpsertSummary,
+    _case_rows,
     apply_alerts,
     check_alerts,
     warn_lost_zeros,
 )
+from ._verification import (
+    ROW_NO_ACTOR,
+    ROW_NO_CASE,
+    ROW_OTHER_HOUSEHOLD,
+    VerificationRow,
+    plan_steps,
+    refusal,
+)
 
-__all__ = ["CaseStore", "as_naive"]
+__all__ = ["CaseStore", "VerificationSummary", "as_naive"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +114,10 @@ MSG_NO_STORE_FILE = N_(
     "path, or create a store with `fanpin alerts ... --store URL` or `fanpin cases "
     "init --store URL`."
 )
+MSG_IMPORT_REFUSED = N_(
+    "{workbook}: not imported, nothing of it was changed: {n} row(s) refused:\n"
+    "{rows}\nCorrect these rows in the workbook and import it again."
+)
 MSG_CHANGED_MEANWHILE = N_(
     "Case {case_id} changed while this update was being made (it is no longer in "
     "state {expected!r}); nothing was written. Look at it again with `fanpin cases "
@@ -127,6 +147,11 @@ def _day(value: date | datetime | None) -> date | None:
     if isinstance(value, date):
         return value
     raise CaseStoreError(Message(MSG_BAD_TIME, type=type(value).__name__))
+
+
+def _as_day(value: date | datetime) -> date:
+    """The day of ``value`` (a datetime, naive local, or a date)."""
+    return as_naive(value).date() if isinstance(value, datetime) else value
 
 
 def _shown(t: datetime) -> str:
@@ -336,10 +361,147 @@ class CaseStore:
             q = q.where(c.closed_at.is_(None))
         if overdue_at is not None:
             q = q.where(
-                c.state.in_(("预警", "核查中")),
-                c.deadline < as_naive(overdue_at).date(),
+                c.state.in_(DEADLINE_STATES), c.deadline < _as_day(overdue_at)
             )
         return self._frame(q, [col.name for col in T.cases.columns])
+
+    def listing(
+        self,
+        household_ids: Iterable[str],
+        *,
+        run_id: str | None = None,
+        as_of: date | datetime | None = None,
+    ) -> pd.DataFrame:
+        """The case of each household as an alert list shows it.
+
+        For each household: its open case, else its most recently closed one
+        (which an alerts run left closed: no new evidence); households without
+        a case are left out. ``case_status`` is 新增 for a case the alerts run
+        ``run_id`` opened, 延续 for an open case carried over from an earlier
+        run, 已结案 for a closed case; ``overdue`` is true for a case still to
+        be verified (预警, 核查中) whose deadline is before ``as_of`` (default:
+        today). ``deadline`` is the store's: the one deadline of every output.
+
+        Returns
+        -------
+        DataFrame
+            household_id, case_id, case_state, case_status, deadline, overdue.
+
+        Examples
+        --------
+        >>> store = CaseStore("sqlite://")
+        >>> a = pd.DataFrame({"household_id": ["H1"], "year": [2025],
+        ...     "province": ["P"], "county": ["C"], "township": ["T"],
+        ...     "village": ["V"], "risk_score": [0.4], "risk_level": ["中"],
+        ...     "risk_types": ["01"], "measures": ["健康帮扶"],
+        ...     "departments": ["医保"], "deadline": ["2026-07-15"],
+        ...     "reasons": ["大病"]})
+        >>> run = store.upsert_alerts(a, run_at=datetime(2026, 6, 30))
+        >>> store.listing(["H1"], run_id=run.run_id, as_of=date(2026, 7, 20))[
+        ...     ["case_id", "case_state", "case_status", "overdue"]].values.tolist()
+        [[1, '预警', '新增', True]]
+        """
+        ids = sorted({str(i) for i in household_ids})
+        day = _as_day(as_of if as_of is not None else _clock())
+        with self._tx(write=False) as conn:
+            rows = _case_rows(conn, ids)
+            rest = [i for i in ids if i not in rows]
+            rows.update(_case_rows(conn, rest, closed=True))
+            opened = set()
+            if run_id is not None and rows:
+                h = T.risk_history.c
+                case_ids = [r["case_id"] for r in rows.values()]
+                for start in range(0, len(case_ids), 500):
+                    opened.update(
+                        conn.execute(
+                            sa.select(h.case_id).where(
+                                h.run_id == str(run_id),
+                                h.change == "new",
+                                h.case_id.in_(case_ids[start : start + 500]),
+                            )
+                        ).scalars()
+                    )
+        out = []
+        for hid in ids:
+            r = rows.get(hid)
+            if r is None:
+                continue
+            closed = r["closed_at"] is not None
+            status = (
+                CASE_CLOSED
+                if closed
+                else CASE_NEW
+                if r["case_id"] in opened
+                else CASE_CARRIED
+            )
+            due = r["deadline"]
+            late = (not closed) and r["state"] in DEADLINE_STATES and due is not None
+            out.append(
+                (hid, int(r["case_id"]), r["state"], status, due, late and due < day)
+            )
+        frame = pd.DataFrame(
+            out,
+            columns=[
+                "household_id", "case_id", "case_state", "case_status", "deadline",
+                "overdue",
+            ],
+        )  # fmt: skip
+        frame["deadline"] = pd.to_datetime(frame["deadline"])
+        return frame.astype({"case_id": "int64", "overdue": "bool"})
+
+    def outcomes(
+        self,
+        *,
+        county: str | None = None,
+        township: str | None = None,
+        opened_from: date | datetime | None = None,
+        opened_to: date | datetime | None = None,
+    ) -> pd.DataFrame:
+        """One row per case an alerts run listed, with what verification found.
+
+        Columns: case_id, household_id, county, township, risk_level (the level
+        the case was listed at: its first risk-history row), risk_score (its
+        score then), opened_at, state, outcome (属实: identified, whatever
+        happened after; 不属实: excluded; empty: not verified yet). Cases a
+        cadre opened by hand (no risk history) are not in it. ``opened_from`` /
+        ``opened_to`` keep cases opened on those days or between them.
+        """
+        c, h = T.cases.c, T.risk_history.c
+        first = (
+            sa.select(h.case_id, sa.func.min(h.id).label("first_id"))
+            .group_by(h.case_id)
+            .subquery()
+        )
+        q = (
+            sa.select(
+                c.case_id, c.household_id, c.county, c.township, h.risk_level,
+                h.risk_score, c.opened_at, c.state, c.identified_at,
+            )
+            .join(first, first.c.case_id == c.case_id)
+            .join(T.risk_history, h.id == first.c.first_id)
+            .order_by(c.case_id)
+        )  # fmt: skip
+        for col, val in ((c.county, county), (c.township, township)):
+            if val is not None:
+                q = q.where(col == val)
+        if opened_from is not None:
+            start = datetime.combine(_as_day(opened_from), datetime.min.time())
+            q = q.where(c.opened_at >= start)
+        if opened_to is not None:
+            end = datetime.combine(_as_day(opened_to), datetime.min.time())
+            q = q.where(c.opened_at < end + timedelta(days=1))
+        cols = [
+            "case_id", "household_id", "county", "township", "risk_level",
+            "risk_score", "opened_at", "state", "identified_at",
+        ]  # fmt: skip
+        df = self._frame(q, cols)
+        outcome = np.where(
+            df["identified_at"].notna().to_numpy(),
+            OUTCOME_TRUE,
+            np.where(df["state"].eq("已排除").to_numpy(), OUTCOME_FALSE, None),
+        )
+        df["outcome"] = pd.array(outcome, dtype=object)
+        return df.drop(columns="identified_at")
 
     def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
         with self._tx(write=False) as conn:
@@ -652,6 +814,121 @@ class CaseStore:
                 )
             )
 
+    def apply_verifications(
+        self,
+        rows: Sequence[VerificationRow],
+        *,
+        actor: str | None = None,
+        as_of: date | datetime | None = None,
+    ) -> VerificationSummary:
+        """Apply the filled rows of one township workbook, in one transaction.
+
+        Each row becomes the transitions its 核查结果 means from the case's
+        state (:func:`~fanpin.workflow._verification.plan_steps`), recorded with
+        the row's 核查人 (else ``actor``) and 核查日期 (the start of that day, or
+        the time of the case's last change if that was the same day), with the
+        row's 备注 and where it came from as the note. Every row is checked as
+        a transition is (legal move, category, times: not before the opening or
+        the last change, not after ``as_of`` or today; personal data in 核查人
+        refused, in 备注 masked). If any row is refused, nothing of the
+        workbook is applied and every refused row is listed (workbook, sheet,
+        row). A case already where its row takes it is left unchanged: applying
+        the same workbook again changes nothing.
+
+        Raises
+        ------
+        CaseStoreError
+            Listing every refused row; nothing was changed.
+        """
+        day_limit = _day(as_of)
+        problems: list[Message] = []
+        checked = []
+        for v in rows:
+            try:
+                who = check_actor(v.actor if v.actor is not None else actor)
+            except CaseStoreError as exc:
+                problems.append(
+                    v.where(Message(ROW_NO_ACTOR) if v.actor is None and actor is None
+                            else exc)
+                )  # fmt: skip
+                continue
+            checked.append((v, who, clean_note(_import_note(v))))
+        applied, unchanged = [], []
+        with self._tx() as conn:
+            for v, who, note in checked:
+                try:
+                    case = self._case_row(conn, v.case_id, lock=True)
+                except CaseStoreError:
+                    problems.append(v.where(Message(ROW_NO_CASE, case_id=v.case_id)))
+                    continue
+                if v.household_id is not None and (
+                    v.household_id.lstrip("0") != case["household_id"].lstrip("0")
+                ):
+                    problems.append(
+                        v.where(
+                            Message(
+                                ROW_OTHER_HOUSEHOLD, case_id=v.case_id,
+                                stored=case["household_id"], got=v.household_id,
+                            )
+                        )
+                    )  # fmt: skip
+                    continue
+                steps = plan_steps(
+                    v.result, case["state"], category=v.category,
+                    stored_category=case["category"],
+                )  # fmt: skip
+                last = self._last_at(conn, v.case_id)
+                if isinstance(steps, str):
+                    problems.append(refusal(steps, v, case, last))
+                    continue
+                if not steps:
+                    unchanged.append((v.case_id, case["household_id"], v.result,
+                                      case["state"]))  # fmt: skip
+                    continue
+                at = datetime.combine(v.day, datetime.min.time())
+                if last.date() == v.day and at < last:
+                    at = last
+                start = case["state"]
+                try:
+                    for to in steps:
+                        self._apply_transition(
+                            conn, case, to, actor=who, note=note, now=at,
+                            as_of=day_limit,
+                            category=v.category if to == "已认定" else None,
+                        )  # fmt: skip
+                        case = self._case_row(conn, v.case_id)
+                except CaseStoreError as exc:
+                    problems.append(v.where(exc))
+                    continue
+                applied.append((v.case_id, case["household_id"], v.result, start,
+                                case["state"], len(steps)))  # fmt: skip
+            if problems:
+                workbook = rows[0].workbook if rows else ""
+                raise CaseStoreError(
+                    Message(
+                        MSG_IMPORT_REFUSED,
+                        workbook=workbook,
+                        n=len(problems),
+                        rows="\n".join(f"  - {p}" for p in problems),
+                    )
+                )
+        return VerificationSummary(
+            applied=pd.DataFrame(
+                applied,
+                columns=["case_id", "household_id", "result", "from_state",
+                         "to_state", "transitions"],
+            ),
+            unchanged=pd.DataFrame(
+                unchanged, columns=["case_id", "household_id", "result", "state"]
+            ),
+        )  # fmt: skip
+
+    def _last_at(self, conn: Connection, case_id: int) -> datetime:
+        t = T.transitions.c
+        return conn.execute(
+            sa.select(sa.func.max(t.at)).where(t.case_id == int(case_id))
+        ).scalar_one()
+
     def upsert_alerts(
         self,
         alerts: pd.DataFrame,
@@ -727,6 +1004,25 @@ class CaseStore:
             )
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
+
+
+def _import_note(v: VerificationRow) -> str:
+    """The audit note of an imported row: the result, where it came from, 备注."""
+    where = f"{v.result}（{v.workbook}，{v.sheet}，第{v.row}行）"
+    return f"{where}：{v.note}" if v.note else where
+
+
+@dataclass(frozen=True)
+class VerificationSummary:
+    """What :meth:`CaseStore.apply_verifications` did.
+
+    ``applied``: the cases moved (case_id, household_id, result, from_state,
+    to_state, transitions); ``unchanged``: the rows whose case was already
+    where the row takes it (case_id, household_id, result, state).
+    """
+
+    applied: pd.DataFrame
+    unchanged: pd.DataFrame
 
 
 class _Rollback(Exception):

@@ -32,7 +32,7 @@ import pandas as pd
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 
-__all__ = ["EVIDENCE_KINDS", "ReopenRules", "new_evidence"]
+__all__ = ["EVIDENCE_KINDS", "ReopenRules", "alert_evidence", "new_evidence"]
 
 EVIDENCE_KINDS = ("push", "record", "risk")
 """The kinds of new evidence, in the order they are looked for."""
@@ -117,3 +117,42 @@ def new_evidence(closed: dict, alert: dict, rules: ReopenRules) -> str | None:
         if float(score) - float(before) > rules.risk_margin + 1e-12:
             return "risk"
     return None
+
+
+def alert_evidence(
+    alerts: pd.DataFrame,
+    applied: pd.DataFrame | None,
+    *,
+    latest_year: int | None,
+) -> pd.DataFrame:
+    """``alerts`` with the evidence columns the case store reads
+    (:data:`~fanpin.workflow.EVIDENCE_COLUMNS`), from what an alerts run knows.
+
+    ``record_year`` is ``latest_year``, the panel's latest year: every listed
+    household has its annual record of that year (the others are excluded), and
+    a year-to-date record made from pushes rests on it. ``latest_push`` is the
+    date of the household's latest applied push (``applied``: the run's applied
+    events, with household_id and date).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"household_id": ["1", "2"], "year": [2026, 2025]})
+    >>> ev = pd.DataFrame({"household_id": ["1", "1"],
+    ...                    "date": pd.to_datetime(["2026-01-06", "2026-03-02"])})
+    >>> out = alert_evidence(a, ev, latest_year=2025)
+    >>> out["record_year"].tolist(), out["latest_push"].dt.strftime("%m-%d").tolist()
+    ([2025, 2025], ['03-02', nan])
+    """
+    out = alerts.copy()
+    hid = out["household_id"].astype(str)
+    if latest_year is not None:
+        out["record_year"] = int(latest_year)
+    if applied is not None and len(applied):
+        last = pd.to_datetime(applied["date"]).groupby(
+            applied["household_id"].astype(str).to_numpy()
+        ).max()
+        out["latest_push"] = last.reindex(hid).to_numpy()
+    else:
+        out["latest_push"] = pd.NaT
+    out["latest_push"] = pd.to_datetime(out["latest_push"])
+    return out

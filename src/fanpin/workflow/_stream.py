@@ -143,6 +143,9 @@ class AlertFileRun:
         ``applied`` and ``skipped`` of :class:`AppliedEvents` (without
         ``row``: index labels of the whole panel, never built here).
     seconds : float
+    latest_year : int or None
+        The panel's latest year: the annual record every listed household's
+        alert rests on (the case store's ``record_year``).
     """
 
     alerts: pd.DataFrame
@@ -158,6 +161,7 @@ class AlertFileRun:
     applied: pd.DataFrame | None = None
     skipped: pd.DataFrame | None = None
     seconds: float = 0.0
+    latest_year: int | None = None
 
 
 # -- reading the household ids of a panel file ----------------------------------
@@ -819,6 +823,7 @@ def run_alerts_file(
         applied=applied,
         skipped=skipped,
         seconds=time.perf_counter() - t0,
+        latest_year=int(plan.latest_year),
     )
     logger.info(
         "alerts: %d households in %d chunk(s), %d scored, %d listed, %d monitored "

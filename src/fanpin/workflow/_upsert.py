@@ -48,6 +48,11 @@ the date of the latest department push applied to the household (empty when
 none). A household whose case was closed gets a new case only on new evidence
 (:mod:`fanpin.workflow._reopen`)."""
 
+CASE_NEW, CASE_CARRIED, CASE_CLOSED = "新增", "延续", "已结案"
+"""How an alert list shows a household's case: opened by this run; open and
+carried over from an earlier run; closed (已排除 / 风险消除), not reopened by
+this run's alert (no new evidence)."""
+
 URGENT_LEVEL = "紧急"
 """The level above 高: a household a push or its annual record puts into
 hardship, not yet a case or a monitored object (its deadline is short)."""
