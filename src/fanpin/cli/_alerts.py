@@ -231,12 +231,15 @@ def alerts(
                         chunk_households=chunk_households,
                         pii=people,
                         progress=bar,
+                        # with a store, the workbooks are written after the
+                        # upsert, with each household's case
+                        write_excel=cs is None,
                     )
-                summary, listing = (
-                    _to_store(cs, run, stage, when, cfg, people)
-                    if cs is not None
-                    else (None, None)
-                )
+                    summary, listing = (
+                        _to_store(cs, run, stage, when, cfg, people, bar)
+                        if cs is not None
+                        else (None, None)
+                    )
         files = run.files
     say(
         MSG_LISTED,
@@ -315,7 +318,7 @@ def _shown_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people):  # noqa: ANN001, ANN202
+def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # noqa: ANN001, ANN202, PLR0913
     """Upsert the run's alerts into the store, then write the alert list and the
     workbooks again with each household's case: case id, state, 新增/延续 and
     the store's deadline (one deadline everywhere) and 已逾期. Returns the
@@ -337,7 +340,10 @@ def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people):  # noqa: A
     listed = attach_cases(run.alerts, listing)
     write_table(listed, stage / "alerts.csv")
     write_table(listed, stage / "alerts.parquet")
-    write_workbooks(listed, stage / "excel", pii=people, as_of=when)
+    run.files["excel"] = write_workbooks(
+        listed, stage / "excel", pii=people, as_of=when,
+        progress=None if bar is None else (lambda d, t: bar("excel", d, t)),
+    )  # fmt: skip
     return summary, listing
 
 

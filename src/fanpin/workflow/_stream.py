@@ -642,6 +642,7 @@ def run_alerts_file(
     pii: pd.DataFrame | None = None,
     table_format: str = "csv",
     progress: Progress | None = None,
+    write_excel: bool = True,
 ) -> AlertFileRun:
     """Run the alerts on a panel file of any size and write every output.
 
@@ -679,6 +680,9 @@ def run_alerts_file(
         Called as ``progress(stage, done, total)``: ``"score"`` and
         ``"alerts"`` (households, the two passes), ``"write"`` (rows),
         ``"excel"`` (workbooks).
+    write_excel : bool
+        Write the township workbooks (a caller with a case store writes them
+        itself after the upsert, with each household's case).
 
     Returns
     -------
@@ -801,11 +805,15 @@ def run_alerts_file(
             final = target / path.name
             os.replace(path, final)
             written[key] = final
-        written["excel"] = write_workbooks(
-            alerts,
-            target / "excel",
-            pii=pii,
-            progress=lambda done, total: report("excel", done, total),
+        written["excel"] = (
+            write_workbooks(
+                alerts,
+                target / "excel",
+                pii=pii,
+                progress=lambda done, total: report("excel", done, total),
+            )
+            if write_excel
+            else []
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
