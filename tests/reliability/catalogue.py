@@ -590,8 +590,8 @@ def _check_pii_control(ctx: Ctx) -> None:
 
     book = sorted((ctx.tmp / "al" / "excel").glob("*.xlsx"))[0]
     ws = load_workbook(book).worksheets[0]
-    header = [c.value for c in ws[1]]
-    assert ws.cell(row=2, column=header.index("户主姓名") + 1).value == "王秘密"
+    header = [c.value for c in ws[2]]  # row 1: the title
+    assert ws.cell(row=3, column=header.index("户主姓名") + 1).value == "王秘密"
 
 
 def _township_names(ctx: Ctx) -> list:

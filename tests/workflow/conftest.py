@@ -80,3 +80,23 @@ def _make_alerts(rows: list[dict]) -> pd.DataFrame:
     }  # fmt: skip
     df = pd.DataFrame([{**base, **r} for r in rows])
     return df[list(ALERT_COLUMNS)]
+
+
+# -- the demo's inputs (data/synthetic) with a small model, for the lifecycle ----
+DEMO = __import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "synthetic"
+DEMO_AS_OF = "2026-06-30"
+
+
+@pytest.fixture(scope="session")
+def demo_model(tmp_path_factory):
+    """A small model trained on the demo's panel (saved; its folder)."""
+    from fanpin.config import ModelConfig, load_monitoring_lines
+    from fanpin.models import save_model, train_risk_model
+
+    panel = pd.read_parquet(DEMO / "panel.parquet")
+    lines = load_monitoring_lines(DEMO / "monitoring_lines.yaml")
+    cfg = ModelConfig(booster={"n_estimators": 25, "min_child_samples": 20}, seed=0)
+    model = train_risk_model(panel, lines, cfg, kind="gbdt")
+    folder = tmp_path_factory.mktemp("demo") / "model"
+    save_model(model, folder)
+    return folder

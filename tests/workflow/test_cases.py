@@ -165,7 +165,8 @@ def test_no_personal_data_columns_in_schema(store):
 def test_schema_version_row_and_mismatch(store_url):
     s = CaseStore(store_url)
     with s.engine.begin() as conn:
-        assert conn.execute(sa.select(_tables.schema_info.c.version)).scalar() == 1
+        version = conn.execute(sa.select(_tables.schema_info.c.version)).scalar()
+        assert version == _tables.SCHEMA_VERSION == 2
         conn.execute(_tables.schema_info.update().values(version=99))
     s.close()
     with pytest.raises(CaseStoreError, match="schema version 99"):

@@ -65,11 +65,20 @@ def test_alerts_cli_end_to_end(tmp_path):
     assert len(books) == alerts.groupby(["county", "township"]).ngroups
     wb = load_workbook(books[0])
     ws = wb[wb.sheetnames[0]]
-    header = [c.value for c in ws[1]]
-    assert "户主姓名" in header and ws.freeze_panes == "A2"
-    assert str(ws.cell(row=2, column=header.index("户主姓名") + 1).value).startswith(
+    header = [str(c.value).replace("\n", "") for c in ws[2]]  # row 1: the title
+    assert "户主姓名" in header and ws.freeze_panes == "C3"
+    assert str(ws.cell(row=3, column=header.index("户主姓名") + 1).value).startswith(
         "户主"
     )
+    # the workbook shows each household's case, with the store's deadline
+    first = int(ws.cell(row=3, column=header.index("案件号") + 1).value)
+    with sa.create_engine(f"sqlite:///{db}").connect() as conn:
+        deadline = conn.execute(
+            sa.text("SELECT deadline FROM cases WHERE case_id = :c"), {"c": first}
+        ).scalar()
+    shown = ws.cell(row=3, column=header.index("核实截止日期") + 1).value
+    assert shown.date().isoformat() == str(deadline)
+    assert ws.cell(row=3, column=header.index("新增/延续") + 1).value == "新增"
 
 
 def test_alerts_cli_bad_date(tmp_path):

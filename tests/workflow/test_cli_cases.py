@@ -68,9 +68,39 @@ def test_illegal_update_exits_1_with_help(seeded):
 
 def test_default_store_from_env(tmp_path, monkeypatch):
     monkeypatch.setenv("FANPIN_STORE", f"sqlite:///{tmp_path / 'env.db'}")
+    res = runner.invoke(app, ["cases", "init"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "env.db").exists() and "Created" in res.output
     res = runner.invoke(app, ["cases", "list"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "env.db").exists()
+    res = runner.invoke(app, ["cases", "init"])
+    assert res.exit_code == 0 and "already exists" in res.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["cases", "list"],
+        ["cases", "show", "1"],
+        ["cases", "update", "1", "--to", "核查中", "--actor", "a"],
+        ["cases", "summary"],
+    ],
+)
+def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path, command):
+    db = tmp_path / "typo.db"
+    res = runner.invoke(app, [*command, "--store", f"sqlite:///{db}"])
+    assert res.exit_code == 1
+    assert "does not exist" in res.output and "cases init" in res.output
+    assert not db.exists()  # not created as a side effect
+
+
+def test_import_refuses_a_store_that_does_not_exist(tmp_path):
+    book = tmp_path / "乙镇.xlsx"
+    book.write_bytes(b"")
+    db = tmp_path / "typo.db"
+    res = runner.invoke(app, ["cases", "import", str(book), "--store", f"sqlite:///{db}"])
+    assert res.exit_code == 1 and "does not exist" in res.output
+    assert not db.exists()
 
 
 def test_list_default_columns_are_readable_at_120(seeded, monkeypatch):

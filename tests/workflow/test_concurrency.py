@@ -123,8 +123,11 @@ def _alerts(n_old, n_new, run):
 
 
 def _monthly_runs(store, n_old, n_new):
+    # each run brings a push dated after the closings: new evidence, so a
+    # household whose case was closed meanwhile gets a new case
     for k, when in enumerate(RUNS):
-        store.upsert_alerts(_alerts(n_old, n_new, k), run_at=when)
+        alerts = _alerts(n_old, n_new, k).assign(latest_push=when)
+        store.upsert_alerts(alerts, run_at=when)
     return len(RUNS)
 
 

@@ -24,19 +24,49 @@ def _refused(store, cid, when, evidence=OK):
     return str(exc.value)
 
 
-def test_too_soon_alone(store):
-    cid, _ = _assisted(store)
-    msg = _refused(store, cid, T0 + timedelta(days=10 + 182))
+def test_too_soon_alone(store_url, amap):
+    s = CaseStore(
+        store_url,
+        elimination_rules=EliminationRules(min_measure_days=30),
+        assistance=amap,
+    )
+    cid, _ = _assisted(s)
+    msg = _refused(s, cid, T0 + timedelta(days=10 + 182))
     assert "1 rule(s) fail" in msg and "182 day(s)" in msg and "183" in msg
-    _eliminate(store, cid, T0 + timedelta(days=10 + 183))
+    _eliminate(s, cid, T0 + timedelta(days=10 + 183))
+    s.close()
 
 
 def test_no_measure_alone(store):
     cid, later = _assisted(store, measure=False)
     msg = _refused(store, cid, later)
     assert "1 rule(s) fail" in msg and "0 measure(s)" in msg
+
+
+def test_a_measure_recorded_at_the_elimination_does_not_count(store):
+    """The measure given with the elimination itself, or added the same moment,
+    is not "a measure for at least six months"."""
+    cid, later = _assisted(store, measure=False)
+    with pytest.raises(CaseStoreError) as exc:
+        store.transition(
+            cid, "风险消除", actor="县", method="帮扶消除", evidence=OK,
+            measures=["产业帮扶"], now=later,
+        )  # fmt: skip
+    assert "0 measure(s)" in str(exc.value) and "1 rule(s) fail" in str(exc.value)
+    assert store.measures(cid).empty  # nothing of the refused change was kept
     store.add_measure(cid, "产业帮扶", actor="a", now=later)
-    assert _eliminate(store, cid, later)["state"] == "风险消除"
+    msg = _refused(store, cid, later)
+    assert "0 measure(s) in place for at least 183 day(s)" in msg
+    msg = _refused(store, cid, later + timedelta(days=182))
+    assert "0 measure(s)" in msg
+    assert _eliminate(store, cid, later + timedelta(days=183))["state"] == "风险消除"
+
+
+def test_a_measure_counts_after_half_a_year_in_place(store):
+    cid, _ = _assisted(store)  # measure at T0 + 12, identified at T0 + 10
+    msg = _refused(store, cid, T0 + timedelta(days=12 + 182))
+    assert "1 rule(s) fail" in msg and "0 measure(s)" in msg
+    assert _eliminate(store, cid, T0 + timedelta(days=12 + 183))["state"] == "风险消除"
 
 
 def test_income_at_line_alone(store):
@@ -70,7 +100,7 @@ def test_method_and_evidence_required(store):
 def test_configurable_days(store_url, amap):
     s = CaseStore(
         store_url,
-        elimination_rules=EliminationRules(min_monitored_days=30),
+        elimination_rules=EliminationRules(min_monitored_days=30, min_measure_days=20),
         assistance=amap,
     )
     cid, _ = _assisted(s)

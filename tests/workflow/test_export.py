@@ -21,32 +21,39 @@ def _alerts():
     )  # fmt: skip
 
 
+def _header(ws):
+    """The column headers (row 2, under the title) without their line breaks."""
+    return [str(c.value).replace("\n", "") if c.value else None for c in ws[2]]
+
+
 def test_workbook_per_township_sheet_per_village(tmp_path):
     paths = write_workbooks(_alerts(), tmp_path)
     assert sorted(p.name for p in paths) == ["丁镇.xlsx", "乙镇.xlsx"]
     wb = load_workbook(tmp_path / "乙镇.xlsx")
     assert wb.sheetnames == ["一村", "二村"]
     ws = wb["一村"]
-    header = [c.value for c in ws[1]]
-    assert header[:3] == ["序号", "户编码", "县"]
+    assert "乙镇" in ws["A1"].value and "村：一村" in ws["A1"].value  # the title
+    header = _header(ws)
+    assert header[:2] == ["序号", "户编码"]
     assert set(header) <= set(EXCEL_HEADERS.values())
-    assert ws.freeze_panes == "A2"
+    assert header[-5:] == ["核查结果", "认定类别", "核查日期", "核查人", "备注"]
+    assert ws.freeze_panes == "C3"
     assert ws.column_dimensions["A"].width > 0
-    assert [ws.cell(row=r, column=2).value for r in (2, 3)] == ["01", "03"]
-    assert ws.max_row == 3
+    assert [ws.cell(row=r, column=2).value for r in (3, 4)] == ["01", "03"]
+    assert ws.max_row == 4
 
 
 def test_pii_only_when_given(tmp_path):
     write_workbooks(_alerts(), tmp_path / "plain")
     ws = load_workbook(tmp_path / "plain" / "乙镇.xlsx")["一村"]
-    assert "户主姓名" not in [c.value for c in ws[1]]
+    assert "户主姓名" not in _header(ws)
     pii = pd.DataFrame({"household_id": ["01"], "head_name": ["张三"],
                         "phone": ["13800000000"]})  # fmt: skip
     write_workbooks(_alerts(), tmp_path / "pii", pii=pii)
     ws = load_workbook(tmp_path / "pii" / "乙镇.xlsx")["一村"]
-    header = [c.value for c in ws[1]]
+    header = _header(ws)
     assert "户主姓名" in header and "联系电话" in header
-    assert ws.cell(row=2, column=header.index("户主姓名") + 1).value == "张三"
+    assert ws.cell(row=3, column=header.index("户主姓名") + 1).value == "张三"
 
 
 # -- the writer: strings, names, control characters, many villages -------------
@@ -82,15 +89,18 @@ def test_no_cell_is_a_formula_and_numbers_stay_numbers(tmp_path):
     cells = _cells(tmp_path / "乙镇.xlsx")
     assert cells and all(c.data_type != "f" for _, c in cells)
     values = [c.value for _, c in cells]
-    assert FORMULA_VILLAGE in values and "+cmd|' /C calc'!A0" in values
+    assert "+cmd|' /C calc'!A0" in values
+    # the village is the sheet's title line (and its name), as text
+    assert any(isinstance(v, str) and FORMULA_VILLAGE in v for v in values)
     for _, c in cells:
         if isinstance(c.value, str):
             assert c.data_type == "s"
         if c.value in (FORMULA_VILLAGE, "-2+3", "@SUM(1)"):
             assert c.quotePrefix  # stays text when a cadre edits it
-    col = next(c.column for _, c in cells if c.value == "风险概率")
-    scores = [c.value for _, c in cells if c.column == col and c.row > 1]
-    assert scores and all(isinstance(v, float) for v in scores)  # 风险概率
+    col = next(c.column for _, c in cells if c.value == "风险\n概率")
+    scores = [c for _, c in cells if c.column == col and c.row > 2]
+    assert scores and all(isinstance(c.value, float) for c in scores)  # numbers
+    assert all(c.number_format == "0.0%" for c in scores)  # shown as 50.0%
 
 
 def test_control_characters_cleaned_with_a_warning_naming_the_column(tmp_path):
@@ -140,8 +150,9 @@ def test_many_villages_go_on_one_sheet(tmp_path):
     wb = load_workbook(p)
     assert wb.sheetnames == ["全部村"]
     ws = wb["全部村"]
-    assert ws.max_row == n + 1
-    villages = [ws.cell(row=r, column=3).value for r in range(2, n + 2)]
+    assert ws.max_row == n + 2
+    col = _header(ws).index("村") + 1
+    villages = [ws.cell(row=r, column=col).value for r in range(3, n + 3)]
     assert villages == sorted(villages)
 
 
@@ -156,8 +167,8 @@ def test_print_setup_and_same_bytes(tmp_path):
     assert str(ws.page_setup.paperSize) == "9"  # A4
     assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$1:$1"
-    assert all(c.font.b for c in ws[1])
+    assert ws.print_title_rows == "$1:$2"  # the title and the headers
+    assert all(c.font.b for c in ws[2])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         write_workbooks(_alerts(), tmp_path / "c")  # clean input: no warning

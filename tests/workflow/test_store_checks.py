@@ -65,9 +65,9 @@ def test_missing_table_and_column_are_refused(store_url):
 def test_two_version_rows_are_refused(store_url):
     s = CaseStore(store_url)
     with s.engine.begin() as conn:
-        conn.execute(_tables.schema_info.insert().values(version=2, created_at=T0))
+        conn.execute(_tables.schema_info.insert().values(version=3, created_at=T0))
     s.close()
-    with pytest.raises(CaseStoreError, match="schema version 1, 2"):
+    with pytest.raises(CaseStoreError, match="schema version 2, 3"):
         CaseStore(store_url)
 
 
@@ -205,18 +205,23 @@ def test_ids_without_their_leading_zeros_are_warned(store, make_alerts):
         )  # fmt: skip
 
 
-def test_case_closed_after_the_read_gets_a_new_case(store, make_alerts, monkeypatch):
+def test_case_closed_after_the_read_is_never_written(store, make_alerts, monkeypatch):
     """The upsert writes only to open cases: a case closed between reading and
-    writing (stale read) makes the household a new case."""
+    writing (stale read) is left as it is; the household is a household whose
+    case was closed (a new case only on new evidence)."""
     alerts = make_alerts([{"household_id": "A", "risk_score": 0.4, "risk_level": "中"}])
     first = store.upsert_alerts(alerts, run_at=JAN)
     cid = int(first.new["case_id"].iloc[0])
     stale = {"A": store.get_case(cid)}
-    store.transition(cid, "核查中", actor="a", now=T0)
-    store.transition(cid, "已排除", actor="a", now=T0)
+    store.transition(cid, "核查中", actor="a", now=JAN)
+    store.transition(cid, "已排除", actor="a", now=JAN)
     monkeypatch.setattr(_upsert, "_open_rows", lambda conn, ids: dict(stale))
     out = store.upsert_alerts(alerts, run_at=FEB)
+    assert out.updated.empty and out.new.empty
+    assert out.kept_closed["case_id"].tolist() == [cid]
+    out = store.upsert_alerts(alerts.assign(risk_score=0.6), run_at=FEB, run_id="b")
     assert out.updated.empty and len(out.new) == 1
+    assert out.reopened["evidence"].tolist() == ["risk"]
     assert int(out.new["case_id"].iloc[0]) != cid
     assert store.history(cid)["run_at"].tolist() == [JAN]  # closed case untouched
     assert store.get_case(cid)["state"] == "已排除"

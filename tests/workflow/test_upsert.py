@@ -31,7 +31,10 @@ def test_same_run_twice_is_a_no_op(store, make_alerts):
     alerts = make_alerts([{"household_id": "A", "risk_score": 0.3, "risk_level": "低"}])
     store.upsert_alerts(alerts, run_at=JAN, run_id="2024-01")
     again = store.upsert_alerts(alerts, run_at=JAN, run_id="2024-01")
-    assert again.counts() == {"new": 0, "updated": 0, "escalated": 0, "fell": 0}
+    assert again.counts() == {
+        "new": 0, "updated": 0, "escalated": 0, "fell": 0, "reopened": 0,
+        "kept_closed": 0,
+    }  # fmt: skip
     assert len(store.history(store.list_cases()["case_id"].iloc[0])) == 1
 
 
@@ -62,14 +65,26 @@ def test_escalated_and_fell(store, make_alerts):
     assert store.history(int(up["case_id"]))["change"].tolist() == ["new", "up"]
 
 
-def test_closed_case_reopens_as_new(store, make_alerts):
+def test_closed_case_reopens_only_on_new_evidence(store, make_alerts):
     alerts = make_alerts([{"household_id": "A", "risk_score": 0.4, "risk_level": "中"}])
     first = store.upsert_alerts(alerts, run_at=JAN)
     cid = int(first.new["case_id"].iloc[0])
     store.transition(cid, "核查中", actor="a", now=FEB)
     store.transition(cid, "已排除", actor="a", now=FEB)
-    again = store.upsert_alerts(alerts, run_at=MAR)
-    assert len(again.new) == 1 and int(again.new["case_id"].iloc[0]) != cid
+    again = store.upsert_alerts(alerts, run_at=MAR)  # the same evidence
+    assert again.new.empty and again.kept_closed["case_id"].tolist() == [cid]
+    assert again.kept_closed["state"].tolist() == ["已排除"]
+    assert store.history(cid)["run_at"].tolist() == [JAN]  # closed case untouched
+    # a push dated after the closing is new evidence
+    pushed = alerts.assign(latest_push=datetime(2024, 3, 2))
+    out = store.upsert_alerts(pushed, run_at=datetime(2024, 3, 5))
+    assert len(out.new) == 1 and int(out.new["case_id"].iloc[0]) != cid
+    assert out.reopened[["reopens", "evidence"]].values.tolist() == [[cid, "push"]]
+    new = store.get_case(int(out.new["case_id"].iloc[0]))
+    assert (new["reopens"], new["opened_because"]) == (cid, "push")
+    assert str(new["last_push"]) == "2024-03-02"
+    note = store.transitions(new["case_id"])["note"].iloc[0]
+    assert f"reopens case {cid}" in note and "2024-03-02" in note
 
 
 def test_missing_deadline_defaults_to_15_days(store, make_alerts):

@@ -14,17 +14,22 @@ import typer
 
 from ..config import load_configs
 from ..exceptions import InputError
-from ..io import check_apart, replace_directory
+from ..io import check_apart, replace_directory, write_table
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
 from ..scoring import CHUNK_HOUSEHOLDS, panel_households
 from ..workflow import (
     ALERT_OUTPUT_FILES,
+    EVIDENCE_KINDS,
     AssistanceMap,
     CaseStore,
+    ReopenRules,
+    alert_evidence,
+    attach_cases,
     read_pii,
     run_alerts_file,
+    write_workbooks,
 )
 from ._app import (
     AssistanceOption,
@@ -77,6 +82,20 @@ SKIP_REASONS = (
 MSG_CASES = N_(
     "Case store: {new:,} new cases opened; {updated:,} open cases alerted again, of "
     "which {up:,} rose to a higher risk level and {down:,} fell to a lower one."
+)
+MSG_REOPENED = N_(
+    "Households whose case was closed (已排除 or 风险消除): {reopened:,} got a new "
+    "case on new evidence ({detail}); {kept:,} stay closed (no new evidence since "
+    "the closing; marked 已结案 in the workbooks)."
+)
+EVIDENCE_NAMES = {
+    "push": N_("a push dated after the closing"),
+    "record": N_("a later annual record"),
+    "risk": N_("a rise in risk beyond the margin"),
+}
+MSG_OVERDUE = N_(
+    "{n:,} listed case(s) are past their verification deadline (已逾期): see `fanpin "
+    "cases list --overdue`."
 )
 MSG_TIMING = N_(
     "Done in {seconds:.1f}s ({rate:,.0f} households/s, {chunks} chunk(s))."
@@ -216,12 +235,15 @@ def alerts(
                         engine=engine,
                         workers=workers,
                         scheduler=scheduler,
+                        # with a store, the workbooks are written after the
+                        # upsert, with each household's case
+                        write_excel=cs is None,
                     )
-                summary = (
-                    cs.upsert_alerts(run.alerts, run_at=when.to_pydatetime())
-                    if cs is not None
-                    else None
-                )
+                    summary, listing = (
+                        _to_store(cs, run, stage, when, cfg, people, bar)
+                        if cs is not None
+                        else (None, None)
+                    )
         files = run.files
     say(
         MSG_LISTED,
@@ -245,6 +267,18 @@ def alerts(
         c = summary.counts()
         say(MSG_CASES, new=c["new"], updated=c["updated"], up=c["escalated"],
             down=c["fell"])  # fmt: skip
+        if c["reopened"] or c["kept_closed"]:
+            kinds = summary.reopened["evidence"].value_counts()
+            detail = tr(MSG_SEP).join(
+                tr(MSG_SKIP_ITEM, why=tr(EVIDENCE_NAMES[k]), n=int(kinds[k]))
+                for k in EVIDENCE_KINDS
+                if k in kinds
+            )
+            say(MSG_REOPENED, reopened=c["reopened"], detail=detail or "-",
+                kept=c["kept_closed"])  # fmt: skip
+        overdue = int(listing["overdue"].sum())
+        if overdue:
+            say(MSG_OVERDUE, n=overdue)
     rate = run.households / run.seconds if run.seconds else 0.0
     say(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks)
     outputs = [
@@ -286,6 +320,35 @@ def _shown_url(url: str) -> str:
         return sa.make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a URL the store accepted; never print a secret
         return url.split("@")[-1]
+
+
+def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # noqa: ANN001, ANN202, PLR0913
+    """Upsert the run's alerts into the store, then write the alert list and the
+    workbooks again with each household's case: case id, state, 新增/延续 and
+    the store's deadline (one deadline everywhere) and 已逾期. Returns the
+    upsert's summary and the store's listing of the alerted households.
+
+    The contract an alerts engine meets: the alerts carry the evidence columns
+    (:func:`fanpin.workflow.alert_evidence`: the annual record year and the
+    latest push date), the upsert comes before the workbooks are written, and
+    the workbooks get :func:`fanpin.workflow.attach_cases` of the store's
+    :meth:`~fanpin.workflow.CaseStore.listing`.
+    """
+    alerts = alert_evidence(run.alerts, run.applied, latest_year=run.latest_year)
+    summary = cs.upsert_alerts(
+        alerts,
+        run_at=when.to_pydatetime(),
+        reopen=ReopenRules(risk_margin=cfg.alerts.reopen_risk_margin),
+    )
+    listing = cs.listing(run.alerts["household_id"], run_id=summary.run_id, as_of=when)
+    listed = attach_cases(run.alerts, listing)
+    write_table(listed, stage / "alerts.csv")
+    write_table(listed, stage / "alerts.parquet")
+    run.files["excel"] = write_workbooks(
+        listed, stage / "excel", pii=people, as_of=when,
+        progress=None if bar is None else (lambda d, t: bar("excel", d, t)),
+    )  # fmt: skip
+    return summary, listing
 
 
 @contextmanager

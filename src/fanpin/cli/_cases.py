@@ -1,9 +1,11 @@
-"""``fanpin cases``: list, show and update the cases of alerted households."""
+"""``fanpin cases``: list, show and update the cases of alerted households,
+import the townships' filled workbooks, summarise the verified hit rate."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..messages import N_
+from ._alerts import MSG_SEP
 from ._app import FanpinTyper, app, console, fail_on_fanpin_error, show_repairs
 from ._i18n import tr
 from ._output import cell
@@ -27,6 +30,56 @@ MSG_TRANSITIONS = N_("transitions")
 MSG_FIELD = N_("{label}: {value}")
 MSG_UPDATED = N_("case {case_id}: {state}")
 MSG_EVIDENCE_TOGETHER = N_("give --income, --line and --labor together")
+MSG_BAD_DAY = N_("--{option} must be a date like 2026-06-30; got {value!r}.")
+MSG_OVERDUE_MARK = N_("overdue")
+MSG_OVERDUE_LINE = N_(
+    "overdue: the verification deadline {deadline} passed {days} day(s) before "
+    "{as_of}, and the case is still {state}."
+)
+MSG_REOPENS_LINE = N_(
+    "reopens case {case_id} ({state}, closed {closed}) on new evidence: {evidence}."
+)
+EVIDENCE_DETAIL = {
+    "push": N_("a department push dated {push}, after the closing"),
+    "record": N_("the annual record of {year}, later than the one it was closed on"),
+    "risk": N_("risk {score:.1%}, up from {before:.1%} at the closing"),
+}
+MSG_INIT_CREATED = N_("Created the case store {url}.")
+MSG_INIT_EXISTS = N_("The case store {url} already exists; nothing was changed.")
+MSG_IMPORTED = N_(
+    "{workbook}: {rows:,} row(s) with a result: {moved:,} case(s) updated "
+    "({detail}), {same:,} already so (unchanged); {blank:,} row(s) not filled in."
+)
+MSG_RESULT_COUNT = N_("{result} {n:,}")
+MSG_NONE = N_("none")
+MSG_IMPORT_SOME_FAILED = N_(
+    "{bad} of {total} workbook(s) not imported (the reasons are above); each of "
+    "the others was imported whole."
+)
+MSG_HIT_BY = {
+    "township": N_("Verified hit rate by township"),
+    "county": N_("Verified hit rate by county"),
+    "risk_level": N_("Verified hit rate by the risk level at listing"),
+}
+MSG_HIT_NOTE = N_(
+    "属实 share: of the listed cases the townships verified, the share found in "
+    "hardship (属实-纳入监测), with its 95% Wilson interval. It measures the "
+    "precision of the list only: households that were never listed are never "
+    "verified, so it cannot say how many in hardship the list missed."
+)
+MSG_NO_LISTED = N_("No case of an alerts run in the store {url}{where}.")
+MSG_WHERE = N_(" ({filters})")
+HIT_LABELS = {
+    "township": N_("township"),
+    "county": N_("county"),
+    "risk_level": N_("risk level at listing"),
+    "listed": N_("listed"),
+    "verified": N_("verified"),
+    "true": N_("属实"),
+    "false": N_("不属实"),
+    "pending": N_("not verified yet"),
+    "share": N_("属实 share (95% interval)"),
+}
 #: Labels of the store's columns, shown by ``cases list`` and ``cases show``.
 LABELS = {
     "case_id": N_("case"),
@@ -63,6 +116,11 @@ LABELS = {
     "from_state": N_("from"),
     "to_state": N_("to"),
     "at": N_("at"),
+    "overdue": N_("overdue"),
+    "record_year": N_("annual record year"),
+    "last_push": N_("latest department push"),
+    "reopens": N_("reopens case"),
+    "opened_because": N_("opened on new evidence"),
 }
 #: The ``change`` of a risk-history row, in words.
 CHANGES = {
@@ -89,14 +147,44 @@ StoreOpt = Annotated[
 ]
 
 
-def _store(url: str | None):  # noqa: ANN202 - CaseStore
+def _store_url(url: str | None) -> str:
+    return url or os.environ.get("FANPIN_STORE") or DEFAULT_STORE
+
+
+def _store(url: str | None, *, create: bool = False):  # noqa: ANN202 - CaseStore
+    """The case store of ``url``; one that does not exist is refused (only
+    ``alerts`` and ``cases init`` create a store)."""
     from ..config import load_risk_types
     from ..workflow import CaseStore, load_assistance_map
 
     return CaseStore(
-        url or os.environ.get("FANPIN_STORE") or DEFAULT_STORE,
+        _store_url(url),
         assistance=load_assistance_map(risk_types=load_risk_types()),
+        create=create,
     )
+
+
+def _day_option(value: str | None, option: str) -> date | None:
+    """A ``--as-of`` style option as a date (refused with a message if not one)."""
+    from ..exceptions import InputError
+    from ..messages import Message
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(Message(MSG_BAD_DAY, option=option, value=value)) from None
+
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date to work on, YYYY-MM-DD (default: today): overdue is "
+        "judged at it, and no change may be dated after it.",
+    ),
+]
 
 
 def _label(column: object) -> str:
@@ -135,14 +223,28 @@ LIST_COLUMNS: tuple[str, ...] = (
     "current_risk",
     "risk_types",
     "deadline",
+    "overdue",
 )
 #: Every column of ``cases list --wide``, in the store's order of importance.
 WIDE_COLUMNS = (
     "case_id", "household_id", "province", "county", "township", "village", "year",
     "state", "category", "current_level", "current_risk", "risk_types",
     "suggested_measures", "suggested_departments", "opened_at", "identified_at",
-    "deadline", "updated_at", "closed_at", "elimination_method",
+    "deadline", "overdue", "updated_at", "closed_at", "elimination_method",
+    "record_year", "last_push", "reopens", "opened_because",
 )  # fmt: skip
+
+
+def _overdue(df, day: date) -> list[bool]:  # noqa: ANN001 - DataFrame
+    """Whether each case is still to be verified and past its deadline at ``day``."""
+    from ..workflow import DEADLINE_STATES
+
+    return [
+        state in DEADLINE_STATES and closed is None and due is not None and due < day
+        for state, closed, due in zip(
+            df["state"], df["closed_at"], df["deadline"], strict=True
+        )
+    ]
 
 
 def _risk_names(codes: object) -> str:
@@ -181,12 +283,24 @@ def list_cases(
         int | None,
         typer.Option("--limit", min=1, help="Show at most N cases (the first N)."),
     ] = None,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue",
+            help="Only cases still to be verified (预警, 核查中) past their deadline.",
+        ),
+    ] = False,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """List cases, filtered by state and place."""
-    with fail_on_fanpin_error(), _store(store) as s:
-        df = s.list_cases(
-            state=state, township=township, county=county, open_only=open_only
-        )
+    """List cases, filtered by state and place; overdue cases are flagged."""
+    with fail_on_fanpin_error():
+        day = _day_option(as_of, "as-of") or date.today()
+        with _store(store) as s:
+            df = s.list_cases(
+                state=state, township=township, county=county, open_only=open_only,
+                overdue_at=day if overdue else None,
+            )  # fmt: skip
+    df["overdue"] = [tr(MSG_OVERDUE_MARK) if v else "" for v in _overdue(df, day)]
     n_all = len(df)
     if limit is not None:
         df = df.head(limit)
@@ -221,15 +335,42 @@ def list_cases(
 def show_case(
     case_id: Annotated[int, typer.Argument(help="The case id.")],
     store: StoreOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Show one case with its risk history, measures and audit trail."""
-    with fail_on_fanpin_error(), _store(store) as s:
-        case = s.get_case(case_id)
-        history, measures, trail = (
-            s.history(case_id),
-            s.measures(case_id),
-            s.transitions(case_id),
-        )
+    with fail_on_fanpin_error():
+        day = _day_option(as_of, "as-of") or date.today()
+        with _store(store) as s:
+            case = s.get_case(case_id)
+            history, measures, trail = (
+                s.history(case_id),
+                s.measures(case_id),
+                s.transitions(case_id),
+            )
+            before = s.get_case(case["reopens"]) if case.get("reopens") else None
+    import pandas as pd
+
+    frame = pd.DataFrame([case])
+    if _overdue(frame, day)[0]:
+        console.print(
+            cell(tr(MSG_OVERDUE_LINE, deadline=case["deadline"],
+                    days=(day - case["deadline"]).days, as_of=day,
+                    state=case["state"])),
+            style="bold red", soft_wrap=False,
+        )  # fmt: skip
+    if before is not None and case.get("opened_because") in EVIDENCE_DETAIL:
+        evidence = tr(
+            EVIDENCE_DETAIL[case["opened_because"]],
+            push=case.get("last_push"), year=case.get("record_year"),
+            score=float(case.get("current_risk") or 0.0),
+            before=float(before.get("current_risk") or 0.0),
+        )  # fmt: skip
+        closed = before["closed_at"].date() if before["closed_at"] else ""
+        console.print(
+            cell(tr(MSG_REOPENS_LINE, case_id=before["case_id"], state=before["state"],
+                    closed=closed, evidence=evidence)),
+            style="bold", soft_wrap=False,
+        )  # fmt: skip
     for key, value in case.items():
         if key == "risk_types" and value:
             value = f"{value}（{_risk_names(value)}）"
@@ -299,11 +440,14 @@ def update_case(
         int | None, typer.Option(help="Members able to work, for 风险消除.")
     ] = None,
     at: Annotated[datetime | None, typer.Option(help="When (default: now).")] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Move a case to its next state; every change is recorded with actor and time."""
+    """Move a case to its next state; every change is recorded with actor and time
+    (not before the case was opened or its last change, not after --as-of or now)."""
     from ..workflow import EliminationEvidence
 
     with fail_on_fanpin_error():
+        day = _day_option(as_of, "as-of")
         evidence = None
         if income is not None or line is not None or labor is not None:
             if income is None or line is None or labor is None:
@@ -321,5 +465,173 @@ def update_case(
                 department=department,
                 evidence=evidence,
                 now=at,
+                as_of=day,
             )
     console.print(cell(tr(MSG_UPDATED, case_id=case_id, state=case["state"])))
+
+
+@cases_app.command("init")
+def init_store(store: StoreOpt = None) -> None:
+    """Create an empty case store (the other `cases` commands need one)."""
+    from ..exceptions import CaseStoreError
+
+    url = _store_url(store)
+    with fail_on_fanpin_error():
+        try:
+            _store(url).close()
+            existed = True
+        except CaseStoreError:
+            existed = False
+        if not existed:
+            _store(url, create=True).close()
+    shown = _shown(url)
+    console.print(cell(tr(MSG_INIT_EXISTS if existed else MSG_INIT_CREATED, url=shown)))
+
+
+def _shown(url: str) -> str:
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - never print a secret
+        return url.split("@")[-1]
+
+
+@cases_app.command("import")
+def import_workbooks(
+    workbooks: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Filled township workbooks (.xlsx, as `fanpin alerts --store` "
+            "wrote them).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    store: StoreOpt = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Who checked, for rows whose 核查人 is empty."),
+    ] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Read verification results (核查结果) back from filled township workbooks.
+
+    Each filled row becomes the matching transition, recorded with the row's
+    核查人 and 核查日期: 属实-纳入监测 -> 核查中 -> 已认定 (认定类别 needed),
+    不属实-排除 -> 核查中 -> 已排除, 待核查 -> 核查中. One transaction per
+    workbook: a workbook with a refused row is not imported at all (every
+    refused row is listed, by sheet and row). Importing a workbook again
+    changes nothing."""
+    from ..exceptions import FanpinError
+    from ..workflow import read_verifications
+
+    bad = 0
+    with fail_on_fanpin_error():
+        day = _day_option(as_of, "as-of")
+        with _store(store) as s:
+            for path in workbooks:
+                try:
+                    with show_repairs():
+                        sheet = read_verifications(path)
+                        if sheet.problems:
+                            _refuse(path, sheet.problems)
+                        done = s.apply_verifications(
+                            sheet.rows, actor=actor, as_of=day
+                        )
+                except FanpinError as exc:
+                    from ._output import show_error
+
+                    show_error(exc)
+                    bad += 1
+                    continue
+                counts = done.applied["result"].value_counts()
+                detail = tr(MSG_SEP).join(
+                    tr(MSG_RESULT_COUNT, result=r, n=int(counts[r]))
+                    for r in counts.index
+                )
+                console.print(
+                    cell(tr(MSG_IMPORTED, workbook=path.name, rows=len(sheet.rows),
+                            moved=len(done.applied), detail=detail or tr(MSG_NONE),
+                            same=len(done.unchanged), blank=sheet.blank))
+                )  # fmt: skip
+    if bad:
+        console.print(
+            cell(tr(MSG_IMPORT_SOME_FAILED, bad=bad, total=len(workbooks))),
+            style="bold red",
+        )
+        raise typer.Exit(1)
+
+
+def _refuse(path: Path, problems: list) -> None:
+    from ..exceptions import InputError
+    from ..messages import Message
+    from ..workflow import MSG_IMPORT_REFUSED
+
+    raise InputError(
+        Message(
+            MSG_IMPORT_REFUSED,
+            workbook=path.name,
+            n=len(problems),
+            rows="\n".join(f"  - {p}" for p in problems),
+        )
+    )
+
+
+@cases_app.command("summary")
+def summary(
+    store: StoreOpt = None,
+    county: Annotated[str | None, typer.Option(help="Only this county.")] = None,
+    township: Annotated[str | None, typer.Option(help="Only this township.")] = None,
+    opened_from: Annotated[
+        str | None,
+        typer.Option("--from", help="Only cases opened on or after YYYY-MM-DD."),
+    ] = None,
+    opened_to: Annotated[
+        str | None,
+        typer.Option("--to", help="Only cases opened on or before YYYY-MM-DD."),
+    ] = None,
+) -> None:
+    """The verified hit rate of the alert list: by township and by risk level,
+    the cases listed, verified, and the 属实 share with its 95% interval."""
+    from ..workflow import hit_rates
+
+    with fail_on_fanpin_error():
+        start = _day_option(opened_from, "from")
+        end = _day_option(opened_to, "to")
+        with _store(store) as s:
+            outcomes = s.outcomes(
+                county=county, township=township, opened_from=start, opened_to=end
+            )
+    if outcomes.empty:
+        filters = ", ".join(
+            f"{k} {v}" for k, v in (("county", county), ("township", township),
+                                     ("from", start), ("to", end)) if v
+        )  # fmt: skip
+        where = tr(MSG_WHERE, filters=filters) if filters else ""
+        console.print(cell(tr(MSG_NO_LISTED, url=_shown(_store_url(store)),
+                              where=where)))  # fmt: skip
+        return
+    for by in ("township", "risk_level"):
+        console.print(hit_rate_table(hit_rates(outcomes, by), by))
+    console.print(cell(tr(MSG_HIT_NOTE)), soft_wrap=False)
+
+
+def hit_rate_table(table, by: str) -> Table:  # noqa: ANN001 - DataFrame
+    """A rich table of :func:`fanpin.workflow.hit_rates` output."""
+    out = Table(title=cell(tr(MSG_HIT_BY[by])))
+    out.add_column(cell(tr(HIT_LABELS[by])), no_wrap=True)
+    for key in ("listed", "verified", "true", "false", "pending", "share"):
+        out.add_column(cell(tr(HIT_LABELS[key])), justify="right", no_wrap=True)
+    for name, r in table.iterrows():
+        share = (
+            "—"
+            if r["verified"] == 0
+            else f"{r['share_true']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
+        )
+        out.add_row(
+            cell(name), *(cell(f"{int(r[k]):,}") for k in
+                          ("listed", "verified", "true", "false", "pending")),
+            cell(share),
+        )  # fmt: skip
+    return out

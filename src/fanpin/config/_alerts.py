@@ -54,6 +54,10 @@ MSG_MEDICAL_SHARE = N_(
     "what_if.健康帮扶.medical_aid_share in {source!r} must be in [0, 1]; got "
     "{value!r}."
 )
+MSG_REOPEN_MARGIN = N_(
+    "reopen.risk_margin in {source!r} must be a probability difference in [0, 1] "
+    "(0.10 is ten points); got {value!r}."
+)
 MSG_NOT_MAPPING = N_("Alerts config {path!r} must be a mapping.")
 MSG_SECTIONS = N_(
     "Alerts config {path!r} has unknown section(s) {unknown}{hint}; allowed: "
@@ -83,6 +87,7 @@ class AlertsConfig:
     default_persons: int = 1
     covered_events: str = "skip"
     what_if: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    reopen_risk_margin: float = 0.10
     source: str = "inline"
 
     def __post_init__(self) -> None:
@@ -155,6 +160,15 @@ class AlertsConfig:
                         allowed=WHAT_IF_MEASURES[measure],
                     )
                 )
+        margin = self.reopen_risk_margin
+        if (
+            isinstance(margin, bool)
+            or not isinstance(margin, (int, float))
+            or not 0 <= margin <= 1
+        ):
+            raise ConfigError(
+                Message(MSG_REOPEN_MARGIN, source=self.source, value=margin)
+            )
         share = self.what_if.get("健康帮扶", {}).get("medical_aid_share")
         if share is not None and not 0 <= float(share) <= 1:
             raise ConfigError(
@@ -186,11 +200,16 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     >>> cfg = load_alerts_config()
     >>> cfg.deadline_days, cfg.min_level, cfg.what_if["健康帮扶"]["medical_aid_share"]
     (15, '中', 0.5)
+    >>> cfg.reopen_risk_margin
+    0.1
     """
     data, p = read_yaml(path, "alerts.yaml")
     if not isinstance(data, Mapping):
         raise ConfigError(Message(MSG_NOT_MAPPING, path=str(p)))
-    known = {"alert", "capacity", "deadline_days", "max_measures", "events", "what_if"}
+    known = {
+        "alert", "capacity", "deadline_days", "max_measures", "events", "what_if",
+        "reopen",
+    }  # fmt: skip
     unknown = set(data) - known
     if unknown:
         raise ConfigError(
@@ -206,8 +225,9 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     capacity = data.get("capacity") or {}
     events = data.get("events") or {}
     what_if = data.get("what_if") or {}
+    reopen = data.get("reopen") or {}
     for name, sec in (("alert", alert), ("capacity", capacity), ("events", events),
-                      ("what_if", what_if)):  # fmt: skip
+                      ("what_if", what_if), ("reopen", reopen)):  # fmt: skip
         if not isinstance(sec, Mapping):
             raise ConfigError(Message(MSG_SECTION_MAPPING, name=name, path=str(p)))
     min_score = alert.get("min_score")
@@ -224,5 +244,6 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
         default_persons=events.get("default_persons", 1),
         covered_events=str(events.get("covered", "skip")),
         what_if={str(k): dict(v or {}) for k, v in what_if.items()},
+        reopen_risk_margin=reopen.get("risk_margin", 0.10),
         source=str(p),
     )

@@ -28,6 +28,7 @@ from ._calibration import (
     calibration_by_year,
     calibration_curve_table,
     calibration_summary,
+    wilson_interval,
 )
 from ._groups import DEFAULT_GROUPS, group_metrics
 from ._psi import PSI_BANDS, drift_between_years, psi, psi_band, stability_report
@@ -43,4 +44,5 @@ __all__ = [
     "psi",
     "psi_band",
     "stability_report",
+    "wilson_interval",
 ]

@@ -10,7 +10,12 @@ import pandas as pd
 from ..exceptions import InputError
 from ..messages import N_, Message
 
-__all__ = ["calibration_by_year", "calibration_curve_table", "calibration_summary"]
+__all__ = [
+    "calibration_by_year",
+    "calibration_curve_table",
+    "calibration_summary",
+    "wilson_interval",
+]
 
 MSG_LENGTH = N_("{name} has {got} values but y has {n}; pass one value per row.")
 MSG_STRATEGY = N_("strategy must be 'quantile' or 'uniform'; got {strategy!r}.")
@@ -53,6 +58,23 @@ def _labelled(y: object, p: object, **others: object) -> tuple[np.ndarray, ...]:
         if lo < 0 or hi > 1:
             raise InputError(Message(MSG_P_RANGE, lo=lo, hi=hi))
     return (y_arr[keep], p_arr[keep], *(extra[k][keep] for k in others))
+
+
+def wilson_interval(
+    k: np.ndarray | float, n: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % Wilson score interval of a share ``k / n`` (NaN where n is 0).
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(8, 10)
+    >>> round(float(lo), 3), round(float(hi), 3)
+    (0.49, 0.943)
+    """
+    k = np.asarray(k, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _wilson(k, n)
 
 
 def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

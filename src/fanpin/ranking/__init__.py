@@ -9,7 +9,8 @@ package:
 - :class:`RiskLevels` (built from the model config's ``risk_levels``) gives
   the level of each rank of a ranked list, the lowest score of each level and
   the alert cutoff;
-- :data:`RISK_LEVELS` is the one order of the levels, lowest first.
+- :data:`RISK_LEVELS` is the one order of the levels, lowest first;
+  :data:`ALERT_LEVELS` adds :data:`URGENT_LEVEL` (紧急) above 高.
 
 Examples
 --------
@@ -27,7 +28,9 @@ Examples
 """
 
 from ._levels import (
+    ALERT_LEVELS,
     RISK_LEVELS,
+    URGENT_LEVEL,
     LevelBounds,
     RiskLevels,
     at_least,
@@ -36,7 +39,9 @@ from ._levels import (
 from ._order import rank, ranks
 
 __all__ = [
+    "ALERT_LEVELS",
     "RISK_LEVELS",
+    "URGENT_LEVEL",
     "LevelBounds",
     "RiskLevels",
     "at_least",

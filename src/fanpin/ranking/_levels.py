@@ -12,11 +12,24 @@ import numpy as np
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 
-__all__ = ["RISK_LEVELS", "LevelBounds", "RiskLevels", "at_least", "level_of"]
+__all__ = [
+    "ALERT_LEVELS",
+    "RISK_LEVELS",
+    "URGENT_LEVEL",
+    "LevelBounds", "RiskLevels", "at_least", "level_of"]
 
 RISK_LEVELS = ("低", "中", "高")
 """The risk levels, lowest first: the one order every part of fanpin uses
 (``RISK_LEVELS[::-1]`` lists them highest first)."""
+
+URGENT_LEVEL = "紧急"
+"""The alert level above 高 (疑似返贫致贫): a household a push or its annual record
+puts into hardship that is not yet a case or a monitored object. Not a model
+level: it comes from the record, never from a score, and is never limited by
+township capacity."""
+
+ALERT_LEVELS = (*RISK_LEVELS, URGENT_LEVEL)
+"""The levels an alert can carry, lowest first (the model's three and 紧急)."""
 
 METHODS = ("share", "threshold")
 MSG_BAD_LEVELS = N_(

@@ -4,7 +4,11 @@
   and lead departments, with the labour / safety-net policy rules.
 - :class:`CaseStore` keeps each alerted household's case (预警 -> 核查中 -> 已认定 ->
   帮扶中 -> 风险消除, or 已排除), its risk history and an audit trail, in SQLite
-  or PostgreSQL.
+  or PostgreSQL; a closed case is reopened only on new evidence
+  (:class:`ReopenRules`).
+- :func:`write_workbooks` writes each township's verification workbook;
+  :func:`read_verifications` and :meth:`CaseStore.apply_verifications` read
+  the filled ones back; :func:`hit_rates` is the list's verified hit rate.
 
 Examples
 --------
@@ -30,22 +34,32 @@ from ._assistance import (
     load_assistance_map,
     split_codes,
 )
-from ._cases import CaseStore
+from ._cases import MSG_IMPORT_REFUSED, CaseStore, VerificationSummary
 from ._elimination import EliminationEvidence, EliminationRules
+from ._reopen import EVIDENCE_KINDS, ReopenRules, alert_evidence
 from ._states import (
     CATEGORIES,
     CLOSED_STATES,
+    DEADLINE_STATES,
     ELIMINATION_METHODS,
     NEXT_STATES,
     STATES,
 )
-from ._upsert import ALERT_COLUMNS, UpsertSummary
+from ._upsert import (
+    ALERT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    UpsertSummary,
+)
 
 __all__ = [
     "ALERT_COLUMNS",
+    "MSG_IMPORT_REFUSED",
     "CATEGORIES",
     "CLOSED_STATES",
+    "DEADLINE_STATES",
     "ELIMINATION_METHODS",
+    "EVIDENCE_COLUMNS",
+    "EVIDENCE_KINDS",
     "NEXT_STATES",
     "REASON_DEVELOPMENTAL",
     "REASON_SAFETY_NET",
@@ -55,7 +69,10 @@ __all__ = [
     "EliminationEvidence",
     "EliminationRules",
     "Measure",
+    "ReopenRules",
     "UpsertSummary",
+    "VerificationSummary",
+    "alert_evidence",
     "load_assistance_map",
     "split_codes",
 ]
@@ -73,13 +90,17 @@ from ._alerts import (  # noqa: E402
 from ._events import AppliedEvents, apply_events, event_reason  # noqa: E402
 from ._export import (  # noqa: E402
     ALERT_OUTPUT_FILES,
+    CHECK_RESULTS,
     EXCEL_HEADERS,
+    VERIFY_COLUMNS,
+    attach_cases,
     read_pii,
     workbook_name,
     write_alert_files,
     write_township_workbook,
     write_workbooks,
 )
+from ._hit_rate import HIT_RATE_COLUMNS, hit_rates  # noqa: E402
 from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E402
 from ._selection import (  # noqa: E402
     LISTED_BY_MODEL,
@@ -89,30 +110,43 @@ from ._selection import (  # noqa: E402
     select_alerts,
     with_rule_reasons,
 )
+from ._verification import (  # noqa: E402
+    VerificationRow,
+    VerificationSheet,
+    read_verifications,
+)
 from ._whatif import apply_measure, what_if, what_if_text  # noqa: E402
 
 __all__ += [
     "ALERT_OUTPUT_COLUMNS",
     "ALERT_OUTPUT_FILES",
+    "CHECK_RESULTS",
     "EXCEL_HEADERS",
     "LISTED_BY_MODEL",
     "LISTED_BY_RULE",
     "RULE_ALERT_COLUMNS",
+    "HIT_RATE_COLUMNS",
+    "VERIFY_COLUMNS",
     "SOURCE_MODEL",
     "SOURCE_PUSH",
     "AlertFileRun",
     "AlertRun",
     "AlertSelection",
     "AppliedEvents",
+    "VerificationRow",
+    "VerificationSheet",
     "alert_cutoff",
     "apply_events",
     "apply_measure",
+    "attach_cases",
     "build_alerts",
     "event_reason",
     "flag_capacity",
+    "hit_rates",
     "level_of",
     "panel_households",
     "read_pii",
+    "read_verifications",
     "run_alerts",
     "run_alerts_file",
     "select_alerts",

@@ -233,6 +233,9 @@ class AlertHooks(Hooks):
     out: Path | None = None
     table_format: str = "csv"
     pii: pd.DataFrame | None = None
+    #: Write the township workbooks (a caller with a case store writes them
+    #: itself after the upsert, with each household's case).
+    write_excel: bool = True
     #: What the hooks keep in this process between the stages (never sent to
     #: a worker).
     state: dict[str, Any] = field(default_factory=dict)
@@ -535,11 +538,15 @@ class AlertHooks(Hooks):
             final = target / path.name
             os.replace(path, final)
             written[key] = final
-        written["excel"] = write_workbooks(
-            alerts,
-            target / "excel",
-            pii=self.pii,
-            progress=lambda done, total: job.report("excel", done, total),
+        written["excel"] = (
+            write_workbooks(
+                alerts,
+                target / "excel",
+                pii=self.pii,
+                progress=lambda done, total: job.report("excel", done, total),
+            )
+            if self.write_excel
+            else []
         )
         return _InFiles(alerts=alerts, files=written, cutoff=st["cutoff"],
                         counts=counts, applied=st["applied"],

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -26,21 +28,36 @@ from ._case_values import (
 )
 from ._database import make_engine, store_url, transaction
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
+from ._hit_rate import OUTCOME_FALSE, OUTCOME_TRUE
+from ._reopen import ReopenRules
 from ._states import (
     CATEGORIES,
     CLOSED_STATES,
+    DEADLINE_STATES,
     ELIMINATION_METHODS,
     STATES,
     check_transition,
 )
 from ._upsert import (
+    CASE_CARRIED,
+    CASE_CLOSED,
+    CASE_NEW,
     UpsertSummary,
+    _case_rows,
     apply_alerts,
     check_alerts,
     warn_lost_zeros,
 )
+from ._verification import (
+    ROW_NO_ACTOR,
+    ROW_NO_CASE,
+    ROW_OTHER_HOUSEHOLD,
+    VerificationRow,
+    plan_steps,
+    refusal,
+)
 
-__all__ = ["CaseStore", "as_naive"]
+__all__ = ["MSG_IMPORT_REFUSED", "CaseStore", "VerificationSummary", "as_naive"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +92,32 @@ MSG_NEEDS_DEPARTMENT = N_(
     "Measure {measure!r} needs a lead department: pass department= (CLI "
     "--department) or give the store an AssistanceMap."
 )
+MSG_BEFORE_OPENED = N_(
+    "Case {case_id}: the time {at} is before the case was opened ({opened}); a "
+    "change cannot predate its case. Give the time it really happened."
+)
+MSG_BEFORE_LAST = N_(
+    "Case {case_id}: the time {at} is before its last recorded change ({last}, to "
+    "{state}); changes are recorded in the order they happened. Give a time on or "
+    "after {last}."
+)
+MSG_AFTER_AS_OF = N_(
+    "Case {case_id}: the time {at} is after the --as-of date {as_of}; a change "
+    "cannot be recorded after the date the command works on."
+)
+MSG_IN_FUTURE = N_(
+    "Case {case_id}: the time {at} is in the future (now is {now}); give the time "
+    "the change really happened."
+)
+MSG_NO_STORE_FILE = N_(
+    "There is no case store at {url}: the file {path} does not exist. Check the "
+    "path, or create a store with `fanpin alerts ... --store URL` or `fanpin cases "
+    "init --store URL`."
+)
+MSG_IMPORT_REFUSED = N_(
+    "{workbook}: not imported, nothing of it was changed: {n} row(s) refused:\n"
+    "{rows}\nCorrect these rows in the workbook and import it again."
+)
 MSG_CHANGED_MEANWHILE = N_(
     "Case {case_id} changed while this update was being made (it is no longer in "
     "state {expected!r}); nothing was written. Look at it again with `fanpin cases "
@@ -82,13 +125,54 @@ MSG_CHANGED_MEANWHILE = N_(
 )
 
 
+def _clock() -> datetime:
+    """The current time (naive local, whole seconds)."""
+    return datetime.now().replace(microsecond=0)
+
+
 def as_naive(t: datetime | None) -> datetime:
     """``t`` as a naive datetime (aware times converted to local time); now if None."""
     if t is None:
-        return datetime.now().replace(microsecond=0)
+        return _clock()
     if not isinstance(t, datetime):
         raise CaseStoreError(Message(MSG_BAD_TIME, type=type(t).__name__))
     return t.astimezone().replace(tzinfo=None) if t.tzinfo is not None else t
+
+
+def _day(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return as_naive(value).date()
+    if isinstance(value, date):
+        return value
+    raise CaseStoreError(Message(MSG_BAD_TIME, type=type(value).__name__))
+
+
+def _as_day(value: date | datetime) -> date:
+    """The day of ``value`` (a datetime, naive local, or a date)."""
+    return as_naive(value).date() if isinstance(value, datetime) else value
+
+
+def _shown(t: datetime) -> str:
+    return t.isoformat(sep=" ", timespec="minutes" if t.second == 0 else "seconds")
+
+
+def check_not_after(case_id: object, at: datetime, as_of: date | None) -> None:
+    """Refuse a time after ``as_of`` (the whole day is allowed) or the clock."""
+    if as_of is not None:
+        if at.date() > as_of:
+            raise CaseStoreError(
+                Message(
+                    MSG_AFTER_AS_OF, case_id=case_id, at=_shown(at), as_of=str(as_of)
+                )
+            )
+        return
+    now = _clock()
+    if at > now + timedelta(seconds=60):  # a minute's grace for clock skew
+        raise CaseStoreError(
+            Message(MSG_IN_FUTURE, case_id=case_id, at=_shown(at), now=_shown(now))
+        )
 
 
 class CaseStore:
@@ -116,7 +200,9 @@ class CaseStore:
     assistance : AssistanceMap, optional
         Gives the default lead department of a recorded measure.
     create : bool
-        Create the schema in an empty database (else refuse it).
+        Create the store (the SQLite file and the schema) when there is none;
+        with ``create=False`` a missing SQLite file or an empty database is
+        refused (what commands that only read or update cases use).
     busy_timeout : float
         Seconds to wait for another writer (a store busy for longer is refused
         with a message; nothing is changed).
@@ -147,6 +233,13 @@ class CaseStore:
         self.busy_timeout = float(busy_timeout)
         parsed = store_url(url)
         self._safe_url = parsed.render_as_string(hide_password=True)
+        if not create and parsed.get_backend_name() == "sqlite":
+            db = parsed.database
+            if db not in (None, "", ":memory:") and not Path(db).is_file():
+                # sqlite would create an empty file on connecting: refuse first
+                raise CaseStoreError(
+                    Message(MSG_NO_STORE_FILE, url=self._safe_url, path=db)
+                )
         self._engine = make_engine(parsed, busy_timeout=self.busy_timeout)
         try:
             self._init_schema(create=create)
@@ -179,16 +272,21 @@ class CaseStore:
             yield conn
 
     def _init_schema(self, *, create: bool) -> None:
-        with self._tx(write=False) as conn:
-            present = set(sa.inspect(conn).get_table_names())
-            if present & {t.name for t in T.metadata.sorted_tables}:
-                T.check_schema(conn, self._safe_url, create=create)
-                return
-        with self._tx(write=True) as conn:  # empty: create, one creator at a time
+        try:
+            with self._tx(write=False) as conn:
+                present = set(sa.inspect(conn).get_table_names())
+                if present & {t.name for t in T.metadata.sorted_tables}:
+                    T.check_schema(conn, self._safe_url, create=create)
+                    return
+        except T.NeedsUpgrade:
+            pass  # an older version: upgraded below, in a write transaction
+        with self._tx(write=True) as conn:  # create or upgrade, one at a time
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(47110815)"))
-            if T.check_schema(conn, self._safe_url, create=create):
-                logger.info("created the case store schema in %s", self._safe_url)
+            if T.check_schema(conn, self._safe_url, create=create, upgrade=True):
+                logger.info(
+                    "created or upgraded the case store schema in %s", self._safe_url
+                )
 
     def check_writable(self) -> None:
         """Refuse (:class:`CaseStoreError`) a store that cannot be written.
@@ -263,10 +361,147 @@ class CaseStore:
             q = q.where(c.closed_at.is_(None))
         if overdue_at is not None:
             q = q.where(
-                c.state.in_(("预警", "核查中")),
-                c.deadline < as_naive(overdue_at).date(),
+                c.state.in_(DEADLINE_STATES), c.deadline < _as_day(overdue_at)
             )
         return self._frame(q, [col.name for col in T.cases.columns])
+
+    def listing(
+        self,
+        household_ids: Iterable[str],
+        *,
+        run_id: str | None = None,
+        as_of: date | datetime | None = None,
+    ) -> pd.DataFrame:
+        """The case of each household as an alert list shows it.
+
+        For each household: its open case, else its most recently closed one
+        (which an alerts run left closed: no new evidence); households without
+        a case are left out. ``case_status`` is 新增 for a case the alerts run
+        ``run_id`` opened, 延续 for an open case carried over from an earlier
+        run, 已结案 for a closed case; ``overdue`` is true for a case still to
+        be verified (预警, 核查中) whose deadline is before ``as_of`` (default:
+        today). ``deadline`` is the store's: the one deadline of every output.
+
+        Returns
+        -------
+        DataFrame
+            household_id, case_id, case_state, case_status, deadline, overdue.
+
+        Examples
+        --------
+        >>> store = CaseStore("sqlite://")
+        >>> a = pd.DataFrame({"household_id": ["H1"], "year": [2025],
+        ...     "province": ["P"], "county": ["C"], "township": ["T"],
+        ...     "village": ["V"], "risk_score": [0.4], "risk_level": ["中"],
+        ...     "risk_types": ["01"], "measures": ["健康帮扶"],
+        ...     "departments": ["医保"], "deadline": ["2026-07-15"],
+        ...     "reasons": ["大病"]})
+        >>> run = store.upsert_alerts(a, run_at=datetime(2026, 6, 30))
+        >>> store.listing(["H1"], run_id=run.run_id, as_of=date(2026, 7, 20))[
+        ...     ["case_id", "case_state", "case_status", "overdue"]].values.tolist()
+        [[1, '预警', '新增', True]]
+        """
+        ids = sorted({str(i) for i in household_ids})
+        day = _as_day(as_of if as_of is not None else _clock())
+        with self._tx(write=False) as conn:
+            rows = _case_rows(conn, ids)
+            rest = [i for i in ids if i not in rows]
+            rows.update(_case_rows(conn, rest, closed=True))
+            opened = set()
+            if run_id is not None and rows:
+                h = T.risk_history.c
+                case_ids = [r["case_id"] for r in rows.values()]
+                for start in range(0, len(case_ids), 500):
+                    opened.update(
+                        conn.execute(
+                            sa.select(h.case_id).where(
+                                h.run_id == str(run_id),
+                                h.change == "new",
+                                h.case_id.in_(case_ids[start : start + 500]),
+                            )
+                        ).scalars()
+                    )
+        out = []
+        for hid in ids:
+            r = rows.get(hid)
+            if r is None:
+                continue
+            closed = r["closed_at"] is not None
+            status = (
+                CASE_CLOSED
+                if closed
+                else CASE_NEW
+                if r["case_id"] in opened
+                else CASE_CARRIED
+            )
+            due = r["deadline"]
+            late = (not closed) and r["state"] in DEADLINE_STATES and due is not None
+            out.append(
+                (hid, int(r["case_id"]), r["state"], status, due, late and due < day)
+            )
+        frame = pd.DataFrame(
+            out,
+            columns=[
+                "household_id", "case_id", "case_state", "case_status", "deadline",
+                "overdue",
+            ],
+        )  # fmt: skip
+        frame["deadline"] = pd.to_datetime(frame["deadline"])
+        return frame.astype({"case_id": "int64", "overdue": "bool"})
+
+    def outcomes(
+        self,
+        *,
+        county: str | None = None,
+        township: str | None = None,
+        opened_from: date | datetime | None = None,
+        opened_to: date | datetime | None = None,
+    ) -> pd.DataFrame:
+        """One row per case an alerts run listed, with what verification found.
+
+        Columns: case_id, household_id, county, township, risk_level (the level
+        the case was listed at: its first risk-history row), risk_score (its
+        score then), opened_at, state, outcome (属实: identified, whatever
+        happened after; 不属实: excluded; empty: not verified yet). Cases a
+        cadre opened by hand (no risk history) are not in it. ``opened_from`` /
+        ``opened_to`` keep cases opened on those days or between them.
+        """
+        c, h = T.cases.c, T.risk_history.c
+        first = (
+            sa.select(h.case_id, sa.func.min(h.id).label("first_id"))
+            .group_by(h.case_id)
+            .subquery()
+        )
+        q = (
+            sa.select(
+                c.case_id, c.household_id, c.county, c.township, h.risk_level,
+                h.risk_score, c.opened_at, c.state, c.identified_at,
+            )
+            .join(first, first.c.case_id == c.case_id)
+            .join(T.risk_history, h.id == first.c.first_id)
+            .order_by(c.case_id)
+        )  # fmt: skip
+        for col, val in ((c.county, county), (c.township, township)):
+            if val is not None:
+                q = q.where(col == val)
+        if opened_from is not None:
+            start = datetime.combine(_as_day(opened_from), datetime.min.time())
+            q = q.where(c.opened_at >= start)
+        if opened_to is not None:
+            end = datetime.combine(_as_day(opened_to), datetime.min.time())
+            q = q.where(c.opened_at < end + timedelta(days=1))
+        cols = [
+            "case_id", "household_id", "county", "township", "risk_level",
+            "risk_score", "opened_at", "state", "identified_at",
+        ]  # fmt: skip
+        df = self._frame(q, cols)
+        outcome = np.where(
+            df["identified_at"].notna().to_numpy(),
+            OUTCOME_TRUE,
+            np.where(df["state"].eq("已排除").to_numpy(), OUTCOME_FALSE, None),
+        )
+        df["outcome"] = pd.array(outcome, dtype=object)
+        return df.drop(columns="identified_at")
 
     def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
         with self._tx(write=False) as conn:
@@ -307,12 +542,14 @@ class CaseStore:
         """Open a case in state 预警 (e.g. a cadre's own discovery); returns its id.
 
         ``fields`` fill other case columns (county, township, village, deadline ...).
-        Refused if the household already has an open case.
+        Refused if the household already has an open case, or ``now`` is in the
+        future.
         """
         now = as_naive(now)
         unknown = set(fields) - {col.name for col in T.cases.columns}
         if unknown or {"case_id", "state", "closed_at"} & set(fields):
             raise CaseStoreError(Message(MSG_BAD_FIELDS, fields=sorted(fields)))
+        check_not_after(household_id, now, None)
         actor, note = check_actor(actor), clean_note(note)
         record = clean_places(
             pd.DataFrame([{"household_id": household_id, **fields}], dtype=object)
@@ -346,15 +583,16 @@ class CaseStore:
         department: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
+        as_of: date | datetime | None = None,
     ) -> None:
         """Record a measure on an open case (any open state: disaster help may precede
-        identification)."""
+        identification). ``now`` is checked as a transition's time is."""
         actor, note = check_actor(actor), clean_note(note)
+        now = as_naive(now)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
-            self._insert_measures(
-                conn, row, [measure], actor, department, note, as_naive(now)
-            )
+            self._check_time(conn, row, now, _day(as_of))
+            self._insert_measures(conn, row, [measure], actor, department, note, now)
 
     def _insert_measures(self, conn, row, names, actor, department, note, now) -> None:
         if row["closed_at"] is not None:
@@ -384,6 +622,49 @@ class CaseStore:
                 )
             )
 
+    def _check_time(
+        self, conn: Connection, row: dict, now: datetime, as_of: date | None
+    ) -> None:
+        """A change at ``now``: not before the case was opened, nor before its
+        last recorded change, nor after ``as_of`` (or the clock)."""
+        case_id = row["case_id"]
+        check_not_after(case_id, now, as_of)
+        if now < row["opened_at"]:
+            raise CaseStoreError(
+                Message(
+                    MSG_BEFORE_OPENED,
+                    case_id=case_id,
+                    at=_shown(now),
+                    opened=_shown(row["opened_at"]),
+                )
+            )
+        t = T.transitions.c
+        last = conn.execute(
+            sa.select(t.at, t.to_state)
+            .where(t.case_id == int(case_id))
+            .order_by(t.at.desc(), t.id.desc())
+            .limit(1)
+        ).first()
+        if last is not None and now < last[0]:
+            raise CaseStoreError(
+                Message(
+                    MSG_BEFORE_LAST,
+                    case_id=case_id,
+                    at=_shown(now),
+                    last=_shown(last[0]),
+                    state=last[1],
+                )
+            )
+
+    def last_change(self, case_id: int) -> datetime:
+        """When the case last changed state (its opening for a new case)."""
+        t = T.transitions.c
+        with self._tx(write=False) as conn:
+            self._case_row(conn, case_id)
+            return conn.execute(
+                sa.select(sa.func.max(t.at)).where(t.case_id == int(case_id))
+            ).scalar_one()
+
     def transition(
         self,
         case_id: int,
@@ -397,6 +678,7 @@ class CaseStore:
         department: str | None = None,
         evidence: EliminationEvidence | None = None,
         now: datetime | None = None,
+        as_of: date | datetime | None = None,
     ) -> dict:
         """Move a case to ``to_state``, recording who, when and why; returns the case.
 
@@ -404,60 +686,99 @@ class CaseStore:
         applied only if the case is still in the state it was read in: of two
         cadres moving one case at once, one succeeds and the other is refused.
 
+        The time of the change (``now``, default the clock) must not be before
+        the case was opened, nor before its last recorded change, nor after
+        ``as_of`` (a day: the command's reference date) or, without it, the
+        clock.
+
         Raises
         ------
         TransitionError
             If the move is illegal from the current state.
         CaseStoreError
             If 已认定 lacks a category, or 风险消除 lacks a method or evidence, or
-            an elimination rule fails (every failing rule is listed).
+            an elimination rule fails (every failing rule is listed), or the
+            time is out of order.
         """
         now = as_naive(now)
         actor, note = check_actor(actor), clean_note(note)
         with self._tx() as conn:
             row = self._case_row(conn, case_id, lock=True)
-            check_transition(case_id, row["state"], to_state)
-            values: dict[str, object] = {"state": to_state, "updated_at": now}
-            if measures:
-                self._insert_measures(
-                    conn, row, list(measures), actor, department, note, now
-                )
-            if to_state == "已认定":
-                if category not in CATEGORIES:
-                    raise CaseStoreError(
-                        Message(
-                            NEEDS_CATEGORY,
-                            case_id=case_id,
-                            categories=", ".join(CATEGORIES),
-                            got=category,
-                        )
-                    )
-                values.update(category=category, identified_at=now)
-            elif to_state == "风险消除":
-                self._check_elimination(conn, row, method, evidence, now)
-                values.update(elimination_method=method)
-            if to_state in CLOSED_STATES:
-                values["closed_at"] = now
-            done = conn.execute(
-                T.cases.update()
-                .where(
-                    T.cases.c.case_id == int(case_id),
-                    T.cases.c.state == row["state"],
-                    T.cases.c.closed_at.is_(None),
-                )
-                .values(**values)
-            ).rowcount
-            if done != 1:
-                raise TransitionError(
-                    Message(
-                        MSG_CHANGED_MEANWHILE, case_id=case_id, expected=row["state"]
-                    )
-                )
-            T.insert_transition(
-                conn, case_id, row["state"], to_state, at=now, actor=actor, note=note
+            self._apply_transition(
+                conn,
+                row,
+                to_state,
+                actor=actor,
+                note=note,
+                category=category,
+                method=method,
+                measures=measures,
+                department=department,
+                evidence=evidence,
+                now=now,
+                as_of=_day(as_of),
             )
-            logger.info("case %s: %s -> %s", case_id, row["state"], to_state)
             return self._case_row(conn, case_id)
+
+    def _apply_transition(
+        self,
+        conn: Connection,
+        row: dict,
+        to_state: str,
+        *,
+        actor: str,
+        note: str | None,
+        now: datetime,
+        as_of: date | None,
+        category: str | None = None,
+        method: str | None = None,
+        measures: Sequence[str] = (),
+        department: str | None = None,
+        evidence: EliminationEvidence | None = None,
+    ) -> None:
+        """One checked transition of the case ``row`` (read in this transaction);
+        ``actor`` and ``note`` are already checked."""
+        case_id = row["case_id"]
+        check_transition(case_id, row["state"], to_state)
+        self._check_time(conn, row, now, as_of)
+        values: dict[str, object] = {"state": to_state, "updated_at": now}
+        if measures:
+            self._insert_measures(
+                conn, row, list(measures), actor, department, note, now
+            )
+        if to_state == "已认定":
+            if category not in CATEGORIES:
+                raise CaseStoreError(
+                    Message(
+                        NEEDS_CATEGORY,
+                        case_id=case_id,
+                        categories=", ".join(CATEGORIES),
+                        got=category,
+                    )
+                )
+            values.update(category=category, identified_at=now)
+        elif to_state == "风险消除":
+            self._check_elimination(conn, row, method, evidence, now)
+            values.update(elimination_method=method)
+        if to_state in CLOSED_STATES:
+            values["closed_at"] = now
+        done = conn.execute(
+            T.cases.update()
+            .where(
+                T.cases.c.case_id == int(case_id),
+                T.cases.c.state == row["state"],
+                T.cases.c.closed_at.is_(None),
+            )
+            .values(**values)
+        ).rowcount
+        if done != 1:
+            raise TransitionError(
+                Message(MSG_CHANGED_MEANWHILE, case_id=case_id, expected=row["state"])
+            )
+        T.insert_transition(
+            conn, case_id, row["state"], to_state, at=now, actor=actor, note=note
+        )
+        logger.info("case %s: %s -> %s", case_id, row["state"], to_state)
 
     def _check_elimination(self, conn, row, method, evidence, now) -> None:  # noqa: ANN001
         case_id = row["case_id"]
@@ -472,14 +793,14 @@ class CaseStore:
             )
         if evidence is None:
             raise CaseStoreError(Message(NEEDS_EVIDENCE, case_id=case_id))
-        n = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(T.measures)
-            .where(T.measures.c.case_id == int(case_id))
-        ).scalar_one()
+        started = conn.execute(
+            sa.select(T.measures.c.started_at).where(
+                T.measures.c.case_id == int(case_id)
+            )
+        ).scalars()
         failing = self.elimination_rules.failures(
             identified_at=row["identified_at"],
-            n_measures=int(n),
+            measures_started=list(started),
             evidence=evidence,
             now=now,
         )
@@ -493,6 +814,121 @@ class CaseStore:
                 )
             )
 
+    def apply_verifications(
+        self,
+        rows: Sequence[VerificationRow],
+        *,
+        actor: str | None = None,
+        as_of: date | datetime | None = None,
+    ) -> VerificationSummary:
+        """Apply the filled rows of one township workbook, in one transaction.
+
+        Each row becomes the transitions its 核查结果 means from the case's
+        state (:func:`~fanpin.workflow._verification.plan_steps`), recorded with
+        the row's 核查人 (else ``actor``) and 核查日期 (the start of that day, or
+        the time of the case's last change if that was the same day), with the
+        row's 备注 and where it came from as the note. Every row is checked as
+        a transition is (legal move, category, times: not before the opening or
+        the last change, not after ``as_of`` or today; personal data in 核查人
+        refused, in 备注 masked). If any row is refused, nothing of the
+        workbook is applied and every refused row is listed (workbook, sheet,
+        row). A case already where its row takes it is left unchanged: applying
+        the same workbook again changes nothing.
+
+        Raises
+        ------
+        CaseStoreError
+            Listing every refused row; nothing was changed.
+        """
+        day_limit = _day(as_of)
+        problems: list[Message] = []
+        checked = []
+        for v in rows:
+            try:
+                who = check_actor(v.actor if v.actor is not None else actor)
+            except CaseStoreError as exc:
+                problems.append(
+                    v.where(Message(ROW_NO_ACTOR) if v.actor is None and actor is None
+                            else exc)
+                )  # fmt: skip
+                continue
+            checked.append((v, who, clean_note(_import_note(v))))
+        applied, unchanged = [], []
+        with self._tx() as conn:
+            for v, who, note in checked:
+                try:
+                    case = self._case_row(conn, v.case_id, lock=True)
+                except CaseStoreError:
+                    problems.append(v.where(Message(ROW_NO_CASE, case_id=v.case_id)))
+                    continue
+                if v.household_id is not None and (
+                    v.household_id.lstrip("0") != case["household_id"].lstrip("0")
+                ):
+                    problems.append(
+                        v.where(
+                            Message(
+                                ROW_OTHER_HOUSEHOLD, case_id=v.case_id,
+                                stored=case["household_id"], got=v.household_id,
+                            )
+                        )
+                    )  # fmt: skip
+                    continue
+                steps = plan_steps(
+                    v.result, case["state"], category=v.category,
+                    stored_category=case["category"],
+                )  # fmt: skip
+                last = self._last_at(conn, v.case_id)
+                if isinstance(steps, str):
+                    problems.append(refusal(steps, v, case, last))
+                    continue
+                if not steps:
+                    unchanged.append((v.case_id, case["household_id"], v.result,
+                                      case["state"]))  # fmt: skip
+                    continue
+                at = datetime.combine(v.day, datetime.min.time())
+                if last.date() == v.day and at < last:
+                    at = last
+                start = case["state"]
+                try:
+                    for to in steps:
+                        self._apply_transition(
+                            conn, case, to, actor=who, note=note, now=at,
+                            as_of=day_limit,
+                            category=v.category if to == "已认定" else None,
+                        )  # fmt: skip
+                        case = self._case_row(conn, v.case_id)
+                except CaseStoreError as exc:
+                    problems.append(v.where(exc))
+                    continue
+                applied.append((v.case_id, case["household_id"], v.result, start,
+                                case["state"], len(steps)))  # fmt: skip
+            if problems:
+                workbook = rows[0].workbook if rows else ""
+                raise CaseStoreError(
+                    Message(
+                        MSG_IMPORT_REFUSED,
+                        workbook=workbook,
+                        n=len(problems),
+                        rows="\n".join(f"  - {p}" for p in problems),
+                    )
+                )
+        return VerificationSummary(
+            applied=pd.DataFrame(
+                applied,
+                columns=["case_id", "household_id", "result", "from_state",
+                         "to_state", "transitions"],
+            ),
+            unchanged=pd.DataFrame(
+                unchanged, columns=["case_id", "household_id", "result", "state"]
+            ),
+        )  # fmt: skip
+
+    def _last_at(self, conn: Connection, case_id: int) -> datetime:
+        t = T.transitions.c
+        return conn.execute(
+            sa.select(sa.func.max(t.at)).where(t.case_id == int(case_id))
+        ).scalar_one()
+
     def upsert_alerts(
         self,
         alerts: pd.DataFrame,
@@ -500,6 +936,7 @@ class CaseStore:
         run_at: datetime | None = None,
         run_id: str | None = None,
         actor: str = "fanpin",
+        reopen: ReopenRules | None = None,
     ) -> UpsertSummary:
         """Open a case per new alerted household and update the open ones, atomically.
 
@@ -522,6 +959,9 @@ class CaseStore:
             Identifies the run (default: ``run_at`` in ISO format).
         actor : str
             Recorded in the audit trail of the cases opened.
+        reopen : ReopenRules, optional
+            What counts as new evidence for a household whose case was closed
+            (default: a risk margin of 0.10).
 
         Returns
         -------
@@ -543,11 +983,12 @@ class CaseStore:
         ...     "risk_level": ["中"], "risk_types": ["01"], "measures": ["健康帮扶"],
         ...     "departments": ["医保"], "deadline": ["2024-02-15"],
         ...     "reasons": ["大病"]})
-        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()
-        {'new': 1, 'updated': 0, 'escalated': 0, 'fell': 0}
+        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 2, 1)).counts()["new"]
+        1
         >>> alerts.loc[0, ["risk_score", "risk_level"]] = [0.8, "高"]
-        >>> store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
-        {'new': 0, 'updated': 1, 'escalated': 1, 'fell': 0}
+        >>> c = store.upsert_alerts(alerts, run_at=datetime(2024, 3, 1)).counts()
+        >>> c["updated"], c["escalated"]
+        (1, 1)
         """
         run_at = as_naive(run_at)
         run_id = (
@@ -558,9 +999,30 @@ class CaseStore:
         df = clean_places(check_alerts(alerts))
         check_lengths(df, ids=df["household_id"])
         with self._tx() as conn:  # one write transaction for the whole run
-            summary = apply_alerts(conn, df, run_at=run_at, run_id=run_id, actor=actor)
+            summary = apply_alerts(
+                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen
+            )
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
+
+
+def _import_note(v: VerificationRow) -> str:
+    """The audit note of an imported row: the result, where it came from, 备注."""
+    where = f"{v.result}（{v.workbook}，{v.sheet}，第{v.row}行）"
+    return f"{where}：{v.note}" if v.note else where
+
+
+@dataclass(frozen=True)
+class VerificationSummary:
+    """What :meth:`CaseStore.apply_verifications` did.
+
+    ``applied``: the cases moved (case_id, household_id, result, from_state,
+    to_state, transitions); ``unchanged``: the rows whose case was already
+    where the row takes it (case_id, household_id, result, state).
+    """
+
+    applied: pd.DataFrame
+    unchanged: pd.DataFrame
 
 
 class _Rollback(Exception):

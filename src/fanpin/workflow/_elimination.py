@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +33,9 @@ RULE_DAYS = N_(
     "monitored for {days} day(s) since identification; at least {need} are needed"
 )
 RULE_MEASURES = N_(
-    "{n} measure(s) recorded; at least {need} needed (record one with --measure)"
+    "{n} measure(s) in place for at least {days} day(s) (recorded that long before "
+    "the elimination); at least {need} needed. A measure recorded with the "
+    "elimination, or less than {days} day(s) before it, does not count"
 )
 RULE_INCOME = N_("per-capita income {income:.0f} is not above the line {line:.0f}")
 RULE_LABOUR = N_(
@@ -139,38 +142,73 @@ class EliminationRules:
     min_monitored_days : int
         Days since identification (已认定), normally half a year [S20].
     min_measures : int
-        Measures recorded on the case [S20].
+        Measures that must be in place [S20].
+    min_measure_days : int
+        Days a measure must have been in place to count ("a measure for at least
+        half a year"): a measure recorded at the moment of elimination, or later
+        than this many days before it, does not count.
 
     Examples
     --------
-    >>> EliminationRules().min_monitored_days
-    183
+    >>> EliminationRules().min_monitored_days, EliminationRules().min_measure_days
+    (183, 183)
     """
 
     min_monitored_days: int = 183
     min_measures: int = 1
+    min_measure_days: int = 183
 
     def __post_init__(self) -> None:
-        for name in ("min_monitored_days", "min_measures"):
+        for name in ("min_monitored_days", "min_measures", "min_measure_days"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ConfigError(Message(MSG_BAD_RULE, name=name, got=v))
+
+    def counted_measures(
+        self, measures_started: Sequence[datetime], now: datetime
+    ) -> int:
+        """How many of the measures (their start times) count at ``now``.
+
+        Examples
+        --------
+        >>> from datetime import timedelta
+        >>> t = datetime(2025, 7, 1)
+        >>> EliminationRules().counted_measures(
+        ...     [t - timedelta(days=200), t - timedelta(days=30), t], t)
+        1
+        """
+        return sum(
+            1
+            for started in measures_started
+            if started < now and (now - started).days >= self.min_measure_days
+        )
 
     def failures(
         self,
         *,
         identified_at: datetime | None,
-        n_measures: int,
+        measures_started: Sequence[datetime],
         evidence: EliminationEvidence,
         now: datetime,
     ) -> list[str]:
-        """Every failing rule as a readable line (empty when elimination may go on)."""
+        """Every failing rule as a readable line (empty when elimination may go on).
+
+        ``measures_started``: when each measure of the case was recorded.
+        """
         out = []
         days = None if identified_at is None else (now - identified_at).days
         if days is None or days < self.min_monitored_days:
             out.append(Message(RULE_DAYS, days=days, need=self.min_monitored_days))
+        n_measures = self.counted_measures(measures_started, now)
         if n_measures < self.min_measures:
-            out.append(Message(RULE_MEASURES, n=n_measures, need=self.min_measures))
+            out.append(
+                Message(
+                    RULE_MEASURES,
+                    n=n_measures,
+                    need=self.min_measures,
+                    days=self.min_measure_days,
+                )
+            )
         if not evidence.per_capita_income > evidence.line:
             out.append(
                 Message(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,13 +33,20 @@ from ..io import (
 )
 from ..messages import N_, Message
 from ._alerts import NO_TOWNSHIP
+from ._upsert import CASE_CLOSED
 
 if TYPE_CHECKING:
     from ._run import AlertRun
 
 __all__ = [
     "ALERT_OUTPUT_FILES",
+    "CHECK_RESULTS",
     "EXCEL_HEADERS",
+    "VERIFY_COLUMNS",
+    "attach_cases",
+    "column_widths",
+    "print_scale",
+    "text_lines",
     "read_pii",
     "workbook_name",
     "write_alert_files",
@@ -58,21 +67,75 @@ logger = logging.getLogger(__name__)
 
 EXCEL_HEADERS = {
     "rank": "序号", "household_id": "户编码", "head_name": "户主姓名",
-    "phone": "联系电话", "county": "县", "township": "乡镇", "village": "村",
-    "risk_score": "风险概率", "risk_level": "风险等级", "risk_names": "风险类型",
-    "reasons": "风险原因", "measures": "建议帮扶措施", "departments": "牵头部门",
-    "what_if": "措施效果预估", "discovered": "发现日期", "deadline": "核实截止日期",
-    "source": "来源", "check_result": "核查结果", "note": "备注",
+    "phone": "联系电话", "village": "村", "case_id": "案件号", "case_state": "状态",
+    "case_status": "新增/延续", "risk_level": "风险等级", "risk_score": "风险概率",
+    "risk_names": "风险类型", "reasons": "风险原因",
+    "measures": "建议帮扶措施（牵头部门）", "deadline": "核实截止日期",
+    "overdue": "逾期", "check_result": "核查结果", "category": "认定类别",
+    "check_date": "核查日期", "checker": "核查人", "note": "备注",
+    # on screen only, right of the print area
+    "what_if": "措施效果预估", "discovered": "发现日期", "source": "来源",
 }  # fmt: skip
-"""Columns of the Excel workbooks (in order) and their Chinese headers."""
+"""Columns of the township workbooks (in order) and their Chinese headers.
 
+The sheet is printed from 序号 to 备注 (A4 landscape); 措施效果预估, 发现日期
+and 来源 follow on screen, outside the print area. 村 is a column only on the
+one list sheet of a township with very many villages (else the sheet is the
+village). 建议帮扶措施 shows each measure with its lead department."""
+
+SCREEN_ONLY = ("what_if", "discovered", "source")
+"""Columns right of the print area (shown on screen, not printed)."""
+
+VERIFY_COLUMNS = ("check_result", "category", "check_date", "checker", "note")
+"""The columns a township fills in (read back by ``fanpin cases import``)."""
+
+CHECK_RESULTS = ("属实-纳入监测", "不属实-排除", "待核查")
+"""The values of 核查结果 (the drop-down)."""
+
+OVERDUE = "已逾期"
+"""逾期: an open case still to be verified (预警, 核查中) past its deadline."""
+
+TITLE = "{county}{township} 防止返贫致贫监测预警核查表"
+FOOTER_LEGEND = (
+    "核查结果：属实-纳入监测（须填认定类别）/ 不属实-排除 / 待核查；"
+    "已结案：已排除或风险消除且无新情况，无需再核查"
+)
+FONT_NAME = "Arial"
+"""The workbook's font (Chinese text falls back to the reader's CJK font).
+Column widths are counted in its digits, which Excel, WPS and LibreOffice
+(Liberation Sans, the same metrics) measure alike; Calibri, the usual default,
+is missing from many Linux clients, whose substitute makes every column wider."""
+FONT_SIZE = 9
+"""Body text (points); the title is 14 pt. The printed columns fit the width of
+A4 landscape at 100 % (风险原因 takes the width left), so print is 9 pt."""
+
+# column widths (Excel character units: a digit of Arial 10, 7 pixels)
 _WIDTHS = {
-    "rank": 6, "household_id": 12, "head_name": 10, "phone": 14, "county": 10,
-    "township": 10, "village": 10, "risk_score": 9, "risk_level": 8,
-    "risk_names": 18, "reasons": 60, "measures": 24, "departments": 16,
-    "what_if": 30, "discovered": 12, "deadline": 12, "source": 10,
-    "check_result": 14, "note": 14,
+    "rank": 3, "household_id": 8.5, "head_name": 6, "phone": 10.5, "village": 10,
+    "case_id": 4.5, "case_state": 6, "case_status": 5.2, "risk_level": 4.2,
+    "risk_score": 5.2, "risk_names": 7.5, "measures": 14, "deadline": 9.3,
+    "overdue": 6, "check_result": 8.5, "category": 7.5, "check_date": 9.3,
+    "checker": 5.5, "note": 7, "what_if": 30, "discovered": 9.3, "source": 8,
 }  # fmt: skip
+_HEADER_LINES = {
+    "rank": "序\n号", "case_id": "案件\n号", "case_status": "新增/\n延续",
+    "risk_level": "风险\n等级", "risk_score": "风险\n概率",
+    "measures": "建议帮扶措施\n（牵头部门）", "deadline": "核实\n截止日期",
+    "check_date": "核查\n日期", "category": "认定\n类别",
+}  # fmt: skip
+"""Headers as printed, broken where a narrow column needs it (the import reads
+them without the line breaks)."""
+_WRAPPED = ("reasons", "risk_names", "measures", "what_if", "village", "household_id",
+            "category", "check_result")  # fmt: skip
+MIN_REASONS_WIDTH = 18
+PAGE_WIDTH_PX = 1010
+"""Printable width of A4 landscape (11.69 in less 0.2 in margins each side) in
+the pixels LibreOffice counts a column in (7.45 per width unit; Excel counts 7,
+so there the sheet fills 94 % of the width): a column of width w takes about
+7w + 5 of these."""
+_LINE_PT = 12.0  # a line of FONT_SIZE text, CJK fonts' line heights included
+_PAD_PT = 4
+MAX_ROW_PT = 409  # Excel's tallest row
 _PII_NAMES = {"head_name": ("head_name", "户主姓名"), "phone": ("phone", "联系电话")}
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _BAD_FILE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -91,6 +154,8 @@ the temporary file beside it needs the rest."""
 ALL_VILLAGES = "全部村"
 NO_VILLAGE = "(未填村)"
 NO_NAME = "未填乡镇"
+HEADER_ROW = 1
+"""0-based row of the column headers (row 0 is the title)."""
 
 MSG_MANY_VILLAGES = N_(
     "Workbook {file}: {n:,} villages, more than the {cap} sheets a workbook holds "
@@ -167,72 +232,399 @@ def _cut(text: str, limit: int) -> str:
     return data[:limit].decode("utf-8", "ignore").rstrip(" .")
 
 
+# -- text layout: how many lines a wrapped cell takes ----------------------------
+# Widths at FONT_SIZE in Excel width units (7 pixels: a digit of Arial 10), as
+# Excel measures them (the narrowest client: LibreOffice's units are a little
+# wider): a full-width character is 1 em (12 px at 9 pt), a digit or letter
+# about 0.56 em, a space or a comma about half that.
+_CJK_UNITS = 1.715
+_LATIN_UNITS = 0.955
+_NARROW_UNITS = 0.48
+_NARROW = set(" ,.:;'!|ilIjft()[]")
+_BREAK_AFTER = set(" 　、，。；：！？）】」』,;")
+
+
+def _char_units(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in "WF":
+        return _CJK_UNITS
+    return _NARROW_UNITS if ch in _NARROW else _LATIN_UNITS
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` units wide (an estimate
+    on the generous side: a row is made tall enough to show all of it).
+
+    Lines break at newlines, after a full-width character or a space; a run of
+    half-width characters (a number, a word) is kept whole.
+
+    Examples
+    --------
+    >>> text_lines("医疗自付 32,400 元", 20), text_lines("因病\\n因学", 20)
+    (1, 2)
+    >>> text_lines("因" * 20, 10.5)
+    4
+    """
+    room = max(width - 0.8, 1.0)  # less the cell's padding
+    lines = 0
+    for para in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        for token in _tokens(para):
+            w = sum(_char_units(ch) for ch in token)
+            if used and used + w > room:
+                lines += 1
+                used = 0.0
+                token = token.lstrip(" ")
+                w = sum(_char_units(ch) for ch in token)
+            while w > room:  # longer than a line: broken anywhere
+                lines += 1
+                w -= room
+            used += w
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    word = ""
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        if wide or ch == " ":
+            if word:
+                out.append(word)
+                word = ""
+            if out and ch in _BREAK_AFTER:
+                out[-1] += ch  # punctuation stays with what it follows
+            else:
+                out.append(ch)
+        elif ch in _BREAK_AFTER and word:
+            out.append(word + ch)
+            word = ""
+        else:
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
+def column_widths(cols: list[str]) -> dict[str, float]:
+    """Width (Excel units) of each column; 风险原因 takes the page width left.
+
+    The printed columns (all but :data:`SCREEN_ONLY`) fill the printable width
+    of A4 landscape (:data:`PAGE_WIDTH_PX`), so the sheet prints at 100 %
+    unless the fixed columns alone are wider (personal-data columns on a list
+    sheet); 风险原因 is never narrower than :data:`MIN_REASONS_WIDTH`.
+
+    Examples
+    --------
+    >>> w = column_widths(["rank", "household_id", "reasons", "what_if"])
+    >>> w["reasons"] > 100, w["what_if"]
+    (True, 30)
+    """
+    widths = {c: _WIDTHS.get(c, 12) for c in cols if c != "reasons"}
+    if "reasons" in cols:
+        printed = [c for c in cols if c not in SCREEN_ONLY]
+        fixed = sum(7 * widths[c] + 5 for c in printed if c != "reasons")
+        widths["reasons"] = max(MIN_REASONS_WIDTH, (PAGE_WIDTH_PX - fixed - 5) / 7)
+    return widths
+
+
+def print_scale(widths: dict[str, float]) -> float:
+    """The scale a fit-to-width print of the printed columns comes out at (1.0:
+    100 %, never above)."""
+    px = sum(7 * w + 5 for c, w in widths.items() if c not in SCREEN_ONLY)
+    return min(1.0, PAGE_WIDTH_PX / px) if px else 1.0
+
+
+# -- values as the sheet shows them --------------------------------------------
+def _listed(value: object, sep: str = "、") -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return value
+    parts = [p.strip() for p in re.split(r"[;；]", str(value)) if p.strip()]
+    return sep.join(parts)
+
+
+def _measure_lines(measures: object, departments: object) -> object:
+    """'健康帮扶;综合保障' + '医保;民政' -> '健康帮扶(医保)\\n综合保障(民政)'."""
+    if measures is None or (not isinstance(measures, str) and pd.isna(measures)):
+        return measures
+    ms = [m.strip() for m in re.split(r"[;；、]", str(measures)) if m.strip()]
+    ds: list[str] = []
+    if isinstance(departments, str):
+        ds = [d.strip() for d in re.split(r"[;；、]", departments)]
+    lines = [
+        f"{m}({ds[i]})" if i < len(ds) and ds[i] else m for i, m in enumerate(ms)
+    ]
+    return "\n".join(lines)
+
+
+def _overdue(df: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
+    """已逾期 for rows still to be verified past their deadline at ``as_of``."""
+    if "overdue" in df:
+        flag = df["overdue"]
+        if flag.dtype == bool or str(flag.dtype) == "boolean":
+            return pd.Series(
+                np.where(flag.fillna(False).to_numpy(dtype=bool), OVERDUE, ""),
+                index=df.index,
+                dtype=object,
+            )
+        return flag.astype(object)
+    out = pd.Series("", index=df.index, dtype=object)
+    if as_of is None or "deadline" not in df:
+        return out
+    deadline = pd.to_datetime(df["deadline"], errors="coerce")
+    due = deadline.dt.normalize() < as_of.normalize()
+    if "case_state" in df:
+        due &= df["case_state"].isin(("预警", "核查中")).to_numpy()
+    out[due.fillna(False).to_numpy(dtype=bool)] = OVERDUE
+    return out
+
+
+def sheet_rows(rows: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """The alert rows as the workbook shows them: each reason on a line, risk
+    names joined with 、, each measure with its lead department, the overdue
+    flag, and blank columns for the township to fill (:data:`VERIFY_COLUMNS`)."""
+    df = rows.reset_index(drop=True).copy()
+    if "reasons" in df:
+        df["reasons"] = df["reasons"].map(lambda v: _listed(v, "\n"))
+    if "risk_names" in df:
+        df["risk_names"] = df["risk_names"].map(_listed)
+    if "measures" in df:
+        depts = df["departments"] if "departments" in df else [None] * len(df)
+        df["measures"] = [
+            _measure_lines(m, d) for m, d in zip(df["measures"], depts, strict=True)
+        ]
+    if "deadline" in df or "overdue" in df:
+        df["overdue"] = _overdue(df, as_of)
+    for c in VERIFY_COLUMNS:
+        if c not in df:
+            df[c] = None
+    return df
+
+
+# -- the workbook ----------------------------------------------------------------
 class _Formats:
     """The workbook's cell formats (XlsxWriter makes them per workbook)."""
 
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        self.cell = wb.add_format({"text_wrap": True, "valign": "top"})
-        # a text that looks like a formula is text, and stays text when edited
-        self.quoted = wb.add_format(
-            {"text_wrap": True, "valign": "top", "quote_prefix": True}
-        )
+        self._wb = wb
+        self._made: dict[tuple, object] = {}
+        base = {"font_size": FONT_SIZE, "valign": "top", "border": 1}
+        # the title and headers: bold, larger; the body: FONT_SIZE
+        self.title = wb.add_format({"bold": True, "font_size": 14, "valign": "vcenter"})
+        self.header = wb.add_format(
+            {**base, "bold": True, "text_wrap": True, "align": "center",
+             "valign": "vcenter", "bg_color": "#D9D9D9"}
+        )  # fmt: skip
+        self._base = base
+
+    def get(self, **props: object) -> object:
+        """The format of ``props`` over the body base (made once)."""
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self._wb.add_format({**self._base, **props})
+        return self._made[key]
 
 
-def _write_sheet(ws, part: pd.DataFrame, cols: list[str], fmt: _Formats) -> None:  # noqa: ANN001
-    ws.freeze_panes(1, 0)
-    ws.repeat_rows(0)
+_CENTRED = (
+    "rank", "case_id", "case_state", "case_status", "risk_level", "risk_score",
+    "overdue", "deadline", "discovered", "check_date",
+)  # fmt: skip
+_INPUT_FILL = "#FFF7D6"
+_ALERT_RED = "#C00000"
+
+
+def _cell_format(fmt: _Formats, col: str, value: object, *, quoted: bool = False):  # noqa: ANN202
+    props: dict[str, object] = {"text_wrap": True}
+    if col in _CENTRED:
+        props["align"] = "center"
+    if col in VERIFY_COLUMNS:
+        props["bg_color"] = _INPUT_FILL
+    if col in ("deadline", "discovered", "check_date"):
+        props["num_format"] = "yyyy-mm-dd"
+    elif col == "risk_score":
+        props["num_format"] = "0.0%"
+    elif col in ("rank", "case_id"):
+        props["num_format"] = "0"
+    if (col == "overdue" and value == OVERDUE) or (
+        col == "risk_level" and value == "紧急"
+    ):
+        props.update(bold=True, font_color=_ALERT_RED)
+    elif col == "risk_level" and value == "高":
+        props["bold"] = True
+    elif col == "case_status" and value == CASE_CLOSED:
+        props["font_color"] = "#595959"
+    if quoted:
+        props["quote_prefix"] = True
+    return fmt.get(**props)
+
+
+def _title(part: pd.DataFrame, village: str, as_of: pd.Timestamp | None) -> str:
+    def first(col: str) -> str:
+        if col not in part:
+            return ""
+        vals = part[col].dropna()
+        return str(vals.iloc[0]) if len(vals) else ""
+
+    county, township = first("county"), first("township")
+    text = TITLE.format(county=f"{county} " if county else "", township=township)
+    parts = [text.strip()]
+    if village and village != ALL_VILLAGES:
+        parts.append(f"村：{village}")
+    if as_of is not None:
+        parts.append(f"截至 {as_of:%Y-%m-%d}")
+    parts.append(f"共 {len(part)} 户")
+    return "　".join(parts)
+
+
+def _hf(text: str) -> str:
+    """Text safe inside an Excel page header or footer (``&`` is a code there)."""
+    return clean_text(text).replace("&", "&&")
+
+
+def _write_sheet(ws, part, cols, fmt, *, title, first_date) -> None:  # noqa: ANN001, PLR0913
+    widths = column_widths(cols)
+    printed = [c for c in cols if c not in SCREEN_ONLY]
+    last_row = HEADER_ROW + len(part)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 0)  # the page width; rows flow onto further pages
+    ws.set_margins(left=0.2, right=0.2, top=0.4, bottom=0.55)
+    ws.set_footer(
+        f"&L&8{_hf(FOOTER_LEGEND)}&R&9第 &P 页，共 &N 页", {"margin": 0.25}
+    )
+    ws.repeat_rows(0, HEADER_ROW)
+    ws.print_area(0, 0, last_row, max(len(printed) - 1, 0))
+    ws.freeze_panes(HEADER_ROW + 1, 2)
     for j, c in enumerate(cols):
-        ws.set_column(j, j, _WIDTHS.get(c, 12))
-        ws.write_string(0, j, EXCEL_HEADERS[c], fmt.header)
+        ws.set_column(j, j, widths[c])
+    ws.set_row(0, 24)
+    if len(printed) > 1:
+        ws.merge_range(0, 0, 0, len(printed) - 1, title, fmt.title)
+    else:
+        ws.write_string(0, 0, title, fmt.title)
+    heads = [_HEADER_LINES.get(c, EXCEL_HEADERS[c]) for c in cols]
+    lines = max(text_lines(h, widths[c]) for c, h in zip(cols, heads, strict=True))
+    ws.set_row(HEADER_ROW, lines * _LINE_PT + _PAD_PT)
+    for j, h in enumerate(heads):
+        ws.write_string(HEADER_ROW, j, h, fmt.header)
     columns = [part[c].to_numpy(dtype=object) for c in cols]
+    wrapped = [j for j, c in enumerate(cols) if c in _WRAPPED]
     for i in range(len(part)):
-        row = i + 1
-        for j, values in enumerate(columns):
-            v = values[i]
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                ws.write_blank(row, j, None, fmt.cell)
-            elif isinstance(v, str):
-                quoted = v.startswith(FORMULA_START)
-                ws.write_string(row, j, v, fmt.quoted if quoted else fmt.cell)
-            elif isinstance(v, (bool, np.bool_)):
-                ws.write_boolean(row, j, bool(v), fmt.cell)
-            elif isinstance(v, (int, float, np.integer, np.floating)):
-                ws.write_number(row, j, v.item() if hasattr(v, "item") else v, fmt.cell)
-            elif isinstance(v, (pd.Timestamp, datetime.date)):
-                ws.write_string(row, j, v.strftime("%Y-%m-%d"), fmt.cell)
-            else:
-                ws.write_string(row, j, str(v), fmt.cell)
+        row = HEADER_ROW + 1 + i
+        n = 1
+        for j in wrapped:
+            v = columns[j][i]
+            if isinstance(v, str) and v:
+                n = max(n, text_lines(v, widths[cols[j]]))
+        ws.set_row(row, min(MAX_ROW_PT, n * _LINE_PT + _PAD_PT))
+        for j, c in enumerate(cols):
+            _write_value(ws, row, j, c, columns[j][i], fmt)
+    if len(part):
+        _validations(ws, cols, HEADER_ROW + 1, last_row, first_date)
+
+
+def _write_value(ws, row: int, j: int, col: str, v: object, fmt: _Formats) -> None:  # noqa: ANN001
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        ws.write_blank(row, j, None, _cell_format(fmt, col, None))
+    elif isinstance(v, str):
+        quoted = v.startswith(FORMULA_START)
+        ws.write_string(row, j, v, _cell_format(fmt, col, v, quoted=quoted))
+    elif isinstance(v, (bool, np.bool_)):
+        ws.write_boolean(row, j, bool(v), _cell_format(fmt, col, v))
+    elif isinstance(v, (int, float, np.integer, np.floating)):
+        num = v.item() if hasattr(v, "item") else v
+        ws.write_number(row, j, num, _cell_format(fmt, col, v))
+    elif isinstance(v, (pd.Timestamp, datetime.date)):
+        day = pd.Timestamp(v).to_pydatetime().replace(tzinfo=None)
+        ws.write_datetime(row, j, day, _cell_format(fmt, col, v))
+    else:
+        ws.write_string(row, j, str(v), _cell_format(fmt, col, v))
+
+
+def _validations(ws, cols, first, last, first_date) -> None:  # noqa: ANN001
+    """Drop-downs for 核查结果 and 认定类别, a date for 核查日期, lengths the case
+    store holds for 核查人 and 备注."""
+    from ._case_values import MAX_NOTE
+    from ._states import CATEGORIES
+    from ._tables import LIMITS
+
+    rules = {
+        "check_result": {
+            "validate": "list", "source": list(CHECK_RESULTS),
+            "input_title": "核查结果", "input_message": "从下拉列表选择",
+            "error_title": "核查结果", "error_message": "请从下拉列表中选择："
+            + " / ".join(CHECK_RESULTS),
+        },
+        "category": {
+            "validate": "list", "source": list(CATEGORIES),
+            "input_title": "认定类别", "input_message": "核查属实时选择监测对象类别",
+            "error_title": "认定类别", "error_message": "请从下拉列表中选择："
+            + " / ".join(CATEGORIES),
+        },
+        "check_date": {
+            "validate": "date", "criteria": ">=", "value": first_date,
+            "input_title": "核查日期", "input_message": "如 2026-07-03",
+            "error_title": "核查日期",
+            "error_message": f"请填写日期，如 2026-07-03，不早于 {first_date:%Y-%m-%d}",
+        },
+        "checker": {
+            "validate": "length", "criteria": "<=", "value": LIMITS["actor"],
+            "input_title": "核查人", "input_message": "姓名或岗位，勿填电话、身份证号",
+            "error_title": "核查人",
+            "error_message": f"核查人最多 {LIMITS['actor']} 个字",
+        },
+        "note": {
+            "validate": "length", "criteria": "<=", "value": MAX_NOTE,
+            "error_title": "备注", "error_message": f"备注最多 {MAX_NOTE} 个字",
+        },
+    }  # fmt: skip
+    for j, c in enumerate(cols):
+        if c in rules:
+            ws.data_validation(first, j, last, j, rules[c])
 
 
 def write_township_workbook(
-    rows: pd.DataFrame, path: str | Path, *, columns: list[str] | None = None
+    rows: pd.DataFrame,
+    path: str | Path,
+    *,
+    columns: list[str] | None = None,
+    as_of: date | pd.Timestamp | None = None,
 ) -> Path:
-    """Write one township's alert rows as one workbook, atomically.
+    """Write one township's alert rows as one workbook for verification, atomically.
 
     One sheet per village (sorted by name; rows in the order given), or one
     list sheet when the township has more than :data:`MAX_VILLAGE_SHEETS`
-    villages. Chinese headers in a bold, frozen first row repeated on every
-    printed page, set column widths, A4 landscape fitted to the page width.
+    villages. Each sheet: a title (township, village, as-of date, households)
+    and bold column headers, both repeated on every printed page; per household
+    its case id, state, 新增/延续, risk level and probability (as a percentage),
+    risk types, reasons (one a line, wrapped, rows tall enough to show them
+    whole), measures with their lead departments, deadline and 已逾期, then the
+    columns the township fills: 核查结果 and 认定类别 (drop-downs), 核查日期
+    (a date), 核查人 and 备注 (Excel data validation). Printed on A4
+    landscape fitted to the page width only (rows flow onto further pages),
+    page numbers in the footer, 10 pt text at 100 % (风险原因 takes the width
+    left: :func:`column_widths`).
+
     Every text cell is a string (never a formula; one that looks like a formula
     is shown with Excel's quote prefix), numbers stay numbers. Control
     characters are removed (a warning names the column); ID- and phone-like
     numbers in place names are masked. Written in XlsxWriter's constant-memory
-    mode; the same rows give the same bytes (the document's date is the list's
-    discovery date).
+    mode; the same rows give the same bytes (the document's date is the as-of
+    date, else the list's discovery date).
 
     Parameters
     ----------
     rows : DataFrame
-        The township's rows (alert columns, and head_name / phone with ``--pii``).
+        The township's rows (alert columns, the case columns of
+        :meth:`CaseStore.listing` and head_name / phone with ``--pii``).
     path : str or Path
         The workbook to write (``.xlsx``).
     columns : list of str, optional
         Columns to write, in order (default: those of :data:`EXCEL_HEADERS` that
-        ``rows`` has).
+        ``rows`` has, and always :data:`VERIFY_COLUMNS`).
+    as_of : date, optional
+        The run date (title; 已逾期 when ``rows`` has no ``overdue``); default
+        the list's latest discovery date.
 
     Examples
     --------
@@ -241,15 +633,25 @@ def write_township_workbook(
     ...                      "risk_score": [0.4, 0.2]})
     >>> p = write_township_workbook(rows, pathlib.Path(tempfile.mkdtemp()) / "镇.xlsx")
     >>> from openpyxl import load_workbook
-    >>> load_workbook(p).sheetnames
-    ['乙村', '甲村']
+    >>> wb = load_workbook(p)
+    >>> wb.sheetnames, [c.value.replace("\\n", "") for c in wb["甲村"][2]][:3]
+    (['乙村', '甲村'], ['户编码', '风险概率', '核查结果'])
     """
     p = Path(path)
-    cols = columns or [c for c in EXCEL_HEADERS if c in rows.columns]
-    df = rows.reset_index(drop=True)
-    named, repairs = safe_frame(df[cols].rename(columns=EXCEL_HEADERS), formulas=False)
+    when = _list_date(rows) if as_of is None else pd.Timestamp(as_of).normalize()
+    df = sheet_rows(rows, when)
+    cols = columns or [
+        c for c in EXCEL_HEADERS if c in df.columns and c != "village"
+    ]
+    keep = [*cols, *(["village"] if "village" in df and "village" not in cols else [])]
+    shown = [c for c in keep if c in df.columns]
+    named, repairs = safe_frame(
+        df[shown].rename(columns=EXCEL_HEADERS), formulas=False
+    )
     warn_text_repairs(p, repairs)
-    df = named.set_axis(cols, axis=1)
+    df = pd.concat(
+        [named.set_axis(shown, axis=1), df.drop(columns=shown)], axis=1
+    )
     village = (
         df["village"].astype("string").fillna(NO_VILLAGE)
         if "village" in df
@@ -258,6 +660,7 @@ def write_township_workbook(
     n_villages = village.nunique(dropna=False)
     if n_villages <= MAX_VILLAGE_SHEETS:
         groups = list(df.groupby(village.to_numpy(), sort=True))
+        sheet_cols = [c for c in cols if c != "village"]
     else:
         warnings.warn(
             Message(
@@ -274,7 +677,12 @@ def write_township_workbook(
         whole = df.iloc[order]
         starts = range(0, max(len(whole), 1), MAX_SHEET_ROWS)
         groups = [(ALL_VILLAGES, whole.iloc[s : s + MAX_SHEET_ROWS]) for s in starts]
-    stamp = _stamp(df)
+        sheet_cols = list(cols)
+        if "village" in df and "village" not in sheet_cols:
+            at = sheet_cols.index("household_id") + 1 if "household_id" in cols else 0
+            sheet_cols.insert(at, "village")
+    stamp = _stamp(df, when)
+    first_date = _first_date(df, stamp)
     with atomic_path(p) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
@@ -284,6 +692,15 @@ def write_township_workbook(
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "tmpdir": str(tmp.parent),
+                # Arial 10 as the workbook's font: column widths are counted in
+                # its digits, which Excel, WPS and LibreOffice (Liberation Sans,
+                # the same metrics) measure alike; Calibri is missing from many
+                # Linux clients, whose substitute makes every column wider.
+                "default_format_properties": {
+                    "font_name": FONT_NAME,
+                    "font_size": 10,  # the unit of column widths: 7 pixels
+                    "font_scheme": False,
+                },
             },
         )
         wb.set_properties({"created": stamp})
@@ -291,17 +708,38 @@ def write_township_workbook(
         used: set[str] = set()
         for name, part in groups:
             ws = wb.add_worksheet(_sheet_title(str(name), used))
-            _write_sheet(ws, part, cols, fmt)
+            title = _title(part, str(name), when)
+            _write_sheet(ws, part, sheet_cols, fmt, title=title, first_date=first_date)
         wb.close()
     return p
 
 
-def _stamp(df: pd.DataFrame) -> datetime.datetime:
-    """The list's discovery date: the workbook's only timestamp (reproducible)."""
+def _list_date(rows: pd.DataFrame) -> pd.Timestamp | None:
+    """The list's date when no as-of date is given: its latest discovery date."""
+    if "discovered" not in rows:
+        return None
+    day = pd.to_datetime(rows["discovered"], errors="coerce").max()
+    return None if pd.isna(day) else day.normalize()
+
+
+def _stamp(df: pd.DataFrame, as_of: pd.Timestamp | None) -> datetime.datetime:
+    """The workbook's only timestamp (reproducible): the as-of date, else the
+    list's discovery date."""
+    if as_of is not None:
+        return as_of.to_pydatetime()
     if "discovered" not in df:
         return datetime.datetime(1980, 1, 1)
     day = pd.to_datetime(df["discovered"], errors="coerce").max()
     return datetime.datetime(1980, 1, 1) if pd.isna(day) else day.to_pydatetime()
+
+
+def _first_date(df: pd.DataFrame, stamp: datetime.datetime) -> datetime.date:
+    """The earliest 核查日期 the sheet accepts: its earliest discovery date."""
+    if "discovered" in df:
+        day = pd.to_datetime(df["discovered"], errors="coerce").min()
+        if not pd.isna(day):
+            return day.date()
+    return min(stamp.date(), datetime.date(2000, 1, 1))
 
 
 def write_workbooks(
@@ -309,15 +747,19 @@ def write_workbooks(
     directory: str | Path,
     *,
     pii: pd.DataFrame | None = None,
+    as_of: date | pd.Timestamp | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """One workbook per township (``<township>.xlsx``), one sheet per village.
 
-    Chinese headers, a frozen, bold header row repeated on every printed page,
-    set column widths, landscape fit-to-width: ready to print for home visits.
-    ``pii`` (from :func:`read_pii`) adds 户主姓名 / 联系电话 to these workbooks
-    only. A township name met in several counties gets ``<county>_<township>``.
-    ``progress(done, total)`` is called after each workbook.
+    Each is the township's verification sheet (:func:`write_township_workbook`):
+    ready to print on A4 for home visits, and to fill and read back with
+    ``fanpin cases import``. With a case store, pass the alerts with the case
+    columns (:func:`attach_cases`): case id, state, 新增/延续 and the store's
+    deadline and 已逾期. ``pii`` (from :func:`read_pii`) adds 户主姓名 / 联系电话
+    to these workbooks only. A township name met in several counties gets
+    ``<county>_<township>``. ``progress(done, total)`` is called after each
+    workbook.
 
     Examples
     --------
@@ -329,17 +771,21 @@ def write_workbooks(
     """
     d = Path(directory)
     df = alerts.copy()
-    for c in ("check_result", "note"):
-        df[c] = None
     if pii is not None:
         df = df.merge(pii, on="household_id", how="left")
-    cols = [c for c in EXCEL_HEADERS if c in df.columns]
+    cols = [c for c in EXCEL_HEADERS if c != "village" and (
+        c in df.columns or c in VERIFY_COLUMNS or (c == "overdue" and "deadline" in df)
+    )]  # fmt: skip
     town = (
         df["township"].astype("string").fillna(NO_TOWNSHIP)
         if "township" in df
         else pd.Series(NO_TOWNSHIP, index=df.index, dtype="string")
     )
-    county = df["county"].astype("string").fillna("")
+    county = (
+        df["county"].astype("string").fillna("")
+        if "county" in df
+        else pd.Series("", index=df.index, dtype="string")
+    )
     counties_per_town = county.groupby(town.to_numpy()).nunique()
     paths: list[Path] = []
     used: set[str] = set()
@@ -351,12 +797,48 @@ def write_workbooks(
             part.sort_values("rank", kind="stable") if "rank" in part else part,
             path,
             columns=cols,
+            as_of=as_of,
         )
         paths.append(path)
         if progress is not None:
             progress(len(paths), groups.ngroups)
     logger.info("wrote %d township workbooks", len(paths))
     return paths
+
+
+def attach_cases(alerts: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """``alerts`` with the case columns of :meth:`CaseStore.listing`: case_id,
+    case_state, case_status (新增/延续/已结案), overdue; ``deadline`` becomes the
+    store's (one deadline, the store's, in every output).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"household_id": ["1", "2"],
+    ...                   "deadline": pd.to_datetime(["2026-07-15"] * 2)})
+    >>> c = pd.DataFrame({"household_id": ["1"], "case_id": [7],
+    ...     "case_state": ["核查中"], "case_status": ["延续"],
+    ...     "deadline": pd.to_datetime(["2026-06-20"]), "overdue": [True]})
+    >>> out = attach_cases(a, c)
+    >>> out["deadline"].dt.strftime("%m-%d").tolist(), out["case_id"].tolist()
+    (['06-20', '07-15'], [7, <NA>])
+    """
+    c = cases.set_index(cases["household_id"].astype(str))
+    hid = alerts["household_id"].astype(str)
+    out = alerts.copy()
+    out["case_id"] = pd.array(c["case_id"].reindex(hid).to_numpy(), dtype="Int64")
+    for col in ("case_state", "case_status"):
+        out[col] = pd.array(c[col].reindex(hid).to_numpy(), dtype="string")
+    store_deadline = pd.to_datetime(c["deadline"]).reindex(hid).to_numpy()
+    if "deadline" in out:
+        own = pd.to_datetime(out["deadline"]).to_numpy()
+        out["deadline"] = np.where(pd.isna(store_deadline), own, store_deadline)
+        out["deadline"] = pd.to_datetime(out["deadline"])
+    else:
+        out["deadline"] = pd.to_datetime(store_deadline)
+    out["overdue"] = (
+        c["overdue"].reindex(hid).fillna(False).to_numpy(dtype=bool)
+    )
+    return out
 
 
 def write_alert_files(

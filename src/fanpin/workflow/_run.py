@@ -102,6 +102,9 @@ class AlertFileRun:
         ``row``: index labels of the whole panel, never built here).
     seconds : float
     engine : str
+    latest_year : int or None
+        The panel's latest year: the annual record every listed household's
+        alert rests on (the case store's ``record_year``).
     """
 
     alerts: pd.DataFrame
@@ -118,6 +121,7 @@ class AlertFileRun:
     skipped: pd.DataFrame | None = None
     seconds: float = 0.0
     engine: str = "local"
+    latest_year: int | None = None
 
 
 def _hooks(
@@ -291,6 +295,7 @@ def run_alerts_file(
     workers: int | None = None,
     scheduler: Any = None,
     risk_levels: RiskLevels | None = None,
+    write_excel: bool = True,
 ) -> AlertFileRun:
     """Run the alerts on a panel file of any size and write every output.
 
@@ -332,6 +337,10 @@ def run_alerts_file(
     engine, workers, scheduler
         As for :func:`fanpin.scoring.score_file`: ``engine="dask"`` runs the
         chunks on a Dask cluster, ``workers`` the local worker threads.
+    write_excel : bool
+        Write the township workbooks (a caller with a case store writes them
+        itself after the upsert, with each household's case:
+        :func:`~fanpin.workflow.attach_cases`).
 
     Returns
     -------
@@ -377,7 +386,7 @@ def run_alerts_file(
         model, as_of=as_of, events=events, lines=lines, config=config,
         explain_config=explain_config, assistance=assistance, capacity=capacity,
         covered=covered, risk_levels=risk_levels, out=target,
-        table_format=table_format, pii=pii,
+        table_format=table_format, pii=pii, write_excel=write_excel,
     )  # fmt: skip
     res = run_job(
         panel_path, model, hooks, lines=hooks.lines, work_in=target,
@@ -401,6 +410,7 @@ def run_alerts_file(
         skipped=res.skipped,
         seconds=time.perf_counter() - t0,
         engine=engine,
+        latest_year=int(job.latest_year),
     )
     logger.info(
         "alerts: %d households in %d chunk(s), %d scored, %d listed, %d monitored "

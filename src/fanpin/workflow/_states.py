@@ -10,6 +10,7 @@ from ..messages import N_, Message
 __all__ = [
     "CATEGORIES",
     "CLOSED_STATES",
+    "DEADLINE_STATES",
     "ELIMINATION_METHODS",
     "NEXT_STATES",
     "STATES",
@@ -32,6 +33,10 @@ NEXT_STATES = MappingProxyType(
 )
 CLOSED_STATES = ("已排除", "风险消除")
 """A case in one of these states is closed; a new alert opens a new case."""
+
+DEADLINE_STATES = ("预警", "核查中")
+"""States still to be verified: a case in one of them past its deadline is
+overdue (已逾期)."""
 
 CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 """监测对象类别, required when a case is identified (已认定)."""

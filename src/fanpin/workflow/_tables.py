@@ -13,6 +13,8 @@ from ..messages import N_, Message
 
 __all__ = [
     "LIMITS",
+    "UPGRADES",
+    "NeedsUpgrade",
     "SCHEMA_VERSION",
     "cases",
     "check_schema",
@@ -42,8 +44,10 @@ MSG_DAMAGED = N_(
     "{expected} defines it)."
 )
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a table changes; a store of another version is refused."""
+SCHEMA_VERSION = 2
+"""Bumped whenever a table changes. A store of an older version is upgraded in
+place when the change only adds nullable columns (:data:`UPGRADES`); any other
+version is refused."""
 
 metadata = sa.MetaData()
 
@@ -89,6 +93,14 @@ cases = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("closed_at", sa.DateTime),
     sa.Column("elimination_method", sa.String(16)),
+    # the evidence the case's current risk rests on (schema 2): the year of the
+    # annual record and the date of the latest department push seen
+    sa.Column("record_year", sa.Integer),
+    sa.Column("last_push", sa.Date),
+    # a case opened after a closed one of the same household: which, and on what
+    # new evidence (push, record, risk; see fanpin.workflow.ReopenRules)
+    sa.Column("reopens", sa.Integer),
+    sa.Column("opened_because", sa.String(16)),
     # one open case per household, enforced by the database itself
     sa.Index(
         "uq_cases_open_household",
@@ -150,13 +162,29 @@ LIMITS: dict[str, int] = {
 
 _OURS = {t.name for t in metadata.sorted_tables}
 
+UPGRADES: dict[int, tuple[tuple[str, str], ...]] = {
+    1: (
+        ("cases", "record_year"),
+        ("cases", "last_push"),
+        ("cases", "reopens"),
+        ("cases", "opened_because"),
+    ),
+}
+"""Columns (table, column) added by the upgrade from each older version: all
+nullable, so an older store is upgraded in place, its rows kept as they are."""
 
-def check_schema(conn: sa.Connection, safe_url: str, *, create: bool) -> bool:
-    """Check (or, in an empty database, create) the store's tables; True if created.
+
+def check_schema(
+    conn: sa.Connection, safe_url: str, *, create: bool, upgrade: bool = False
+) -> bool:
+    """Check (or, in an empty database, create) the store's tables; True if it
+    wrote (created the schema, or upgraded an older version).
 
     Every table, column, index and unique constraint fanpin relies on must be
     there, with the version row; a database holding fanpin's tables without
-    its version table is refused, never stamped.
+    its version table is refused, never stamped. A store of an older version
+    whose tables are intact is upgraded when ``upgrade`` is true (the caller
+    holds a write transaction), else :class:`NeedsUpgrade` is raised.
     """
     insp = sa.inspect(conn)
     present = set(insp.get_table_names()) & _OURS
@@ -175,6 +203,14 @@ def check_schema(conn: sa.Connection, safe_url: str, *, create: bool) -> bool:
             Message(MSG_NO_VERSION, url=safe_url, tables=", ".join(sorted(present)))
         )
     found = conn.execute(sa.select(schema_info.c.version)).scalars().all()
+    if len(found) == 1 and found[0] in UPGRADES:
+        added = set(UPGRADES[found[0]])
+        problems = _schema_problems(insp, present, ignore=added)
+        if not problems:
+            if not upgrade:
+                raise NeedsUpgrade
+            _upgrade(conn, found[0])
+            return True
     if len(found) != 1 or found[0] != SCHEMA_VERSION:
         raise CaseStoreError(
             Message(
@@ -203,13 +239,41 @@ def _where_text(options: dict) -> str:
     return " ".join(text.replace("(", " ").replace(")", " ").lower().split())
 
 
-def _schema_problems(insp: sa.Inspector, present: set[str]) -> list[str]:
+class NeedsUpgrade(Exception):
+    """Raised by :func:`check_schema` (``upgrade=False``) for an older store."""
+
+
+def _upgrade(conn: sa.Connection, version: int) -> None:
+    """Add the nullable columns of the versions after ``version``; stamp the new one."""
+    preparer = conn.dialect.identifier_preparer
+    for v in sorted(k for k in UPGRADES if k >= version):
+        for table_name, column_name in UPGRADES[v]:
+            col = metadata.tables[table_name].c[column_name]
+            kind = col.type.compile(dialect=conn.dialect)
+            conn.execute(
+                sa.text(
+                    f"ALTER TABLE {preparer.quote(table_name)} "
+                    f"ADD COLUMN {preparer.quote(column_name)} {kind}"
+                )
+            )
+    conn.execute(schema_info.update().values(version=SCHEMA_VERSION))
+
+
+def _schema_problems(
+    insp: sa.Inspector,
+    present: set[str],
+    ignore: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+) -> list[str]:
     problems = [f"table {t} is missing" for t in sorted(_OURS - present)]
     for table in metadata.sorted_tables:
         if table.name not in present:
             continue
         have = {c["name"] for c in insp.get_columns(table.name)}
-        missing = [c.name for c in table.columns if c.name not in have]
+        missing = [
+            c.name
+            for c in table.columns
+            if c.name not in have and (table.name, c.name) not in ignore
+        ]
         if missing:
             problems.append(f"table {table.name} lacks column(s) {', '.join(missing)}")
         found = {i["name"]: i for i in insp.get_indexes(table.name)}

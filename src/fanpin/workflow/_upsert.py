@@ -9,18 +9,20 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..exceptions import FanpinWarning, InputError
 from ..messages import N_, Message
-from ..ranking import RISK_LEVELS
+from ..ranking import ALERT_LEVELS
 from . import _tables as T
+from ._reopen import ReopenRules, new_evidence
 
 __all__ = [
     "ALERT_COLUMNS",
+    "EVIDENCE_COLUMNS",
     "UpsertSummary",
     "apply_alerts",
     "check_alerts",
@@ -35,6 +37,20 @@ ALERT_COLUMNS = (
     "deadline", "reasons",
 )  # fmt: skip
 """Columns an alerts table must carry (extra columns are ignored, never stored)."""
+
+EVIDENCE_COLUMNS = ("record_year", "latest_push")
+"""Optional columns of an alerts table: the evidence each alert rests on.
+
+``record_year``: the year of the annual record (default: ``year``; give it when
+``year`` is that of a year-to-date record made from pushes). ``latest_push``:
+the date of the latest department push applied to the household (empty when
+none). A household whose case was closed gets a new case only on new evidence
+(:mod:`fanpin.workflow._reopen`)."""
+
+CASE_NEW, CASE_CARRIED, CASE_CLOSED = "新增", "延续", "已结案"
+"""How an alert list shows a household's case: opened by this run; open and
+carried over from an earlier run; closed (已排除 / 风险消除), not reopened by
+this run's alert (no new evidence)."""
 
 
 IDENTIFICATION_DAYS = 15
@@ -77,10 +93,16 @@ class UpsertSummary:
 
     Attributes
     ----------
-    new : cases opened by this run.
+    new : cases opened by this run (reopened ones included).
     updated : open cases that got a new risk-history row.
-    escalated : updated cases whose level rose (低 -> 中 -> 高).
+    escalated : updated cases whose level rose (低 -> 中 -> 高 -> 紧急).
     fell : updated cases whose level fell.
+    reopened : the new cases of households whose case was closed, opened on new
+        evidence: case_id, household_id, reopens (the closed case), evidence
+        (push, record or risk).
+    kept_closed : households whose case was closed and stays closed (the alert
+        brings no new evidence): case_id (the closed case), household_id,
+        state, closed_at, risk_score.
     """
 
     run_id: str
@@ -88,11 +110,20 @@ class UpsertSummary:
     updated: pd.DataFrame
     escalated: pd.DataFrame
     fell: pd.DataFrame
+    reopened: pd.DataFrame = None  # type: ignore[assignment]
+    kept_closed: pd.DataFrame = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.reopened is None:
+            object.__setattr__(self, "reopened", _reopened_frame([]))
+        if self.kept_closed is None:
+            object.__setattr__(self, "kept_closed", _kept_frame([]))
 
     def counts(self) -> dict[str, int]:
         """Number of cases in each list."""
         return {
-            k: len(getattr(self, k)) for k in ("new", "updated", "escalated", "fell")
+            k: len(getattr(self, k))
+            for k in ("new", "updated", "escalated", "fell", "reopened", "kept_closed")
         }
 
 
@@ -126,6 +157,17 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
             )
         )
     df = alerts.loc[:, list(ALERT_COLUMNS)].reset_index(drop=True)
+    extra = alerts.reset_index(drop=True)
+    df["record_year"] = (
+        pd.to_numeric(extra["record_year"], errors="coerce")
+        if "record_year" in extra
+        else pd.Series(float("nan"), index=df.index)
+    )
+    df["latest_push"] = (
+        pd.to_datetime(extra["latest_push"], errors="coerce")
+        if "latest_push" in extra
+        else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    )
     problems = []
     hid = df["household_id"]
     if hid.isna().any():
@@ -136,10 +178,10 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     score = pd.to_numeric(df["risk_score"], errors="coerce")
     if score.isna().any() or ((score < 0) | (score > 1)).any():
         problems.append(Message(MSG_BAD_SCORE))
-    bad_level = ~df["risk_level"].isin(RISK_LEVELS)
+    bad_level = ~df["risk_level"].isin(ALERT_LEVELS)
     if bad_level.any():
         got = sorted(map(str, df.loc[bad_level, "risk_level"].unique()))[:5]
-        problems.append(Message(MSG_BAD_LEVEL, levels=", ".join(RISK_LEVELS), got=got))
+        problems.append(Message(MSG_BAD_LEVEL, levels=", ".join(ALERT_LEVELS), got=got))
     if problems:
         raise InputError(
             Message(
@@ -152,22 +194,31 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _open_rows(conn: sa.Connection, ids: list[str]) -> dict[str, dict]:
-    """The open cases of ``ids``, locked for this transaction (PostgreSQL)."""
+def _case_rows(
+    conn: sa.Connection, ids: list[str], *, closed: bool = False
+) -> dict[str, dict]:
+    """The open case of each of ``ids``, locked for this transaction
+    (PostgreSQL); with ``closed``, the most recently closed case of each."""
     c = T.cases.c
     rows: dict[str, dict] = {}
     for start in range(0, len(ids), _BATCH):
-        q = (
-            sa.select(T.cases)
-            .where(
-                c.household_id.in_(ids[start : start + _BATCH]), c.closed_at.is_(None)
-            )
-            .order_by(c.household_id)
+        q = sa.select(T.cases).where(
+            c.household_id.in_(ids[start : start + _BATCH]),
+            c.closed_at.is_not(None) if closed else c.closed_at.is_(None),
         )
-        if conn.dialect.name == "postgresql":
-            q = q.with_for_update()
+        if closed:
+            q = q.order_by(c.household_id, c.closed_at, c.case_id)
+        else:
+            q = q.order_by(c.household_id)
+            if conn.dialect.name == "postgresql":
+                q = q.with_for_update()
         rows.update({r["household_id"]: dict(r) for r in conn.execute(q).mappings()})
     return rows
+
+
+def _open_rows(conn: sa.Connection, ids: list[str]) -> dict[str, dict]:
+    """The open cases of ``ids``, locked for this transaction (PostgreSQL)."""
+    return _case_rows(conn, ids)
 
 
 def _seen(conn: sa.Connection, case_ids: list[int], run_id: str) -> set[int]:
@@ -192,6 +243,7 @@ def apply_alerts(
     run_at: datetime,
     run_id: str,
     actor: str,
+    reopen: ReopenRules | None = None,
 ) -> UpsertSummary:
     """The SQL of :meth:`CaseStore.upsert_alerts` on ``conn``, inside the store's
     write transaction; ``df`` comes from :func:`check_alerts`.
@@ -199,21 +251,51 @@ def apply_alerts(
     The open cases are read (and on PostgreSQL locked) here, never trusted from
     an earlier read; households are handled in id order (the order every writer
     locks in). An update is applied only to a case that is still open; a case
-    closed meanwhile makes the household a new case, and a case another writer
-    opened meanwhile is updated instead of opened twice.
+    another writer opened meanwhile is updated instead of opened twice. A
+    household without an open case whose last case was closed gets a new case
+    only on new evidence (:func:`~fanpin.workflow._reopen.new_evidence`).
     """
-    rank = {lv: i for i, lv in enumerate(RISK_LEVELS)}
+    rules = reopen if reopen is not None else ReopenRules()
+    rank = {lv: i for i, lv in enumerate(ALERT_LEVELS)}
     c = T.cases.c
-    new, updated, escalated, fell = [], [], [], []
+    new, updated, escalated, fell, reopened, kept = [], [], [], [], [], []
     records = sorted(df.to_dict("records"), key=lambda r: r["household_id"])
     open_rows = _open_rows(conn, [r["household_id"] for r in records])
     already = _seen(conn, [r["case_id"] for r in open_rows.values()], run_id)
+    closed_rows = _case_rows(
+        conn,
+        [r["household_id"] for r in records if r["household_id"] not in open_rows],
+        closed=True,
+    )
+
+    def open_new(r: dict, closed: dict | None) -> tuple[bool, tuple | None]:
+        """Open a case for ``r`` unless its closed case stands: (whether the
+        closed case stands, the new case's summary item or None)."""
+        evidence = None
+        if closed is not None:
+            evidence = new_evidence(closed, r, rules)
+            if evidence is None:
+                kept.append(
+                    (closed["case_id"], r["household_id"], closed["state"],
+                     closed["closed_at"], r["risk_score"])
+                )  # fmt: skip
+                return True, None
+        item = _open(
+            conn, r, run_at=run_at, run_id=run_id, actor=actor, closed=closed,
+            evidence=evidence, rules=rules,
+        )  # fmt: skip
+        if item is not None and closed is not None:
+            reopened.append((item[0], r["household_id"], closed["case_id"], evidence))
+        return False, item
+
     for r in records:
         row = open_rows.get(r["household_id"])
         if row is None:
-            item = _open(conn, r, run_at=run_at, run_id=run_id, actor=actor)
+            stands, item = open_new(r, closed_rows.get(r["household_id"]))
             if item is not None:
                 new.append(item)
+                continue
+            if stands:
                 continue
             # another writer opened a case for the household meanwhile
             row = _open_rows(conn, [r["household_id"]]).get(r["household_id"])
@@ -232,8 +314,12 @@ def apply_alerts(
             "suggested_measures": _joined(r["measures"]),
             "suggested_departments": _joined(r["departments"]),
             "year": _int(r["year"]),
+            "record_year": _record_year(r),
             "updated_at": run_at,
         }
+        push = _date(r["latest_push"])
+        if push is not None and (row["last_push"] is None or push > row["last_push"]):
+            values["last_push"] = push
         if up and not pd.isna(r["deadline"]) and row["state"] in ("预警", "核查中"):
             new_deadline = r["deadline"].date()
             if row["deadline"] is None or new_deadline < row["deadline"]:
@@ -243,8 +329,11 @@ def apply_alerts(
             .where(c.case_id == row["case_id"], c.closed_at.is_(None))
             .values(**values)
         ).rowcount
-        if done != 1:  # closed meanwhile: this month's risk opens a new case
-            item = _open(conn, r, run_at=run_at, run_id=run_id, actor=actor)
+        if done != 1:  # closed meanwhile: as a household whose case was closed
+            closed = conn.execute(
+                sa.select(T.cases).where(c.case_id == row["case_id"])
+            ).mappings().one()
+            _, item = open_new(r, dict(closed))
             new += [item] if item is not None else []
             continue
         _history(conn, row["case_id"], run_id, run_at, r, change)
@@ -259,40 +348,91 @@ def apply_alerts(
         updated.append(item)
         (escalated if up else fell if down else []).append(item)
     logger.info(
-        "alerts run %s: %d new, %d updated, %d escalated, %d fell",
+        "alerts run %s: %d new (%d reopened on new evidence), %d updated, "
+        "%d escalated, %d fell, %d closed cases kept closed",
         run_id,
         len(new),
+        len(reopened),
         len(updated),
         len(escalated),
         len(fell),
+        len(kept),
     )
     return UpsertSummary(
-        run_id, _frame(new), _frame(updated), _frame(escalated), _frame(fell)
+        run_id,
+        _frame(new),
+        _frame(updated),
+        _frame(escalated),
+        _frame(fell),
+        _reopened_frame(reopened),
+        _kept_frame(kept),
+    )
+
+
+_EVIDENCE_NOTES = {
+    "push": "a department push dated {push} after the closing",
+    "record": "the annual record of {year} (the case was closed on {known})",
+    "risk": "risk {score:.3f}, up from {before:.3f} at closing by more than {margin:g}",
+}
+
+
+def _reopen_note(run_id: str, closed: dict, r: dict, evidence: str, rules) -> str:  # noqa: ANN001
+    known = closed.get("record_year") or closed.get("year")
+    detail = _EVIDENCE_NOTES[evidence].format(
+        push=_date(r["latest_push"]),
+        year=_record_year(r),
+        known=known if known is not None else "an unknown record",
+        score=float(r["risk_score"]),
+        before=float(closed["current_risk"] or 0.0),
+        margin=rules.risk_margin,
+    )
+    closed_on = closed["closed_at"].date().isoformat()
+    return (
+        f"alert run {run_id}; reopens case {closed['case_id']} ({closed['state']} "
+        f"{closed_on}) on new evidence ({evidence}): {detail}"
     )
 
 
 def _open(
-    conn: sa.Connection, r: dict, *, run_at: datetime, run_id: str, actor: str
+    conn: sa.Connection,
+    r: dict,
+    *,
+    run_at: datetime,
+    run_id: str,
+    actor: str,
+    closed: dict | None = None,
+    evidence: str | None = None,
+    rules: ReopenRules | None = None,
 ) -> tuple | None:
     """Open a case for alert ``r`` with its first risk-history row; its summary
-    item, or None if the household has an open case."""
+    item, or None if the household has an open case. ``closed`` and
+    ``evidence``: the closed case it follows and the new evidence."""
     deadline = r["deadline"]
     deadline = (
         (run_at + timedelta(days=IDENTIFICATION_DAYS)).date()
         if pd.isna(deadline)
         else deadline.date()
     )
+    note = (
+        f"alert run {run_id}"
+        if closed is None or evidence is None
+        else _reopen_note(run_id, closed, r, evidence, rules or ReopenRules())
+    )
     case_id = T.insert_case(
         conn,
         r["household_id"],
         at=run_at,
         actor=actor,
-        note=f"alert run {run_id}",
+        note=note,
         province=_clean(r["province"]),
         county=_clean(r["county"]),
         township=_clean(r["township"]),
         village=_clean(r["village"]),
         year=_int(r["year"]),
+        record_year=_record_year(r),
+        last_push=_date(r["latest_push"]),
+        reopens=None if closed is None else int(closed["case_id"]),
+        opened_because=evidence,
         deadline=deadline,
         current_risk=r["risk_score"],
         current_level=r["risk_level"],
@@ -304,6 +444,30 @@ def _open(
         return None
     _history(conn, case_id, run_id, run_at, r, "new")
     return (case_id, r["household_id"], None, r["risk_level"], None, r["risk_score"])
+
+
+def _record_year(r: dict) -> int | None:
+    year = r.get("record_year")
+    return _int(r["year"]) if year is None or pd.isna(year) else int(year)
+
+
+def _date(v: object) -> date | None:
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+
+def _reopened_frame(items: list) -> pd.DataFrame:
+    out = pd.DataFrame(
+        items, columns=["case_id", "household_id", "reopens", "evidence"]
+    )
+    return out.astype({"case_id": "int64", "reopens": "int64"})
+
+
+def _kept_frame(items: list) -> pd.DataFrame:
+    out = pd.DataFrame(
+        items,
+        columns=["case_id", "household_id", "state", "closed_at", "risk_score"],
+    )
+    return out.astype({"case_id": "int64", "risk_score": "float64"})
 
 
 def warn_lost_zeros(conn: sa.Connection, new_ids: pd.Series) -> None:

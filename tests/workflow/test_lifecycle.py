@@ -1,0 +1,184 @@
+"""A case lifecycle that holds, end to end through the CLI on the demo's inputs:
+closed cases are not reopened by the same evidence, new evidence reopens them,
+one deadline everywhere, overdue flagged."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from fanpin.cli import app
+from fanpin.workflow import CaseStore, EliminationEvidence, EliminationRules
+
+from .conftest import DEMO, DEMO_AS_OF
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The monitoring lines:UserWarning"  # the demo has no 2026 line yet
+)
+runner = CliRunner()
+OK = EliminationEvidence(per_capita_income=9000, line=7500, labor_count=2)
+LATER = date(2026, 12, 31)  # the reference date of the cadres' changes
+
+
+def _alerts(tmp_path, model, url, *, as_of=DEMO_AS_OF, pushes=None, out="out"):
+    res = runner.invoke(
+        app,
+        [
+            "alerts", str(DEMO / "panel.parquet"), "--model", str(model),
+            "--events", str(pushes or DEMO / "pushes.parquet"), "--as-of", as_of,
+            "--store", url, "--out", str(tmp_path / out), "--quiet",
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def _close_some(url):
+    """Exclude four cases and eliminate the risk of two (after half a year of a
+    measure, under rules shortened for the test), in July-August 2026."""
+    rules = EliminationRules(min_monitored_days=30, min_measure_days=30)
+    with CaseStore(url, elimination_rules=rules) as s:
+        cases = s.list_cases().sort_values("case_id")
+        excluded = cases["case_id"].iloc[:4].tolist()
+        eliminated = cases["case_id"].iloc[4:6].tolist()
+        for cid in excluded:
+            s.transition(cid, "核查中", actor="乙镇干部", now=datetime(2026, 7, 2),
+                         as_of=LATER)  # fmt: skip
+            s.transition(cid, "已排除", actor="乙镇干部", now=datetime(2026, 7, 5),
+                         note="收入达标", as_of=LATER)  # fmt: skip
+        for cid in eliminated:
+            s.transition(cid, "核查中", actor="乙镇干部", now=datetime(2026, 7, 2),
+                         as_of=LATER)  # fmt: skip
+            s.transition(cid, "已认定", actor="县", category="边缘易致贫户",
+                         now=datetime(2026, 7, 3), as_of=LATER)  # fmt: skip
+            s.transition(cid, "帮扶中", actor="县", measures=["健康帮扶"],
+                         department="医保", now=datetime(2026, 7, 4),
+                         as_of=LATER)  # fmt: skip
+            s.transition(cid, "风险消除", actor="县", method="帮扶消除", evidence=OK,
+                         now=datetime(2026, 8, 10), as_of=LATER)  # fmt: skip
+    return excluded, eliminated
+
+
+def _households(url, case_ids):
+    with CaseStore(url) as s:
+        cases = s.list_cases()
+    return cases.set_index("case_id").loc[case_ids, "household_id"].tolist()
+
+
+def test_the_same_inputs_never_reopen_a_closed_case(tmp_path, demo_model):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    _alerts(tmp_path, demo_model, url)
+    with CaseStore(url) as s:
+        first = s.list_cases()
+    excluded, eliminated = _close_some(url)
+    closed = excluded + eliminated
+    # the same inputs again: the same run, and a later month on the same evidence
+    for as_of, out in ((DEMO_AS_OF, "again"), ("2026-08-31", "august")):
+        text = _alerts(tmp_path, demo_model, url, as_of=as_of, out=out)
+        assert "0 got a new case" in " ".join(text.split())
+        assert "6 stay closed" in " ".join(text.split())
+        with CaseStore(url) as s:
+            cases = s.list_cases()
+            for cid in closed:
+                assert s.get_case(cid)["closed_at"] is not None
+                assert s.history(cid)["run_id"].nunique() == 1  # never written to
+        # no household has a second case: nothing was reopened
+        assert len(cases) == len(first)
+        alerts = pd.read_csv(tmp_path / out / "alerts.csv", dtype={"household_id": str})
+        shown = alerts.set_index("case_id").loc[closed]
+        assert (shown["case_status"] == "已结案").all()
+        assert set(shown["case_state"]) == {"已排除", "风险消除"}
+
+
+def test_new_evidence_reopens_and_the_audit_says_which(tmp_path, demo_model):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    _alerts(tmp_path, demo_model, url)
+    excluded, eliminated = _close_some(url)
+    hid = _households(url, [excluded[0]])[0]
+    pushes = pd.read_parquet(DEMO / "pushes.parquet")
+    # a small push (it keeps the household on the list) dated after the closing
+    later = pd.DataFrame({
+        "household_id": [hid], "date": [pd.Timestamp("2026-08-20")],
+        "source": ["民政"], "event_type": ["临时救助"], "amount": [200.0],
+        "persons": [1],
+    })  # fmt: skip
+    path = tmp_path / "pushes.parquet"
+    pd.concat([pushes, later], ignore_index=True).to_parquet(path)
+    text = " ".join(
+        _alerts(tmp_path, demo_model, url, as_of="2026-08-31", pushes=path).split()
+    )
+    with CaseStore(url) as s:
+        cases = s.list_cases(household_id=hid).sort_values("case_id")
+        assert len(cases) == 2, text  # the closed case and a new one
+        new = s.get_case(int(cases["case_id"].iloc[-1]))
+        assert (new["reopens"], new["opened_because"]) == (excluded[0], "push")
+        note = s.transitions(new["case_id"])["note"].iloc[0]
+    assert f"reopens case {excluded[0]}" in note and "2026-08-20" in note
+    assert "1 got a new case on new evidence (a push dated after the closing: 1)" in (
+        text
+    )
+    res = runner.invoke(app, ["cases", "show", str(new["case_id"]), "--store", url])
+    assert res.exit_code == 0, res.output
+    assert f"reopens case {excluded[0]}" in res.output and "2026-08-20" in res.output
+
+
+def test_one_deadline_and_overdue_everywhere(tmp_path, demo_model):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    _alerts(tmp_path, demo_model, url)
+    with CaseStore(url) as s:
+        before = s.list_cases().set_index("household_id")["deadline"]
+    # next month: open cases are carried over, with the deadline they got
+    _alerts(tmp_path, demo_model, url, as_of="2026-07-31", out="july")
+    alerts = pd.read_csv(
+        tmp_path / "july" / "alerts.csv", dtype={"household_id": str},
+        parse_dates=["deadline"],
+    )  # fmt: skip
+    with CaseStore(url) as s:
+        stored = s.list_cases().set_index("household_id")["deadline"]
+    carried = alerts[alerts["case_status"] == "延续"]
+    assert len(carried) > 0
+    got = carried.set_index("household_id")["deadline"].dt.date
+    assert (got == stored.loc[got.index]).all()  # the store's deadline
+    assert (got == before.loc[got.index]).all()  # not pushed back by the rerun
+    assert carried["overdue"].all()  # all of June's deadlines passed by July 31
+    # the township workbook says the same
+    township = carried["township"].iloc[0]
+    ws = load_workbook(next((tmp_path / "july" / "excel").glob(f"*{township}.xlsx")))
+    rows = [
+        dict(zip([str(h.value).replace("\n", "") for h in sheet[2]],
+                 [c.value for c in r], strict=False))
+        for sheet in ws.worksheets for r in sheet.iter_rows(min_row=3)
+    ]  # fmt: skip
+    for r in rows:
+        if r["新增/延续"] == "延续":
+            assert r["核实截止日期"].date() == stored.loc[r["户编码"]]
+            assert r["逾期"] == "已逾期"
+    # cases list / --overdue / show
+    res = runner.invoke(app, ["cases", "list", "--store", url, "--overdue",
+                              "--as-of", "2026-07-31"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    n_open = (s_open := CaseStore(url)).list_cases(overdue_at=date(2026, 7, 31))
+    s_open.close()
+    assert f"{len(n_open)} case(s)" in res.output and "overdue" in res.output
+    res = runner.invoke(app, ["cases", "list", "--store", url, "--as-of",
+                              "2026-07-01", "--overdue"])  # fmt: skip
+    assert res.exit_code == 0
+    early = CaseStore(url)
+    n_early = len(early.list_cases(overdue_at=date(2026, 7, 1)))
+    early.close()
+    assert n_early < len(n_open) and f"{n_early} case(s)" in res.output
+    cid = int(n_open["case_id"].iloc[0])
+    res = runner.invoke(app, ["cases", "show", str(cid), "--store", url,
+                              "--as-of", "2026-07-31"])  # fmt: skip
+    assert res.exit_code == 0 and "overdue: the verification deadline" in res.output
+
+
+@pytest.fixture
+def demo_run(tmp_path, demo_model):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    _alerts(tmp_path, demo_model, url)
+    return url, tmp_path / "out" / "excel"
