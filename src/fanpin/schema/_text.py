@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..io import FORMULA_START
 from ._columns import COLUMNS, EVENT_COLUMNS, EVENT_SOURCES, EVENT_TYPES
 
 __all__ = ["FORMULA_START", "looks_like_formula", "redact", "strip_invisible"]
@@ -31,8 +32,10 @@ _INVISIBLE = r"[\p{Cf}\x{FFFE}\x{FFFF}]"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _BREAKS = r"[\t\n\r]+"
 
-FORMULA_START = ("=", "+", "-", "@")
-"""First characters that make Excel and WPS read a cell as a formula."""
+# The first characters that make Excel and WPS read a cell as a formula: the
+# writers' own list (fanpin.io neutralises them on the way out); tab and
+# carriage return in it cannot start a cell here, strip_invisible made them
+# spaces.
 
 
 def _as_arrow(values: pd.Series) -> pa.Array:
