@@ -14,8 +14,8 @@ import pytest
 
 from fanpin.config import ModelConfig
 from fanpin.exceptions import ModelError, OutputError
+from fanpin.io import process_alive
 from fanpin.models import (
-    _swap,
     load_model,
     read_model_card,
     save_model,
@@ -56,14 +56,14 @@ def test_killed_between_the_renames_is_recovered(tmp_path, two_models):
     old, new = two_models
     d = save_model(old, tmp_path / "m")
     dead = 2**22 + 12345  # a process id that does not run
-    assert not _swap.process_alive(dead)
+    assert not process_alive(dead)
     # what a kill between the two renames leaves: the previous model set aside,
     # the new one complete beside it, nothing at the target
-    os.rename(d, tmp_path / f".m.{dead}.old")
-    (tmp_path / f".m.{dead}.new").mkdir()
+    os.rename(d, tmp_path / f".m.{dead}.k3j.old")
+    (tmp_path / f".m.{dead}.x7q.tmp").mkdir()
     with pytest.raises(ModelError, match="previous model was set aside") as info:
         load_model(d)
-    assert f".m.{dead}.old" in str(info.value)
+    assert f".m.{dead}.k3j.old" in str(info.value)
     save_model(new, d)  # the next train restores it first, then replaces it whole
     assert load_model(d).kind_ == "gbdt"
     assert [p.name for p in tmp_path.iterdir()] == ["m"]
@@ -108,7 +108,7 @@ def test_sigkill_during_train_keeps_a_loadable_model(tmp_path, two_models, sim, 
     deadline = time.monotonic() + 120
     # wait for the new sibling to appear (writing has started), then a little more
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(p.name.endswith(".new") for p in tmp_path.iterdir()):
+        if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
             break
         time.sleep(0.001)
     time.sleep(delay)

@@ -38,6 +38,7 @@ from ._text import (
 from ._write import (
     atomic_path,
     check_apart,
+    interrupted_directory,
     process_alive,
     recover_directory,
     replace_directory,
@@ -63,6 +64,7 @@ __all__ = [
     "inspect_table",
     "mask_personal_numbers",
     "neutralise_formula",
+    "interrupted_directory",
     "process_alive",
     "read_table",
     "recover_directory",

@@ -35,6 +35,7 @@ __all__ = [
     "csv_ready",
     "process_alive",
     "recover_directory",
+    "interrupted_directory",
     "replace_directory",
     "write_table",
     "warn_text_repairs",
@@ -307,6 +308,26 @@ def _siblings(target: Path) -> list[tuple[Path, int, str]]:
     return out
 
 
+def interrupted_directory(path: str | Path) -> Path | None:
+    """The folder :func:`recover_directory` would put back at a missing ``path``.
+
+    A writer killed between the two renames of a swap (on filesystems without
+    an atomic exchange) leaves nothing at ``path``: its complete new folder, or
+    the previous one set aside, is beside it. Readers call this to say so
+    instead of "not found" (they do not repair: the next writer does). None
+    when ``path`` exists or no dead writer left a folder.
+    """
+    target = Path(path)
+    if target.exists():
+        return None
+    dead = [(p, kind) for p, pid, kind in _siblings(target) if not process_alive(pid)]
+    for kind in ("done", "old"):
+        found = sorted((p for p, k in dead if k == kind), key=os.path.getmtime)
+        if found:
+            return found[-1]
+    return None
+
+
 def recover_directory(path: str | Path) -> None:
     """Finish or undo a swap a killed writer left half done; remove its leftovers.
 
@@ -315,14 +336,12 @@ def recover_directory(path: str | Path) -> None:
     an atomic exchange) is put back: the complete new folder, else the old one.
     """
     target = Path(path)
-    dead = [(p, kind) for p, pid, kind in _siblings(target) if not process_alive(pid)]
-    if not target.exists():
-        for kind in ("done", "old"):
-            found = sorted((p for p, k in dead if k == kind), key=os.path.getmtime)
-            if found:
-                os.rename(found[-1], target)
-                break
-    for p, _ in dead:
+    back = interrupted_directory(target)
+    if back is not None:
+        os.rename(back, target)
+    for p, pid, _ in _siblings(target):
+        if process_alive(pid):
+            continue
         if p.exists():
             shutil.rmtree(p, ignore_errors=True)
 

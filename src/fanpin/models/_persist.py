@@ -44,14 +44,14 @@ import numpy as np
 import pandas as pd
 
 from ..config import ModelConfig, MonitoringLines, RulesConfig, RuleSpec
-from ..exceptions import ModelError
+from ..exceptions import ModelError, OutputError
+from ..io import interrupted_directory, replace_directory
 from ..messages import N_, Message
 from ._calibration import calibrator_from_state
 from ._logistic import LogisticRiskModel
 from ._pipeline import RiskPipeline, check_feature_columns
 from ._risk_model import RiskModel
 from ._rules import FeaturesWithRules, RuleFeatures, RuleRiskModel
-from ._swap import interrupted_sibling, replace_directory
 
 __all__ = [
     "BOOSTER_NAME",
@@ -71,6 +71,9 @@ MODEL_NAME = "model.json"
 BOOSTER_NAME = "booster.txt"
 CARD_NAME = "model_card.json"
 LEGACY_NAME = "model.joblib"
+OWNED_FILES = (MODEL_NAME, BOOSTER_NAME, CARD_NAME, LEGACY_NAME, "model_card.md")
+"""The files of a model directory an older fanpin wrote (before the manifest of
+:func:`fanpin.io.replace_directory`): replacing them is allowed."""
 FILES = (MODEL_NAME, BOOSTER_NAME)
 MAX_BYTES = {CARD_NAME: 16 << 20, MODEL_NAME: 64 << 20, BOOSTER_NAME: 1 << 30}
 _LIBS = ("fanpin", "numpy", "pandas", "scikit-learn", "lightgbm")
@@ -82,6 +85,12 @@ MSG_NO_DIR = N_(
     "model_card.json, model.json and (for LightGBM models) booster.txt, written by "
     "`fanpin train`; pass the right --model directory or train again."
 )
+MSG_NOT_A_MODEL_DIR = N_(
+    "{path} exists and is not a model directory (it holds files but no {card}); "
+    "fanpin replaces a model directory whole, so it will not write there. Choose a "
+    "new or empty folder for --out."
+)
+MSG_NOT_A_DIR = N_("{path} exists and is not a folder; choose a folder for --out.")
 MSG_INTERRUPTED = N_(
     "{path!r} is missing, but the previous model was set aside at {old!r} by a "
     "`fanpin train` that was stopped while replacing it. Rename that folder back "
@@ -409,14 +418,27 @@ def save_model(
     card["model_sha256"] = card["files"][MODEL_NAME]
     card_bytes = _dumps(card)
 
-    def write(tmp: Path) -> None:
+    target = Path(directory)
+    _check_model_directory(target)
+    # written into a new folder beside it, swapped in whole (fanpin.io): a
+    # crash or a kill leaves the previous good model, never a mix or nothing
+    with replace_directory(target, owned=OWNED_FILES) as stage:
         for name, data in [*files.items(), (CARD_NAME, card_bytes)]:
-            with open(tmp / name, "wb") as fh:
+            with open(stage / name, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+    return target
 
-    return replace_directory(directory, write, marker=CARD_NAME)
+
+def _check_model_directory(target: Path) -> None:
+    """Refuse to replace a folder that holds files but is no model directory."""
+    if target.exists() and not target.is_dir():
+        raise OutputError(Message(MSG_NOT_A_DIR, path=str(target)))
+    if target.is_dir() and any(target.iterdir()) and not (target / CARD_NAME).is_file():
+        raise OutputError(
+            Message(MSG_NOT_A_MODEL_DIR, path=str(target), card=CARD_NAME)
+        )
 
 
 # -- loading --------------------------------------------------------------------
@@ -475,7 +497,7 @@ def _check_card(card: Any, p: Path) -> dict:
 def read_model_card(directory: str | Path) -> dict:
     """The model card of a model directory, as a dict (checked)."""
     d = Path(directory)
-    old = interrupted_sibling(d)
+    old = interrupted_directory(d)
     if old is not None:
         raise ModelError(Message(MSG_INTERRUPTED, path=str(d), old=str(old)))
     p = d / CARD_NAME
