@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..config import AlertsConfig, MonitoringLines, RiskTypes
+from ..config import AlertsConfig, MonitoringLines, PushesConfig, RiskTypes
 from ..explain import explain_households
 from ..io import write_table
 from ..ranking import LevelBounds, RiskLevels, level_of, rank
@@ -233,6 +233,8 @@ class AlertHooks(Hooks):
     out: Path | None = None
     table_format: str = "csv"
     pii: pd.DataFrame | None = None
+    #: The pushes config (collection dates; None: the shipped one).
+    pushes: PushesConfig | None = None
     #: What the hooks keep in this process between the stages (never sent to
     #: a worker).
     state: dict[str, Any] = field(default_factory=dict)
@@ -261,6 +263,7 @@ class AlertHooks(Hooks):
                 res = apply_events_quietly(
                     panel, self.events.loc[mine], as_of=self.as_of,
                     config=self.config, covered=self.covered,
+                    pushes=self.pushes,
                 )  # fmt: skip
                 work, applied, skipped = res.panel, res.applied, res.skipped
         last = latest_rows(work)
@@ -348,7 +351,7 @@ class AlertHooks(Hooks):
         if (~taken).any():  # households in no chunk: skipped as unknown
             rest = apply_events_quietly(
                 infos[0].empty_panel, self.events.loc[~taken], as_of=self.as_of,
-                config=self.config, covered=self.covered,
+                config=self.config, covered=self.covered, pushes=self.pushes,
             )  # fmt: skip
             applied.append(rest.applied)
             skipped.append(rest.skipped)
