@@ -28,8 +28,7 @@ __all__ = ["CollectionDates", "PushesConfig", "load_pushes_config"]
 
 MSG_NOT_MAPPING = N_("Pushes config {path!r} must be a mapping.")
 MSG_SECTIONS = N_(
-    "Pushes config {path!r} has unknown section(s) {unknown}{hint}; allowed: "
-    "{allowed}."
+    "Pushes config {path!r} has unknown section(s) {unknown}{hint}; allowed: {allowed}."
 )
 MSG_SECTION_MAPPING = N_("{name!r} in {path!r} must be a mapping.")
 MSG_BAD_DATE = N_(

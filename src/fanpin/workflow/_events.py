@@ -69,7 +69,7 @@ import pandas as pd
 from ..config import AlertsConfig, PushesConfig, shipped_configs
 from ..exceptions import InputError
 from ..messages import N_, Message
-from ..schema import EVENT_SOURCES
+from ..schema import EVENT_SKIP_REASONS, EVENT_SOURCES
 from ._pushes import among
 
 __all__ = [
@@ -91,20 +91,22 @@ EVENT_FIELDS = (
 )  # fmt: skip
 """The fields of a record that events read or change (:func:`_apply_one`)."""
 
-SKIP_FUTURE = "dated after as_of"
-SKIP_UNKNOWN = "household not in the panel"
-SKIP_PAST = "no record for that year (before the household's latest record)"
-SKIP_TYPE = "unknown event type"
-SKIP_COVERED = "already covered by the annual record of that year"
-SKIP_SOURCE = "unknown source (推送部门)"
-SKIP_DUPLICATE = "exact duplicate of an earlier event"
-SKIP_DATE = "date not understood"
-SKIP_REASONS = (
-    SKIP_FUTURE, SKIP_UNKNOWN, SKIP_PAST, SKIP_TYPE, SKIP_COVERED, SKIP_SOURCE,
-    SKIP_DUPLICATE, SKIP_DATE,
+SKIP_FUTURE = N_("dated after as_of")
+SKIP_UNKNOWN = N_("household not in the panel")
+SKIP_PAST = N_("no record for that year (before the household's latest record)")
+SKIP_TYPE = N_("unknown event type")
+SKIP_COVERED = N_("already covered by the annual record of that year")
+SKIP_SOURCE = N_("unknown source (推送部门)")
+SKIP_DUPLICATE = N_("exact duplicate of an earlier event")
+SKIP_DATE = N_("date not understood")
+SKIP_REASONS = tuple(
+    dict.fromkeys(
+        (SKIP_FUTURE, SKIP_UNKNOWN, SKIP_PAST, SKIP_TYPE, SKIP_COVERED, SKIP_SOURCE,
+         SKIP_DUPLICATE, SKIP_DATE, *EVENT_SKIP_REASONS)
+    )
 )  # fmt: skip
-"""Every reason an event is skipped (the reader adds its own: see
-:data:`fanpin.schema.EVENT_SKIP_REASONS`)."""
+"""Every reason an event is skipped, those the reader marks
+(:data:`fanpin.schema.EVENT_SKIP_REASONS`) included."""
 DUPLICATE_KEY = ("household_id", "date", "source", "event_type", "amount", "persons")
 """The fields that make two events the same (an exact duplicate is skipped)."""
 COVERED_MODES = ("skip", "apply")
@@ -593,7 +595,8 @@ def apply_events_quietly(
     for c in ("source", "amount", "persons"):
         if c not in ev:
             ev[c] = None
-    ev["household_id"] = ev["household_id"].astype(str)
+    hid = ev["household_id"]
+    ev["household_id"] = hid.astype(str).where(hid.notna().to_numpy(), "")
     ev["date"] = pd.to_datetime(ev["date"])
     ev = ev.sort_values(["date", "household_id"], kind="stable").reset_index(drop=True)
     ev["year"] = ev["date"].dt.year.fillna(-1).astype("int64")
@@ -602,7 +605,7 @@ def apply_events_quietly(
     latest = df.groupby(ids.to_numpy(), sort=False)["year"].idxmax()
     if "why" in ev:  # marked by the reader (on_bad="skip")
         given = ev["why"].astype(object)
-        why = np.asarray(given.where(given.notna(), None).to_numpy(), dtype=object)
+        why = np.array(given.where(given.notna(), None).tolist(), dtype=object)
         ev = ev.drop(columns="why")
     else:
         why = np.full(len(ev), None, dtype=object)

@@ -187,14 +187,30 @@ def pushed_records(
 
 
 def event_exclusions(skipped: pd.DataFrame) -> pd.DataFrame:
-    """The exclusions rows of skipped events (``kind`` event)."""
+    """The exclusions rows of skipped events (``kind`` event): where each is
+    (``file``, ``sheet``, ``row`` in the file, when read from one), its
+    household code, date, source and type, why it was skipped and, for a value
+    that could not be read, the column and the value (``detail``, redacted by
+    the reader). No name or ID number is among them."""
+    n = len(skipped)
+
+    def col(name: str, dtype: str = "string") -> Any:
+        if name in skipped:
+            return skipped[name].to_numpy()
+        return pd.array([None] * n, dtype=dtype)
+
     return pd.DataFrame(
         {
             "kind": "event",
-            "household_id": skipped["household_id"].astype(str),
-            "date": skipped["date"],
-            "event_type": skipped["event_type"],
-            "why": skipped["why"],
+            "file": pd.array(col("file"), dtype="string"),
+            "sheet": pd.array(col("sheet"), dtype="string"),
+            "row": pd.array(col("file_row", "Int64"), dtype="Int64"),
+            "household_id": skipped["household_id"].astype(str).to_numpy(),
+            "date": skipped["date"].to_numpy(),
+            "source": pd.array(col("source"), dtype="string"),
+            "event_type": pd.array(col("event_type"), dtype="string"),
+            "why": skipped["why"].to_numpy(),
+            "detail": pd.array(col("detail"), dtype="string"),
         }
     )
 
