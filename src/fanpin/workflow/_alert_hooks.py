@@ -273,7 +273,7 @@ class AlertHooks(Hooks):
             years.update(int(y) for y in work["year"].unique())
             # the lines of this chunk's years; the job warns once, later
             m, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
-            pushed = pushed_records(m, ln, work, applied, last)
+            pushed = pushed_records(m, ln, work, applied, last, panel)
         first_dtype = self.first_dtype
         hit = pushed.hit if pushed is not None else np.array([], dtype=object)
         ids = scored["household_id"].astype(str)
