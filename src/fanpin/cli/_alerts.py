@@ -111,12 +111,15 @@ def alerts(
         Path | None,
         typer.Option(
             "--events",
-            help="Department-push events table. Pushes are new information only "
-            "when dated after the household's latest annual record (event year > "
-            "latest record year, up to --as-of): they create that year's record, "
-            "year to date, and the household is scored again. Events of a year "
-            "the panel already has a record for are skipped as covered (see "
-            "--covered-events) and counted in the summary and exclusions.csv.",
+            help="Department-push events table (CSV or a workbook: every sheet "
+            "with the event columns is read). A push is new information when "
+            "dated after the collection date of the household's latest annual "
+            "record (pushes.yaml, default 12-31 of its year) and up to --as-of: "
+            "it updates that record or creates the next year's, starting from "
+            "the annual figures, and the household is assessed again. Pushes "
+            "already covered, and bad ones (unknown household or source, "
+            "unreadable date or amount, after --as-of, exact duplicates), are "
+            "skipped, counted in the summary and listed in exclusions.csv.",
         ),
     ] = None,
     covered_events: Annotated[
