@@ -1,5 +1,5 @@
 """`fanpin alerts` streams the panel file in chunks: same files as the whole
-panel in memory, a progress bar, and events checked against the panel's ids."""
+panel in memory, a progress bar, and events of unknown households skipped."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_alerts_cli_streams_same_files_as_in_memory(setup, tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if p.name[0] == "."]
 
 
-def test_alerts_cli_refuses_events_of_unknown_households(setup, tmp_path):
+def test_alerts_cli_skips_events_of_unknown_households(setup, tmp_path):
     bad = tmp_path / "events.csv"
     pd.DataFrame(
         {"household_id": ["not-a-household"], "date": ["2025-03-01"],
@@ -81,10 +81,14 @@ def test_alerts_cli_refuses_events_of_unknown_households(setup, tmp_path):
     ).to_csv(bad, index=False)  # fmt: skip
     out = tmp_path / "out"
     res = _alerts(setup, out, "--events", str(bad), "--quiet")
-    assert res.exit_code == 1
+    assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
-    assert "name households that are not in the panel" in text
-    assert not out.exists()
+    assert "0 events applied, 1 skipped (household not in the panel: 1)" in text
+    excl = pd.read_csv(out / "exclusions.csv", dtype=str)
+    row = excl.loc[excl["kind"] == "event"].iloc[0]
+    assert (row["household_id"], row["why"], row["file"], row["row"]) == (
+        "not-a-household", "household not in the panel", "events.csv", "2"
+    )
 
 
 def test_progress_bar_reports_each_stage_with_its_unit():

@@ -87,8 +87,11 @@ def test_new_year_record_created_from_latest():
     out = res.panel
     assert len(out) == 2
     new = out.loc[out["year"] == 2025].iloc[0]
-    assert new["medical_cost_oop"] == 3000.0  # year-to-date flows restart
+    # the running totals start from the annual record: 5,000 + 3,000
+    assert new["medical_cost_oop"] == 8000.0
     assert new["income_wage"] == 24000.0  # carried over from 2024
+    assert res.applied.loc[0, "period"] == "2024年度及2025年1-6月累计"
+    assert res.applied.loc[0, "base_year"] == 2024
     assert out.dtypes.equals(panel.dtypes)
     assert res.applied.loc[0, "row"] == new.name
 
@@ -133,7 +136,8 @@ def test_only_events_after_the_latest_record_are_new_information():
     pd.testing.assert_frame_equal(out.loc[panel.index], panel)
     new = out.iloc[-1]
     assert (new["household_id"], new["year"]) == ("a", 2025)
-    assert new["medical_cost_oop"] == 3000.0 and new["disabled_count"] == 0
+    # the 2024 record's 400 yuan kept; the 2023 disability not counted again
+    assert new["medical_cost_oop"] == 3400.0 and new["disabled_count"] == 0
 
 
 def test_covered_mode_comes_from_the_alerts_config(tmp_path):

@@ -12,13 +12,13 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ..config import load_configs
+from ..config import PushesConfig, load_configs
 from ..exceptions import InputError
 from ..io import check_apart, replace_directory, write_table
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
-from ..scoring import CHUNK_HOUSEHOLDS, panel_households
+from ..scoring import CHUNK_HOUSEHOLDS
 from ..workflow import (
     ALERT_OUTPUT_FILES,
     EVIDENCE_KINDS,
@@ -130,12 +130,15 @@ def alerts(
         Path | None,
         typer.Option(
             "--events",
-            help="Department-push events table. Pushes are new information only "
-            "when dated after the household's latest annual record (event year > "
-            "latest record year, up to --as-of): they create that year's record, "
-            "year to date, and the household is scored again. Events of a year "
-            "the panel already has a record for are skipped as covered (see "
-            "--covered-events) and counted in the summary and exclusions.csv.",
+            help="Department-push events table (CSV or a workbook: every sheet "
+            "with the event columns is read). A push is new information when "
+            "dated after the collection date of the household's latest annual "
+            "record (pushes.yaml, default 12-31 of its year) and up to --as-of: "
+            "it updates that record or creates the next year's, starting from "
+            "the annual figures, and the household is assessed again. Pushes "
+            "already covered, and bad ones (unknown household or source, "
+            "unreadable date or amount, after --as-of, exact duplicates), are "
+            "skipped, counted in the summary and listed in exclusions.csv.",
         ),
     ] = None,
     covered_events: Annotated[
@@ -174,6 +177,15 @@ def alerts(
     config: Annotated[
         Path | None, typer.Option("--config", help="alerts.yaml (default: shipped).")
     ] = None,
+    pushes_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--pushes-config",
+            help="pushes.yaml: the annual records' collection dates (which "
+            "pushes are new) and the names of the push sources (default: "
+            "shipped).",
+        ),
+    ] = None,
     risk_types: RiskTypesOption = None,
     assistance: AssistanceOption = None,
     chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
@@ -195,8 +207,10 @@ def alerts(
         except ValueError:
             raise InputError(Message(MSG_BAD_AS_OF, value=as_of)) from None
         check_apart(
-            [out], [panel, events, pii, model, lines, config, risk_types, assistance]
-        )
+            [out],
+            [panel, events, pii, model, lines, config, pushes_config, risk_types,
+             assistance],
+        )  # fmt: skip
         # The store first: a bad URL, an unwritable folder or a wrong schema is
         # found before any scoring, and before any output is written.
         with _open_store(store) as cs:
@@ -205,10 +219,11 @@ def alerts(
             if not hasattr(pipe, "features"):
                 raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
             cfg = load_configs(
-                alerts=config, lines=lines, risk_types=risk_types, assistance=assistance
-            )
+                alerts=config, lines=lines, risk_types=risk_types,
+                assistance=assistance, pushes=pushes_config,
+            )  # fmt: skip
             monitoring = cfg.lines if lines is not None else None
-            ev = _read_events(events, panel, when) if events is not None else None
+            ev = _read_events(events, cfg.pushes) if events is not None else None
             people = read_pii(pii) if pii is not None else None
             # Everything is written into a new folder, the store is updated, and
             # only then does the folder replace --out whole: a failed or killed
@@ -230,6 +245,7 @@ def alerts(
                             covered_events.value if covered_events is not None else None
                         ),
                         chunk_households=chunk_households,
+                        pushes=cfg.pushes,
                         pii=people,
                         progress=bar,
                         engine=engine,
@@ -365,13 +381,9 @@ def _open_store(url: str | None) -> Iterator[CaseStore | None]:
         store.close()
 
 
-def _read_events(events: Path, panel: Path, when: pd.Timestamp) -> pd.DataFrame:
-    """Read the events, checked against the households of the panel file.
-
-    Only the panel's household id column is read (:func:`panel_households`):
-    the events' households are looked up in it.
-    """
-    # First the events' own checks; dates are checked with the panel below.
-    ids = read_events(events, today=pd.Timestamp.max)["household_id"]
-    known = sorted(panel_households(panel, ids))
-    return read_events(events, pd.DataFrame({"household_id": known}), today=when)
+def _read_events(events: Path, pushes: PushesConfig) -> pd.DataFrame:
+    """Read the events, every bad one kept with its reason (``why``): the run
+    skips them, lists them in exclusions.csv and counts them in the summary
+    (households not in the panel and dates after --as-of too), and applies
+    the others."""
+    return read_events(events, on_bad="skip", config=pushes)

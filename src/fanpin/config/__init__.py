@@ -115,6 +115,10 @@ __all__ += [
     "load_alerts_config",
 ]
 
+from ._pushes import CollectionDates, PushesConfig, load_pushes_config  # noqa: E402
+
+__all__ += ["CollectionDates", "PushesConfig", "load_pushes_config"]
+
 from ._bundle import Configs, load_configs, shipped_configs  # noqa: E402
 
 __all__ += ["Configs", "load_configs", "shipped_configs"]

@@ -9,7 +9,7 @@ read once per process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from ._alerts import AlertsConfig, load_alerts_config
 from ._assistance import AssistanceConfig, load_assistance_config
 from ._lines import MonitoringLines, load_monitoring_lines
 from ._model import ModelConfig, load_model_config
+from ._pushes import PushesConfig, load_pushes_config
 from ._risk_types import RiskTypes, load_risk_types
 from ._rules import RulesConfig, load_rules_config
 
@@ -44,6 +45,9 @@ class Configs:
         and sentences (what the explanations use).
     assistance : AssistanceConfig
         ``assistance.yaml``.
+    pushes : PushesConfig
+        ``pushes.yaml``: the annual records' collection dates and the names
+        of the push sources.
 
     Examples
     --------
@@ -58,6 +62,7 @@ class Configs:
     alerts: AlertsConfig
     risk_types: RiskTypes
     assistance: AssistanceConfig
+    pushes: PushesConfig = field(default_factory=PushesConfig)
 
 
 def load_configs(
@@ -68,22 +73,24 @@ def load_configs(
     alerts: PathLike = None,
     risk_types: PathLike = None,
     assistance: PathLike = None,
+    pushes: PathLike = None,
 ) -> Configs:
     """Load every config: the user's file where given, else the shipped one.
 
     Parameters
     ----------
-    lines, model, rules, alerts, risk_types, assistance : str or Path, optional
+    lines, model, rules, alerts, risk_types, assistance, pushes : str or Path, optional
         ``monitoring_lines.yaml``, ``model.yaml``, ``rules.yaml``,
-        ``alerts.yaml``, ``risk_types.yaml`` (risk types, evidence, sentences) and
-        ``assistance.yaml`` of the user.
+        ``alerts.yaml``, ``risk_types.yaml`` (risk types, evidence, sentences),
+        ``assistance.yaml`` and ``pushes.yaml`` of the user.
 
     Raises
     ------
     ConfigError
         Naming the file, the key and what is allowed, for the first bad file.
     """
-    if all(p is None for p in (lines, model, rules, alerts, risk_types, assistance)):
+    given = (lines, model, rules, alerts, risk_types, assistance, pushes)
+    if all(p is None for p in given):
         return shipped_configs()
     shipped = shipped_configs()
 
@@ -97,6 +104,7 @@ def load_configs(
         alerts=pick(alerts, load_alerts_config, shipped.alerts),
         risk_types=pick(risk_types, load_risk_types, shipped.risk_types),
         assistance=pick(assistance, load_assistance_config, shipped.assistance),
+        pushes=pick(pushes, load_pushes_config, shipped.pushes),
     )
 
 
@@ -118,4 +126,5 @@ def shipped_configs() -> Configs:
         alerts=load_alerts_config(),
         risk_types=load_risk_types(),
         assistance=load_assistance_config(),
+        pushes=load_pushes_config(),
     )

@@ -108,10 +108,11 @@ def household_values(
         For the line and the margin.
     pushes : DataFrame, optional
         Department pushes applied to these records (``row``; ``created`` true for
-        a record made from the latest annual one): their flows are quoted as
-        ``'<year>年以来'`` and, for a created record, the incomes as
-        ``'<year>年预计'`` (carried from the latest annual record, with the
-        pushes' changes).
+        a record made from the latest annual one; ``period``, when given, the
+        period the record covers, quoted for every figure:
+        ``'2025年度及2026年1-3月累计'``). Without ``period`` their flows are
+        quoted as ``'<year>年以来'`` and, for a created record, the incomes as
+        ``'<year>年预计'``.
     rigid_share : float
         ``rigid_high`` when rigid spending is at least this share of net income.
     gap_reference : float
@@ -333,8 +334,17 @@ def household_values(
             if "created" in pushes
             else pd.Index([])
         )
+        # the period the alerts job gives each record (the annual figures
+        # the pushes add to: "2025年度及2026年1-3月累计"), else the year's own
+        given = (
+            dict(zip(pushes["row"], pushes["period"], strict=True))
+            if "period" in pushes
+            else {}
+        )
         for i, (r, y) in enumerate(zip(rows, out["year"], strict=True)):
-            if r in pushed:
+            if r in given and isinstance(given[r], str):
+                period[i] = income_period[i] = given[r]
+            elif r in pushed:
                 period[i] = f"{y}年以来"
                 if r in created:
                     income_period[i] = f"{y}年预计"

@@ -24,6 +24,7 @@ from ._columns import (
     columns_markdown,
 )
 from ._convert import ROW_GROUP_ROWS, ConvertSummary, convert_households
+from ._events import EVENT_SKIP_REASONS, source_names, validate_events
 from ._hardship import (
     HARDSHIP_REASONS,
     hardship_reasons,
@@ -36,13 +37,14 @@ from ._hardship import (
 from ._headers import normalise_headers
 from ._read import EVENT_HEADER_NAMES, HEADER_NAMES, read_events, read_households
 from ._summary import summarise_panel
-from ._validate import validate_events, validate_households
+from ._validate import validate_households
 
 __all__ = [
     "COLUMNS",
     "ConvertSummary",
     "EVENT_COLUMNS",
     "EVENT_HEADER_NAMES",
+    "EVENT_SKIP_REASONS",
     "EVENT_SOURCES",
     "EVENT_TYPES",
     "HARDSHIP_REASONS",
@@ -64,6 +66,7 @@ __all__ = [
     "per_capita_income_after_rigid",
     "read_events",
     "read_households",
+    "source_names",
     "summarise_panel",
     "validate_events",
     "validate_households",

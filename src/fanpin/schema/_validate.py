@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,6 @@ from ..io import NUMBER_CELLS, ROW_COLUMN, header_key
 from ..messages import N_, Message
 from ._columns import (
     COLUMNS,
-    EVENT_COLUMNS,
     HOUSEHOLD_TYPES,
     PLAUSIBLE_RANGE,
     Column,
@@ -36,9 +36,9 @@ from ._columns import (
 from ._dates import parse_dates
 from ._headers import normalise_headers, suggest_column
 from ._text import looks_like_formula, redact, strip_invisible
-from ._where import Locator, joined
+from ._where import SHEET_COLUMN, Locator, joined
 
-__all__ = ["validate_events", "validate_households"]
+__all__ = ["validate_households"]
 
 logger = logging.getLogger(__name__)
 
@@ -291,9 +291,13 @@ def _parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return distinct.expand(out), distinct.rows(bad)
 
 
-def _parse_category(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _parse_category(
+    col: Column, s: pd.Series, names: Callable[[pd.Series], pd.Series] | None = None
+) -> tuple[pd.Series, np.ndarray]:
     distinct = _Distinct(s)
     text = _clean(distinct.values)
+    if names is not None:  # the caller's synonyms (push sources)
+        text = names(text)
     if col.name == "household_type":
         key = text.str.lower()
         mapped = key.map({k: v for k, v in _HOUSEHOLD_TYPE.items() if v})
@@ -328,6 +332,7 @@ def _coerce(
     at: Locator,
     problems: list[str],
     repairs: list[str],
+    names: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
 ) -> tuple[dict[str, pd.Series], dict[str, np.ndarray], dict[str, np.ndarray]]:
     out: dict[str, pd.Series] = {}
     invalid: dict[str, np.ndarray] = {}
@@ -364,6 +369,7 @@ def _coerce(
                 repairs.append(Message(MSG_REPAIR_NUMBERS, column=col.name, n=repaired))
             if col.kind == "int":
                 frac = ~np.isnan(v) & (v != np.round(v))
+                invalid[col.name] = invalid[col.name] | frac
                 if frac.any():
                     problems.append(
                         Message(
@@ -387,7 +393,7 @@ def _coerce(
                 )
             out[col.name] = val
         elif col.kind == "cat":
-            val, bad = _parse_category(col, s)
+            val, bad = _parse_category(col, s, (names or {}).get(col.name))
             invalid[col.name] = bad
             if bad.any():
                 allowed = ", ".join(col.values)
@@ -440,7 +446,15 @@ def _check_ranges(
     columns: Sequence[Column],
     at: Locator,
     problems: list[str],
+    masks: dict[str, np.ndarray] | None = None,
 ) -> None:
+    """Values outside the contract's bounds: a problem each (and, with
+    ``masks``, the rows flagged under the column's name)."""
+
+    def flag(name: str, hit: np.ndarray) -> None:
+        if masks is not None:
+            masks[name] = masks.get(name, np.zeros(len(hit), dtype=bool)) | hit
+
     for col in columns:
         if col.name not in values or col.kind not in ("int", "yuan", "float"):
             continue
@@ -460,6 +474,7 @@ def _check_ranges(
                 ref = float(bound)
             with np.errstate(invalid="ignore"):
                 hit = np.asarray(op(v, ref), dtype=bool)
+            flag(col.name, hit)
             if hit.any():
                 msg = MSG_BELOW if key == "low" else MSG_ABOVE
                 problems.append(
@@ -470,6 +485,7 @@ def _check_ranges(
             with np.errstate(invalid="ignore"):
                 below, above = v < low, v > high
             unit = col.unit or ""
+            flag(col.name, (below & (low < 0)) | above)
             if low < 0 and below.any():
                 problems.append(
                     Message(
@@ -688,8 +704,29 @@ def _empty_events(columns: Sequence[Column]) -> pd.DataFrame:
     return pd.DataFrame(_finish({}, columns, pd.RangeIndex(0)), index=pd.RangeIndex(0))
 
 
+@dataclass
+class Screen:
+    """What :func:`_validate` gives back when asked to screen rows rather than
+    refuse the table (``screen`` given: department pushes read with
+    ``on_bad="skip"``): per contract column, the rows whose value is missing
+    (when required), not readable or out of bounds (``masks``); the table as
+    read, after empty and header rows were dropped (``raw``); each row's
+    number and sheet in the file. With ``skip`` false, only the rows'
+    numbers and sheets are kept: the table is refused as without."""
+
+    skip: bool = True
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    raw: pd.DataFrame | None = None
+    rows: np.ndarray | None = None
+    sheets: np.ndarray | None = None
+
+
 def _validate(
-    df: pd.DataFrame, columns: Sequence[Column], what: str
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    what: str,
+    screen: Screen | None = None,
+    synonyms: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(Message(MSG_NOT_FRAME, what=what, kind=type(df).__name__))
@@ -698,6 +735,10 @@ def _validate(
     if ROW_COLUMN in df:
         rows = pd.to_numeric(df[ROW_COLUMN], errors="coerce").to_numpy(dtype="float64")
         df = df.drop(columns=[ROW_COLUMN])
+    sheets = None
+    if SHEET_COLUMN in df:
+        sheets = df[SHEET_COLUMN].astype(object).to_numpy()
+        df = df.drop(columns=[SHEET_COLUMN])
     df, _ = normalise_headers(df, tuple(columns))
     if df.columns.duplicated().any():
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
@@ -724,6 +765,14 @@ def _validate(
     if drop.any():
         df = df.loc[~drop].reset_index(drop=True)
         rows = rows[~drop] if rows is not None else None
+        sheets = sheets[~drop] if sheets is not None else None
+    if screen is not None:
+        screen.raw, screen.rows, screen.sheets = df, rows, sheets
+    if screen is not None and screen.skip:
+        if problems:  # a column missing: the table itself is wrong
+            raise SchemaError(
+                problems, header=Message(MSG_HEADER_EVENTS, n=len(problems))
+            )
     if len(df) == 0:
         if what == "events" and not problems:
             return _empty_events(columns), rows
@@ -741,11 +790,18 @@ def _validate(
         if "year" in df:
             years, bad, _ = _parse_number(df["year"])
             when = years.where(~pd.Series(bad, index=years.index))
-    at = Locator(ids, when, rows, events=what == "events")
-    values, invalid, keys = _coerce(df, columns, at, problems, repairs)
+    at = Locator(ids, when, rows, events=what == "events", sheets=sheets)
+    masks = screen.masks if screen is not None and screen.skip else None
+    if masks is not None:
+        problems = []  # row problems screened, not raised
+    values, invalid, keys = _coerce(df, columns, at, problems, repairs, synonyms)
+    if masks is not None:
+        masks.update({k: v.copy() for k, v in invalid.items()})
     for col in columns:
         if col.required and col.name in values:
             miss = values[col.name].isna().to_numpy().copy()
+            if masks is not None:
+                masks[col.name] = masks.get(col.name, np.zeros(len(miss), bool)) | miss
             if col.name in invalid:  # already reported as not parseable
                 miss &= ~invalid[col.name]
             if miss.any():
@@ -758,7 +814,9 @@ def _validate(
                         where=at(miss),
                     )
                 )
-    _check_ranges(values, columns, at, problems)
+    _check_ranges(values, columns, at, problems, masks)
+    if masks is not None:
+        problems = []
     if "year" in values and "household_id" in values and what == "households":
         year = pd.factorize(values["year"], use_na_sentinel=False)[0]
         dup = _duplicated_pairs(keys["household_id"], year)
@@ -827,44 +885,4 @@ def validate_households(df: pd.DataFrame) -> pd.DataFrame:
     """
     out, _ = _validate(df, COLUMNS, "households")
     assert set(out["household_type"].unique()) <= set(HOUSEHOLD_TYPES)
-    return out
-
-
-def validate_events(
-    events: pd.DataFrame,
-    panel: pd.DataFrame | None = None,
-    *,
-    today: pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Check a department-push table against the contract and return it typed.
-
-    With ``panel``, every event must name a household of the panel; dates after
-    ``today`` (default: now) are refused. A table with the header and no rows
-    means no pushes this month: an empty table is returned.
-    """
-    out, rows = _validate(events, EVENT_COLUMNS, "events")
-    if len(out) == 0:
-        return out
-    problems: list[str] = []
-    ids = out["household_id"]
-    at = Locator(ids, out["date"], rows, events=True)
-    if panel is not None:
-        unknown = ~ids.isin(set(panel["household_id"].astype(str))).to_numpy()
-        if unknown.any():
-            problems.append(
-                Message(MSG_EVENTS_UNKNOWN, n=int(unknown.sum()), where=at(unknown))
-            )
-    limit = pd.Timestamp.now() if today is None else pd.Timestamp(today)
-    future = (out["date"] > limit).to_numpy()
-    if future.any():
-        problems.append(
-            Message(
-                MSG_EVENTS_FUTURE,
-                n=int(future.sum()),
-                limit=limit.date().isoformat(),
-                where=at(future),
-            )
-        )
-    if problems:
-        raise SchemaError(problems)
     return out

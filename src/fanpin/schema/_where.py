@@ -14,7 +14,11 @@ import pandas as pd
 
 from ..messages import N_, Message
 
-__all__ = ["SHOWN", "Locator", "joined"]
+__all__ = ["SHEET_COLUMN", "SHOWN", "Locator", "joined"]
+
+SHEET_COLUMN = "_fanpin_sheet"
+"""The sheet each row was read from, in a table stacked from several sheets of
+a workbook (:func:`fanpin.schema.read_events`); not kept in the result."""
 
 SHOWN = 5
 """Rows listed in a message (all of them when there are at most this many)."""
@@ -24,6 +28,8 @@ MSG_AT = N_("{household} in {year}")
 MSG_ROW_ONLY = N_("{household} at row {row}")
 MSG_EVENT_AT_ROW = N_("{household} on {date} at row {row}")
 MSG_EVENT_AT = N_("{household} on {date}")
+MSG_EVENT_AT_SHEET_ROW = N_("{household} on {date} at sheet {sheet!r} row {row}")
+MSG_AT_SHEET_ROW = N_("{household} at sheet {sheet!r} row {row}")
 MSG_FIRST_SHOWN = N_("first {k} shown: {items}")
 
 
@@ -46,6 +52,8 @@ class Locator:
         Each row's number in the file (1-based, title rows counted).
     events : bool
         Name ``when`` as a date ("on ...") rather than a year ("in ...").
+    sheets : array, optional
+        Each row's sheet (a table stacked from several sheets of a workbook).
 
     Examples
     --------
@@ -63,7 +71,9 @@ class Locator:
         rows: np.ndarray | None = None,
         *,
         events: bool = False,
+        sheets: np.ndarray | None = None,
     ):
+        self.sheets = None if sheets is None else np.asarray(sheets, dtype=object)
         self.ids = ids.reset_index(drop=True)
         self.when = None if when is None else when.reset_index(drop=True)
         self.rows = None if rows is None else np.asarray(rows)
@@ -82,6 +92,13 @@ class Locator:
         row = None
         if self.rows is not None and not pd.isna(self.rows[i]):
             row = int(self.rows[i])
+        sheet = None if self.sheets is None else self.sheets[i]
+        if sheet is not None and row is not None:
+            if when is None or not self.events:
+                return Message(MSG_AT_SHEET_ROW, household=household, sheet=str(sheet),
+                               row=row)  # fmt: skip
+            return Message(MSG_EVENT_AT_SHEET_ROW, household=household,
+                           date=str(when), sheet=str(sheet), row=row)  # fmt: skip
         if when is None:
             if row is None:
                 return household

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..config import AlertsConfig, MonitoringLines, RiskTypes
+from ..config import AlertsConfig, MonitoringLines, PushesConfig, RiskTypes
 from ..explain import explain_households
 from ..io import write_table
 from ..ranking import LevelBounds, RiskLevels, level_of, rank
@@ -236,6 +236,8 @@ class AlertHooks(Hooks):
     #: Write the township workbooks (a caller with a case store writes them
     #: itself after the upsert, with each household's case).
     write_excel: bool = True
+    #: The pushes config (collection dates; None: the shipped one).
+    pushes: PushesConfig | None = None
     #: What the hooks keep in this process between the stages (never sent to
     #: a worker).
     state: dict[str, Any] = field(default_factory=dict)
@@ -264,6 +266,7 @@ class AlertHooks(Hooks):
                 res = apply_events_quietly(
                     panel, self.events.loc[mine], as_of=self.as_of,
                     config=self.config, covered=self.covered,
+                    pushes=self.pushes,
                 )  # fmt: skip
                 work, applied, skipped = res.panel, res.applied, res.skipped
         last = latest_rows(work)
@@ -273,7 +276,7 @@ class AlertHooks(Hooks):
             years.update(int(y) for y in work["year"].unique())
             # the lines of this chunk's years; the job warns once, later
             m, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
-            pushed = pushed_records(m, ln, work, applied, last)
+            pushed = pushed_records(m, ln, work, applied, last, panel)
         first_dtype = self.first_dtype
         hit = pushed.hit if pushed is not None else np.array([], dtype=object)
         ids = scored["household_id"].astype(str)
@@ -351,7 +354,7 @@ class AlertHooks(Hooks):
         if (~taken).any():  # households in no chunk: skipped as unknown
             rest = apply_events_quietly(
                 infos[0].empty_panel, self.events.loc[~taken], as_of=self.as_of,
-                config=self.config, covered=self.covered,
+                config=self.config, covered=self.covered, pushes=self.pushes,
             )  # fmt: skip
             applied.append(rest.applied)
             skipped.append(rest.skipped)

@@ -26,26 +26,34 @@ event       effect on the record
 ``persons`` defaults to ``events.default_persons`` (1).
 
 Which events are new information (documented rule). Department pushes arrive
-BETWEEN annual sweeps: the annual record of a year already covers what happened
-in that year, including what departments pushed during it. So, by default
-(``covered="skip"``), an event is applied only when it is dated after the
-period of the household's latest annual record (event year > latest record
-year, and date <= ``as_of``); an event dated within a year for which the
-household already has a record is skipped with :data:`SKIP_COVERED`, so its
-effect is not counted twice. A county whose annual records are exported
-without the pushes can pass ``covered="apply"``: the event then updates the
-existing record of its year too.
+BETWEEN annual sweeps: the annual record of a year already holds what
+departments pushed up to its collection date (``collection_dates`` of
+``pushes.yaml``, per year and province; by default the year's end, 12-31). So,
+by default (``covered="skip"``), an event is applied only when it is dated
+after the collection date of the household's latest annual record (and on or
+before ``as_of``); an event dated on or before it is skipped with
+:data:`SKIP_COVERED`, so its effect is not counted twice. A county whose
+annual records are exported without the pushes can pass ``covered="apply"``:
+every event then updates the record of its year (or creates it).
 
 An applied event updates the household's record of the event's year
-(``date.year``), year to date. When the household has no record for that year
-(always the case under ``covered="skip"``), the record is created from the
-latest one (documented choice): household make-up, incomes (the best guess of
-this year's until the sweep), guarantees and assistance are carried over; the
-year-to-date flows (medical costs, disaster loss and type, accidents, dropouts)
-start at zero before the events are added. Nothing is dropped silently: every
-event not applied is listed in ``skipped`` with ``why`` — covered by an annual
-record, a year before the latest record that has no row, household not in the
-panel, unknown type, or dated after ``as_of``.
+(``date.year``): the latest annual record itself when the event falls in its
+year after its collection date, else the record of that later year, created
+from the latest one (documented choice). Nothing the annual record knew is
+lost: household make-up, incomes (the best guess of this year's until the next
+sweep), guarantees, assistance AND the running totals (medical costs, disaster
+loss and type, accidents, dropouts) are carried over, and the events add to
+them. A household in hardship in its annual record therefore stays in hardship
+unless the pushes show it recovered (a 低保 or 临时救助 transfer that lifts it).
+Each applied event carries the ``period`` its record now covers
+(``2025年度及2026年1-3月累计``), which the sentences quote with the figures.
+
+Nothing is dropped silently: every event not applied is listed in ``skipped``
+with ``why`` (:data:`SKIP_REASONS`) — covered by the annual record, a year
+before the latest record that has no row, household not in the panel, unknown
+type or source, dated after ``as_of``, no date or amount that can be read
+(marked by :func:`fanpin.schema.read_events` with ``on_bad="skip"``), or an
+exact duplicate of an earlier event.
 """
 
 from __future__ import annotations
@@ -58,20 +66,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, shipped_configs
+from ..config import AlertsConfig, PushesConfig, shipped_configs
 from ..exceptions import InputError
 from ..messages import N_, Message
+from ..schema import EVENT_SKIP_REASONS, EVENT_SOURCES
 from ._pushes import among
 
-__all__ = ["SKIP_COVERED", "AppliedEvents", "apply_events", "event_reason"]
+__all__ = [
+    "SKIP_COVERED",
+    "SKIP_REASONS",
+    "AppliedEvents",
+    "apply_events",
+    "event_reason",
+    "push_period",
+]
 
 logger = logging.getLogger(__name__)
-
-RESET_ON_NEW_ROW = {
-    "medical_cost_oop": 0.0, "medical_cost_total": 0.0, "disaster_loss": 0.0,
-    "accident_count": 0, "dropout_count": 0, "disaster_type": "无",
-}  # fmt: skip
-"""Year-to-date flows that start at zero in a record created for a new year."""
 
 EVENT_FIELDS = (
     "household_size", "labor_count", "migrant_workers", "medical_cost_oop",
@@ -81,11 +91,24 @@ EVENT_FIELDS = (
 )  # fmt: skip
 """The fields of a record that events read or change (:func:`_apply_one`)."""
 
-SKIP_FUTURE = "dated after as_of"
-SKIP_UNKNOWN = "household not in the panel"
-SKIP_PAST = "no record for that year (before the household's latest record)"
-SKIP_TYPE = "unknown event type"
-SKIP_COVERED = "already covered by the annual record of that year"
+SKIP_FUTURE = N_("dated after as_of")
+SKIP_UNKNOWN = N_("household not in the panel")
+SKIP_PAST = N_("no record for that year (before the household's latest record)")
+SKIP_TYPE = N_("unknown event type")
+SKIP_COVERED = N_("already covered by the annual record of that year")
+SKIP_SOURCE = N_("unknown source (推送部门)")
+SKIP_DUPLICATE = N_("exact duplicate of an earlier event")
+SKIP_DATE = N_("date not understood")
+SKIP_REASONS = tuple(
+    dict.fromkeys(
+        (SKIP_FUTURE, SKIP_UNKNOWN, SKIP_PAST, SKIP_TYPE, SKIP_COVERED, SKIP_SOURCE,
+         SKIP_DUPLICATE, SKIP_DATE, *EVENT_SKIP_REASONS)
+    )
+)  # fmt: skip
+"""Every reason an event is skipped, those the reader marks
+(:data:`fanpin.schema.EVENT_SKIP_REASONS`) included."""
+DUPLICATE_KEY = ("household_id", "date", "source", "event_type", "amount", "persons")
+"""The fields that make two events the same (an exact duplicate is skipped)."""
 COVERED_MODES = ("skip", "apply")
 BAD_COVERED = N_(
     "covered must be one of {modes}; got {got!r}. Use 'skip' (the default: the "
@@ -125,6 +148,43 @@ def event_reason(
     return text
 
 
+def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``2026年1-3月``, ``2026年3月``, ``2025年12月-2026年3月`` or, when the
+    period starts within a month, ``2025年12月16日-2026年3月``."""
+    first = f"{start.month}月" if start.day == 1 else f"{start.month}月{start.day}日"
+    if start.year == end.year:
+        if start.month == end.month:
+            return f"{start.year}年{first}"
+        if start.day == 1:
+            return f"{start.year}年{start.month}-{end.month}月"
+        return f"{start.year}年{first}-{end.month}月"
+    return f"{start.year}年{first}-{end.year}年{end.month}月"
+
+
+def push_period(
+    base_year: int, start: object, end: object, *, with_base: bool = True
+) -> str:
+    """The period a record updated by pushes covers, as its sentences quote it.
+
+    ``base_year``: the annual record the figures start from; ``start`` and
+    ``end``: the first day after its collection date and the run date.
+
+    Examples
+    --------
+    >>> push_period(2025, "2026-01-01", "2026-03-31")
+    '2025年度及2026年1-3月累计'
+    >>> push_period(2025, "2025-12-01", "2026-02-15")
+    '2025年度及2025年12月-2026年2月累计'
+    >>> push_period(2025, "2026-03-01", "2026-03-31")
+    '2025年度及2026年3月累计'
+    """
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    if b < a:
+        b = a
+    span = _span(a, b)
+    return f"{base_year}年度及{span}累计" if with_base else f"{span}累计"
+
+
 @dataclass(frozen=True)
 class AppliedEvents:
     """The result of :func:`apply_events`.
@@ -135,8 +195,10 @@ class AppliedEvents:
         The updated panel (a copy; new rows appended at the end).
     applied : DataFrame
         The events applied, with ``year``, ``row`` (index label of the updated
-        record), ``created`` (that record was made from the latest annual one)
-        and ``reason`` (:func:`event_reason`).
+        record), ``created`` (that record was made from the latest annual one),
+        ``base_year`` (the year of the annual record its figures start from),
+        ``period`` (what the record now covers, :func:`push_period`) and
+        ``reason`` (:func:`event_reason`).
     skipped : DataFrame
         Events not applied, with ``why``.
     """
@@ -271,6 +333,7 @@ def apply_events(
     as_of: date | pd.Timestamp,
     config: AlertsConfig | None = None,
     covered: str | None = None,
+    pushes: PushesConfig | None = None,
 ) -> AppliedEvents:
     """Update each affected household's current-year record with its events.
 
@@ -285,12 +348,15 @@ def apply_events(
     config : AlertsConfig, optional
         Event parameters (default: the shipped ``alerts.yaml``).
     covered : {"skip", "apply"}, optional
-        Events dated within a year for which the household already has an annual
-        record (default: ``events.covered`` of the alerts config, ``"skip"``):
-        ``"skip"`` lists them in ``skipped`` with
+        Events dated on or before the collection date of the household's latest
+        annual record (default: ``events.covered`` of the alerts config,
+        ``"skip"``): ``"skip"`` lists them in ``skipped`` with
         :data:`SKIP_COVERED`, since that record already holds their effects;
-        ``"apply"`` adds them to that record (for annual records exported
-        without the pushes). Events after the latest record are always applied.
+        ``"apply"`` adds them to the record of their year (for annual records
+        exported without the pushes). Later events are always applied.
+    pushes : PushesConfig, optional
+        The collection dates (default: the shipped ``pushes.yaml``: 12-31 of
+        the record's year).
 
     Raises
     ------
@@ -299,8 +365,10 @@ def apply_events(
 
     Examples
     --------
-    An event in 2025 after the 2024 annual record creates the 2025 record, year
-    to date; an event of 2024 is already in the 2024 record and is skipped:
+    An event in 2025 after the 2024 annual record (collected by 2024-12-31)
+    creates the 2025 record, starting from the 2024 figures (its 500 yuan of
+    medical costs kept); an event of 2024 is already in the 2024 record and is
+    skipped:
 
     >>> panel = pd.DataFrame({"household_id": ["a"], "year": [2024],
     ...     "household_size": [3], "labor_count": [2], "medical_cost_oop": [500.0],
@@ -313,14 +381,16 @@ def apply_events(
     >>> res = apply_events(panel, ev, as_of=pd.Timestamp("2025-05-01"))
     >>> new = res.panel.iloc[-1]
     >>> int(new["year"]), float(new["medical_cost_oop"]), bool(new["housing_safe"])
-    (2025, 12000.0, False)
+    (2025, 12500.0, False)
     >>> res.applied["reason"].tolist()[0]
     '医保推送：2025年3月2日住院自付 12,000 元'
+    >>> res.applied["period"].tolist()[0]
+    '2024年度及2025年1-5月累计'
     >>> res.skipped["why"].tolist()
     ['already covered by the annual record of that year']
     """
     res = apply_events_quietly(
-        panel, events, as_of=as_of, config=config, covered=covered
+        panel, events, as_of=as_of, config=config, covered=covered, pushes=pushes
     )
     log_skipped(res.skipped)
     return res
@@ -353,6 +423,24 @@ def log_skipped(skipped: pd.DataFrame) -> None:
         )
 
 
+def _collection_days(
+    df: pd.DataFrame, last: np.ndarray, last_year: np.ndarray, pushes: PushesConfig
+) -> np.ndarray:
+    """The collection date (``datetime64[ns]``) of each event's latest record."""
+    prov = (
+        df["province"].astype(str).to_numpy(dtype=object)[df.index.get_indexer(last)]
+        if "province" in df
+        else np.full(len(last), None, dtype=object)
+    )
+    keys = pd.MultiIndex.from_arrays([last_year, prov])
+    codes, uniq = pd.factorize(keys)
+    days = np.array(
+        [np.datetime64(pushes.collection_dates.of(int(y), p), "ns") for y, p in uniq],
+        dtype="datetime64[ns]",
+    )
+    return days[codes] if len(uniq) else np.empty(0, dtype="datetime64[ns]")
+
+
 def _event_rows(
     df: pd.DataFrame,
     ids: pd.Series,
@@ -360,25 +448,32 @@ def _event_rows(
     ev: pd.DataFrame,
     why: np.ndarray,
     skip_covered: bool,
-) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
+    pushes: PushesConfig,
+) -> tuple[np.ndarray, dict[int, tuple[int, int]], np.ndarray]:
     """The record (index label) each event updates, and the records to create.
 
-    Events still to place (``why`` None) are decided in their order: one dated
-    within a year the household has a record for updates that record (or, with
-    ``skip_covered``, is skipped as covered, like one dated in an earlier year
-    without a record: :data:`SKIP_PAST`); one after the household's latest
-    record creates that year's record, once per household and year, labelled
-    after the panel's labels in order of first appearance. ``why`` is filled
-    in place. Returns the label of each event (-1 when skipped) and, for each
-    new label, the (latest record's label, year) it is made from.
+    Events still to place (``why`` None) are decided in their order. With
+    ``skip_covered``: one dated on or before the collection date of the
+    household's latest record is covered by it (:data:`SKIP_COVERED`, or
+    :data:`SKIP_PAST` for a year before it without a record); a later one
+    updates the record of its year, or creates it. Without: one dated within a
+    year the household has a record for updates that record; one in an earlier
+    year without a record is :data:`SKIP_PAST`; one after the latest record
+    creates that year's record. A record is created once per household and
+    year, labelled after the panel's labels in order of first appearance.
+    ``why`` is filled in place. Returns the label of each event (-1 when
+    skipped), for each new label the (latest record's label, year) it is made
+    from, and each event's collection date (NaT when skipped).
     """
     n = len(ev)
     rows = np.full(n, -1, dtype="int64")
+    collected = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     todo = np.flatnonzero(pd.isna(why))
     if not len(todo):
-        return rows, {}
+        return rows, {}, collected
     hid = ev["household_id"].to_numpy(dtype=object)[todo]
     yr = ev["year"].to_numpy(dtype="int64")[todo]
+    day = ev["date"].to_numpy(dtype="datetime64[ns]")[todo]
     last = latest.reindex(hid).to_numpy()
     last_year = df["year"].to_numpy(dtype="int64")[df.index.get_indexer(last)]
     existing = pd.Series(
@@ -386,14 +481,21 @@ def _event_rows(
     )
     at = existing.reindex(pd.MultiIndex.from_arrays([hid, yr]))
     exists = at.notna().to_numpy()
-    covered = skip_covered & (yr <= last_year)
-    why[todo[covered & exists]] = SKIP_COVERED
-    why[todo[covered & ~exists]] = SKIP_PAST
-    update = ~covered & exists
+    if skip_covered:
+        upto = _collection_days(df, last, last_year, pushes)
+        collected[todo] = upto
+        covered = day <= upto
+        why[todo[covered & (exists | (yr >= last_year))]] = SKIP_COVERED
+        why[todo[covered & ~exists & (yr < last_year)]] = SKIP_PAST
+        # after the collection date: the year is the latest record's or later
+        update = ~covered & exists
+        create = np.flatnonzero(~covered & ~exists)
+    else:
+        update = exists
+        past = ~exists & (last_year > yr)
+        why[todo[past]] = SKIP_PAST
+        create = np.flatnonzero(~exists & ~past)
     rows[todo[update]] = at.to_numpy()[update].astype("int64")
-    past = ~covered & ~exists & (last_year > yr)
-    why[todo[past]] = SKIP_PAST
-    create = np.flatnonzero(~covered & ~exists & ~(last_year > yr))
     new: dict[int, tuple[int, int]] = {}
     if len(create):
         keys = pd.MultiIndex.from_arrays([hid[create], yr[create]])
@@ -404,21 +506,20 @@ def _event_rows(
         rows[todo[create]] = start + codes
         for j, k in enumerate(first):
             new[start + j] = (last[k], int(yr[k]))
-    return rows, new
+    return rows, new, collected
 
 
 def _new_records(
     df: pd.DataFrame, labels_of_new: dict[int, tuple[int, int]]
 ) -> pd.DataFrame:
     """The created records: each a copy of the household's latest record with
-    the event's year, the year-to-date flows (:data:`RESET_ON_NEW_ROW`) at zero."""
+    the event's year. Every figure is carried over, the running totals too
+    (medical costs, disaster loss, accidents, dropouts): the events add to
+    what the annual record knew, never start again from zero."""
     labels = list(labels_of_new)
     add = df.loc[[labels_of_new[k][0] for k in labels]].copy()
     add.index = labels
     add["year"] = [labels_of_new[k][1] for k in labels]
-    for c, v in RESET_ON_NEW_ROW.items():
-        if c in add:
-            add[c] = v
     return add.astype(df.dtypes.to_dict())
 
 
@@ -442,6 +543,36 @@ def _apply_all(
         df.loc[touched, c] = pd.Series(values, index=touched, dtype=df.dtypes[c])
 
 
+def _periods(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    collected: np.ndarray,
+    created: np.ndarray,
+    as_of: pd.Timestamp,
+    base_year: np.ndarray,
+) -> list[str]:
+    """The period of each applied event's record (:func:`push_period`): from
+    the day after the collection date (or, without one, the 1st of January
+    of the record's year) to ``as_of``."""
+    years = df["year"].to_numpy(dtype="int64")[df.index.get_indexer(rows)]
+    out = []
+    cache: dict[tuple, str] = {}
+    for y, c, new, b in zip(years, collected, created, base_year, strict=True):
+        key = (int(y), c, bool(new), int(b))
+        if key not in cache:
+            if pd.isna(c):  # covered="apply": the record's own year
+                start = pd.Timestamp(int(y), 1, 1)
+                if new:
+                    cache[key] = push_period(int(b), start, as_of)
+                else:
+                    cache[key] = f"{int(y)}年度及当年推送累计"
+            else:
+                start = pd.Timestamp(c) + pd.Timedelta(days=1)
+                cache[key] = push_period(int(b), start, as_of)
+        out.append(cache[key])
+    return out
+
+
 def apply_events_quietly(
     panel: pd.DataFrame,
     events: pd.DataFrame,
@@ -449,29 +580,54 @@ def apply_events_quietly(
     as_of: date | pd.Timestamp,
     config: AlertsConfig | None = None,
     covered: str | None = None,
+    pushes: PushesConfig | None = None,
 ) -> AppliedEvents:
     """:func:`apply_events` without logging the skipped events (a part of a
     panel: the caller logs them once, with :func:`log_skipped`)."""
-    cfg = config if config is not None else shipped_configs().alerts
+    shipped = shipped_configs()
+    cfg = config if config is not None else shipped.alerts
+    pcfg = pushes if pushes is not None else shipped.pushes
     covered = covered if covered is not None else cfg.covered_events
     check_events(events, covered)
     skip_covered = covered == "skip"
+    as_of = pd.Timestamp(as_of)
     ev = events.copy()
     for c in ("source", "amount", "persons"):
         if c not in ev:
             ev[c] = None
-    ev["household_id"] = ev["household_id"].astype(str)
+    hid = ev["household_id"]
+    ev["household_id"] = hid.astype(str).where(hid.notna().to_numpy(), "")
     ev["date"] = pd.to_datetime(ev["date"])
     ev = ev.sort_values(["date", "household_id"], kind="stable").reset_index(drop=True)
-    ev["year"] = ev["date"].dt.year.astype("int64")
+    ev["year"] = ev["date"].dt.year.fillna(-1).astype("int64")
     df = panel.copy()
     ids = df["household_id"].astype(str)
     latest = df.groupby(ids.to_numpy(), sort=False)["year"].idxmax()
-    why = np.full(len(ev), None, dtype=object)
-    why[(ev["date"] > pd.Timestamp(as_of)).to_numpy()] = SKIP_FUTURE
-    why[~ev["event_type"].isin(EVENT_TYPES).to_numpy() & pd.isna(why)] = SKIP_TYPE
-    why[~among(ev["household_id"], latest.index) & pd.isna(why)] = SKIP_UNKNOWN
-    rows, labels_of_new = _event_rows(df, ids, latest, ev, why, skip_covered)
+    if "why" in ev:  # marked by the reader (on_bad="skip")
+        given = ev["why"].astype(object)
+        why = np.array(given.where(given.notna(), None).tolist(), dtype=object)
+        ev = ev.drop(columns="why")
+    else:
+        why = np.full(len(ev), None, dtype=object)
+
+    def mark(mask: np.ndarray, reason: str) -> None:
+        why[np.asarray(mask, dtype=bool) & pd.isna(why)] = reason
+
+    mark(ev["date"].isna().to_numpy(), SKIP_DATE)
+    mark((ev["date"] > as_of).to_numpy(), SKIP_FUTURE)
+    mark(~ev["event_type"].isin(EVENT_TYPES).to_numpy(), SKIP_TYPE)
+    src = ev["source"]
+    mark((src.notna() & ~src.isin(EVENT_SOURCES)).to_numpy(), SKIP_SOURCE)
+    mark(~among(ev["household_id"], latest.index), SKIP_UNKNOWN)
+    ok_so_far = pd.isna(why)
+    if ok_so_far.any():
+        key = [c for c in DUPLICATE_KEY if c in ev]
+        dup = np.zeros(len(ev), dtype=bool)
+        dup[ok_so_far] = ev.loc[ok_so_far, key].duplicated(keep="first").to_numpy()
+        mark(dup, SKIP_DUPLICATE)
+    rows, labels_of_new, collected = _event_rows(
+        df, ids, latest, ev, why, skip_covered, pcfg
+    )
     if labels_of_new:
         add = _new_records(df, labels_of_new)
         df = pd.concat([df, add])
@@ -480,7 +636,19 @@ def apply_events_quietly(
     _apply_all(df, rows[ok], ev.loc[ok].to_dict("records"), cfg)
     applied = ev.loc[ok].copy()
     applied["row"] = rows[ok]
-    applied["created"] = ~np.isin(rows[ok], panel.index)  # a record made from pushes
+    created = ~np.isin(rows[ok], panel.index)  # a record made from pushes
+    applied["created"] = created
+    base = {k: int(df.at[v[0], "year"]) for k, v in labels_of_new.items()}
+    own = df["year"].to_numpy(dtype="int64")[df.index.get_indexer(rows[ok])]
+    base_year = np.array(
+        [base.get(int(r), int(y)) for r, y in zip(rows[ok], own, strict=True)],
+        dtype="int64",
+    )
+    applied["base_year"] = base_year
+    applied["period"] = pd.array(
+        _periods(df, rows[ok], collected[ok], created, as_of, base_year),
+        dtype="string",
+    )
     applied["reason"] = pd.array(
         [
             event_reason(

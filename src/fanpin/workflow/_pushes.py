@@ -20,7 +20,11 @@ import pandas as pd
 from ..config import MonitoringLines
 from ..messages import N_, Message
 from ..models import rows_probabilities
-from ..schema import HARDSHIP_REASONS, hardship_reasons
+from ..schema import (
+    HARDSHIP_REASONS,
+    hardship_reasons,
+    per_capita_income_after_rigid,
+)
 from ..scoring import ID_COLUMNS
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "PushedRecords",
     "event_exclusions",
     "household_exclusions",
+    "income_figures",
     "latest_rows",
     "lines_ahead",
     "order_events",
@@ -121,7 +126,10 @@ class PushedRecords:
     of its events (joined with "；"); ``first``: the date of its first event
     (normalised); ``hard``: hardship reasons of the updated record;
     ``in_hard``: whether it is now in hardship (it moves to the monitored list);
-    ``features``: the features of those latest records (indexed by their labels).
+    ``features``: the features of those latest records (indexed by their labels);
+    ``figures``: the income figure each assessment used, as a cadre reads it
+    (:func:`income_figures`: the period, and the annual record's own figure
+    when the pushes changed it).
     """
 
     hit: np.ndarray
@@ -131,6 +139,7 @@ class PushedRecords:
     hard: pd.DataFrame
     in_hard: np.ndarray
     features: pd.DataFrame | None = None
+    figures: np.ndarray | None = None
 
     def moved(self) -> pd.DataFrame:
         """The monitored-list rows of the households now in hardship."""
@@ -141,10 +150,74 @@ class PushedRecords:
         for j, name in enumerate(HARDSHIP_REASONS):
             moved[f"reason_{name}"] = h[:, j]
         events = pd.Series(self.reasons)[in_hard].tolist()
-        moved["reasons"] = [
-            "；".join([*labels[r], e]) for r, e in zip(h, events, strict=True)
-        ]
+        figures = (
+            self.figures[in_hard]
+            if self.figures is not None
+            else np.full(int(in_hard.sum()), "", dtype=object)
+        )
+        income = list(HARDSHIP_REASONS).index("income")
+        out = []
+        for r, e, f in zip(h, events, figures, strict=True):
+            said = [
+                f"{label}：{f}" if j == income and f else label
+                for j, label in zip(np.flatnonzero(r), labels[r], strict=True)
+            ]
+            out.append("；".join([*said, e]))
+        moved["reasons"] = out
         return moved
+
+
+FIGURE_SAME = "{base}年度 {value:,.0f} 元，为监测标准 {line:,.0f} 元的 {share:.0%}"
+"""The income figure of a record the pushes did not change (a cadre's words)."""
+FIGURE_CHANGED = (
+    "{period} {value:,.0f} 元（{base}年度为 {before:,.0f} 元），为监测标准 "
+    "{line:,.0f} 元的 {share:.0%}"
+)
+"""The income figure after pushes changed it, with the annual record's."""
+
+
+def income_figures(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    lines: MonitoringLines,
+    base_year: np.ndarray,
+    period: np.ndarray,
+) -> np.ndarray:
+    """Per record, the per-capita income after rigid spending the assessment
+    used, with its period and the line (``after``: the records with the pushes;
+    ``before``: the annual records they start from, row for row).
+
+    Examples
+    --------
+    >>> from fanpin.config import MonitoringLines
+    >>> rec = pd.DataFrame({"province": ["甘肃省"], "year": [2026],
+    ...     "household_size": [2], "income_wage": [12000.0],
+    ...     "medical_cost_oop": [1746.0]})
+    >>> lines = MonitoringLines(default={2026: 8000})
+    >>> income_figures(rec, rec, lines, np.array([2025]),
+    ...                np.array(["2025年度及2026年1-3月累计"]))[0]
+    '2025年度 5,127 元，为监测标准 8,000 元的 64%'
+    >>> more = rec.assign(medical_cost_oop=5746.0)
+    >>> income_figures(rec, more, lines, np.array([2025]),
+    ...                np.array(["2025年度及2026年1-3月累计"]))[0]
+    '2025年度及2026年1-3月累计 3,127 元（2025年度为 5,127 元），为监测标准 8,000 元的 39%'
+    """  # noqa: E501
+    line = lines.lookup(after["province"], after["year"]).astype("float64")
+    now = per_capita_income_after_rigid(after).to_numpy(dtype="float64")
+    was = per_capita_income_after_rigid(before).to_numpy(dtype="float64")
+    out = np.empty(len(after), dtype=object)
+    for i in range(len(after)):
+        share = now[i] / line[i] if line[i] > 0 else float("nan")
+        if round(now[i]) == round(was[i]):
+            out[i] = FIGURE_SAME.format(
+                base=int(base_year[i]), value=now[i], line=line[i], share=share
+            )
+        else:
+            out[i] = FIGURE_CHANGED.format(
+                period=period[i], value=now[i], base=int(base_year[i]),
+                before=was[i], line=line[i], share=share,
+            )  # fmt: skip
+    return out
 
 
 def pushed_records(
@@ -153,13 +226,16 @@ def pushed_records(
     work: pd.DataFrame,
     applied: pd.DataFrame,
     last: pd.Series,
+    panel: pd.DataFrame | None = None,
 ) -> PushedRecords:
     """Score the latest record of every household with an applied event.
 
     ``work``: the panel with the events applied; ``applied``: the applied
     events (:class:`~fanpin.workflow.AppliedEvents`); ``last``:
-    :func:`latest_rows` of ``work``. Features are built for those records only,
-    from each household's whole history in ``work``.
+    :func:`latest_rows` of ``work``; ``panel``: the panel before the events
+    (for the annual figures the sentences quote beside the updated ones).
+    Features are built for those records only, from each household's whole
+    history in ``work``.
     """
     hit = applied["household_id"].astype(str).unique()
     rows = pd.Index(last.loc[hit].to_numpy())
@@ -175,6 +251,15 @@ def pushed_records(
         {c: work.loc[rows, c].to_numpy() for c in ID_COLUMNS if c in work}
     )
     new["risk_score"] = p_new
+    figures = None
+    if panel is not None and "base_year" in applied and "period" in applied:
+        by = applied.groupby("household_id", sort=False)
+        base_year = by["base_year"].last().reindex(hit).to_numpy()
+        period = by["period"].last().reindex(hit).to_numpy(dtype=object)
+        annual = latest_rows(panel).reindex(hit).to_numpy()
+        figures = income_figures(
+            panel.loc[annual], work.loc[rows], lines, base_year, period
+        )
     return PushedRecords(
         hit=hit,
         new=new,
@@ -183,18 +268,35 @@ def pushed_records(
         hard=hard,
         in_hard=hard.any(axis=1).to_numpy(),
         features=X,
+        figures=figures,
     )
 
 
 def event_exclusions(skipped: pd.DataFrame) -> pd.DataFrame:
-    """The exclusions rows of skipped events (``kind`` event)."""
+    """The exclusions rows of skipped events (``kind`` event): where each is
+    (``file``, ``sheet``, ``row`` in the file, when read from one), its
+    household code, date, source and type, why it was skipped and, for a value
+    that could not be read, the column and the value (``detail``, redacted by
+    the reader). No name or ID number is among them."""
+    n = len(skipped)
+
+    def col(name: str, dtype: str = "string") -> Any:
+        if name in skipped:
+            return skipped[name].to_numpy()
+        return pd.array([None] * n, dtype=dtype)
+
     return pd.DataFrame(
         {
             "kind": "event",
-            "household_id": skipped["household_id"].astype(str),
-            "date": skipped["date"],
-            "event_type": skipped["event_type"],
-            "why": skipped["why"],
+            "file": pd.array(col("file"), dtype="string"),
+            "sheet": pd.array(col("sheet"), dtype="string"),
+            "row": pd.array(col("file_row", "Int64"), dtype="Int64"),
+            "household_id": skipped["household_id"].astype(str).to_numpy(),
+            "date": skipped["date"].to_numpy(),
+            "source": pd.array(col("source"), dtype="string"),
+            "event_type": pd.array(col("event_type"), dtype="string"),
+            "why": skipped["why"].to_numpy(),
+            "detail": pd.array(col("detail"), dtype="string"),
         }
     )
 

@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AlertsConfig, MonitoringLines, RiskTypes, shipped_configs
+from ..config import (
+    AlertsConfig,
+    MonitoringLines,
+    PushesConfig,
+    RiskTypes,
+    shipped_configs,
+)
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 from ..ranking import RiskLevels
@@ -183,6 +189,7 @@ def run_alerts(
     capacity: int | None = None,
     covered: str | None = None,
     risk_levels: RiskLevels | None = None,
+    pushes: PushesConfig | None = None,
 ) -> AlertRun:
     """Score the panel, apply department pushes, and build the alert list.
 
@@ -235,6 +242,9 @@ def run_alerts(
         Default: ``events.covered`` of the config.
     risk_levels : RiskLevels, optional
         Default: the model config's.
+    pushes : PushesConfig, optional
+        The annual records' collection dates, which decide which pushes are
+        new (default: the shipped ``pushes.yaml``, 12-31).
 
     Examples
     --------
@@ -254,7 +264,7 @@ def run_alerts(
     hooks = _hooks(
         model, as_of=as_of, events=events, lines=lines, config=config,
         explain_config=explain_config, assistance=assistance, capacity=capacity,
-        covered=covered, risk_levels=risk_levels,
+        covered=covered, risk_levels=risk_levels, pushes=pushes,
     )  # fmt: skip
     res = run_job(panel, model, hooks, lines=hooks.lines)
     applied = None
@@ -296,6 +306,7 @@ def run_alerts_file(
     scheduler: Any = None,
     risk_levels: RiskLevels | None = None,
     write_excel: bool = True,
+    pushes: PushesConfig | None = None,
 ) -> AlertFileRun:
     """Run the alerts on a panel file of any size and write every output.
 
@@ -321,7 +332,7 @@ def run_alerts_file(
     events : DataFrame, optional
         Department pushes (:func:`fanpin.schema.read_events`); see
         :func:`~fanpin.workflow.run_alerts` for which are applied.
-    lines, config, explain_config, assistance, capacity, covered, risk_levels
+    lines, config, explain_config, assistance, capacity, covered, risk_levels, pushes
         As for :func:`~fanpin.workflow.run_alerts`.
     chunk_households : int
         Households per chunk (a chunk holds whole counties, so it may be larger).
@@ -385,7 +396,7 @@ def run_alerts_file(
     hooks = _hooks(
         model, as_of=as_of, events=events, lines=lines, config=config,
         explain_config=explain_config, assistance=assistance, capacity=capacity,
-        covered=covered, risk_levels=risk_levels, out=target,
+        covered=covered, risk_levels=risk_levels, pushes=pushes, out=target,
         table_format=table_format, pii=pii, write_excel=write_excel,
     )  # fmt: skip
     res = run_job(
