@@ -125,12 +125,24 @@ def test_streamed_equals_in_memory_with_events(world, tmp_path):
     s = mem.scored
     assert (s["source"] == SOURCE_PUSH).sum() > 0  # pushes crossed the cutoff
     assert s["over_capacity"].sum() > 0
-    assert mem.monitored["reasons"].str.contains("危房").sum() >= 8
+    # 危房 pushes put households into hardship: urgent (紧急, listed first in
+    # their township) unless identified (a 监测对象类别: monitored)
+    urgent = mem.alerts[mem.alerts["risk_level"] == "紧急"]
+    assert len(urgent) == mem.counts["urgent"] > 0
+    first = urgent.groupby(["county", "township"]).cumcount() + 1
+    assert (urgent["rank"] == first).all()
+    danger = mem.monitored["reasons"].str.contains("危房").sum() + urgent[
+        "reasons"
+    ].str.contains("危房").sum()
+    assert danger >= 8
     why = set(mem.events.skipped["why"])
     assert {SKIP_COVERED, SKIP_UNKNOWN, SKIP_FUTURE} <= why
     assert set(mem.exclusions["kind"]) == {"event", "household"}
     # a county without a 2024 record, its households pushed into 2025
-    again = set(s["household_id"]) | set(mem.monitored["household_id"])
+    again = (
+        set(s["household_id"]) | set(mem.monitored["household_id"])
+        | set(urgent["household_id"])
+    )
     assert len(again & world["lost"]) >= 8
     tied = s.groupby("risk_score")["risk_level"].nunique()
     assert (tied > 1).any()  # a tie across a level boundary, broken by id
@@ -143,6 +155,10 @@ def test_streamed_equals_in_memory_with_events(world, tmp_path):
     assert (run.scored, run.alerted, run.over_capacity, run.monitored) == (
         len(s), int(s["alerted"].sum()), int(s["over_capacity"].sum()),
         len(mem.monitored),
+    )  # fmt: skip
+    assert (run.urgent, run.rule_hits, run.model_added, run.per_rule) == (
+        mem.counts["urgent"], mem.counts["rule_hits"], mem.counts["model_added"],
+        mem.per_rule,
     )  # fmt: skip
     assert run.households == panel["household_id"].nunique()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -174,7 +190,7 @@ def test_csv_outputs_are_byte_identical(world, tmp_path, chunk, covered):
     )
     assert len(scored) == run.scored
     assert scored["risk_rank"].tolist() == list(range(1, run.scored + 1))
-    assert scored["listed"].sum() == len(run.alerts)
+    assert scored["listed"].sum() + run.urgent == len(run.alerts)
 
 
 @pytest.mark.parametrize(
