@@ -105,11 +105,13 @@ from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E
 from ._selection import (  # noqa: E402
     LISTED_BY_MODEL,
     LISTED_BY_RULE,
+    LISTED_URGENT,
     RULE_ALERT_COLUMNS,
     AlertSelection,
     select_alerts,
     with_rule_reasons,
 )
+from ._urgent import IDENTIFIED_STATES, SOURCE_RECORD  # noqa: E402
 from ._verification import (  # noqa: E402
     VerificationRow,
     VerificationSheet,
@@ -124,6 +126,9 @@ __all__ += [
     "EXCEL_HEADERS",
     "LISTED_BY_MODEL",
     "LISTED_BY_RULE",
+    "LISTED_URGENT",
+    "IDENTIFIED_STATES",
+    "SOURCE_RECORD",
     "RULE_ALERT_COLUMNS",
     "HIT_RATE_COLUMNS",
     "VERIFY_COLUMNS",

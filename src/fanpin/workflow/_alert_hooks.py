@@ -450,12 +450,13 @@ class AlertHooks(Hooks):
                 work, applied, skipped = res.panel, res.applied, res.skipped
         last = latest_rows(work)
         pushed = None
+        # the model and lines of this chunk's years (carried to the year of
+        # year-to-date records; the job warns once, later)
         model, ln = chunk.model, chunk.lines
         if applied is not None and len(applied):
             years.update(int(y) for y in work["year"].unique())
-            # the lines of this chunk's years; the job warns once, later
-            m, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
-            pushed = pushed_records(m, ln, work, applied, last)
+            model, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
+            pushed = pushed_records(model, ln, work, applied, last)
         first_dtype = self.first_dtype
         hit = pushed.hit if pushed is not None else np.array([], dtype=object)
         ids = scored["household_id"].astype(str)

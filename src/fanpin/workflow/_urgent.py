@@ -34,6 +34,7 @@ from ..config import MonitoringLines
 from ..schema import HARDSHIP_REASONS, per_capita_income_after_rigid
 
 __all__ = [
+    "IDENTIFIED_STATES",
     "RULE_HIT_REASON",
     "SOURCE_RECORD",
     "URGENT_BY_PUSH",
@@ -42,6 +43,9 @@ __all__ = [
     "urgent_reasons",
 ]
 
+IDENTIFIED_STATES = ("已认定", "帮扶中")
+"""Case states of an identified household (a monitored object): its open case
+in one of them makes it never urgent."""
 SOURCE_RECORD = "年度记录"
 """``source`` of an urgent alert raised by its annual record (no push)."""
 URGENT_BY_PUSH = "紧急：部门推送后已处于困难（{why}），尚未纳入监测，疑似返贫致贫"
