@@ -3,13 +3,14 @@ panel: same alerts, scored, monitored and exclusions, row by row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines
+from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines, shipped_configs
 from fanpin.exceptions import ConfigError, InputError
 from fanpin.io import write_table
 from fanpin.models import train_risk_model
@@ -113,12 +114,14 @@ def _same_tables(mem, tmp):
 
 def test_streamed_equals_in_memory_with_events(world, tmp_path):
     m, panel, ev = world["model"], world["panel"], world["events"]
-    mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2)
+    # the cutoff by level (a coarse model: few scores above a probability)
+    cfg = replace(shipped_configs().alerts, min_score=None)
+    mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2, config=cfg)
     stale = tmp_path / ".fanpin-alerts-999999999-x"  # left by a killed run
     stale.mkdir()
     run = run_alerts_file(
         m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, capacity=2,
-        chunk_households=40, table_format="parquet",
+        chunk_households=40, table_format="parquet", config=cfg,
     )  # fmt: skip
     # the scenario holds what the streaming must get right
     assert run.chunks >= 15  # about one county per chunk
