@@ -104,11 +104,15 @@ def test_alerts_partition(gappy, model_dir):
     excl = _read(out / "exclusions.csv")
     excl = excl.loc[excl["kind"] == "household"]
     assert excl["why"].notna().all() and (excl["why"].str.len() > 0).all()
-    parts = [scored["household_id"], monitored["household_id"], excl["household_id"]]
+    alerts = _read(out / "alerts.csv")
+    # urgent households (紧急: in hardship, not identified) are on the alert
+    # list only, neither scored nor monitored
+    urgent = alerts.loc[alerts["listed_by"] == "紧急", "household_id"]
+    parts = [scored["household_id"], monitored["household_id"], excl["household_id"],
+             urgent]  # fmt: skip
     n = sum(len(p) for p in parts)
     union = set().union(*map(set, parts))
     assert n == len(union) == panel["household_id"].nunique()
     assert union == set(panel["household_id"])
     assert set(excl["household_id"]) == gone
-    alerts = _read(out / "alerts.csv")
-    assert set(alerts["household_id"]) <= set(scored["household_id"])
+    assert set(alerts["household_id"]) <= set(scored["household_id"]) | set(urgent)

@@ -61,7 +61,7 @@ def test_train_is_byte_identical(trained_twice):
     tmp, _ = trained_twice
     a, b = _bytes(tmp / "a"), _bytes(tmp / "b")
     assert {"model.json", "model_card.json"} <= set(a) <= {
-        "model.json", "model_card.json", "booster.txt"
+        "model.json", "model_card.json", "booster.txt", ".fanpin-output.json"
     }
     assert a == b
     card = json.loads(a["model_card.json"])

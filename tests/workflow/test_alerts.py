@@ -30,21 +30,26 @@ def _town(df):
 def test_capacity_respected_per_township_highest_risk_first():
     run = _run(capacity=2)
     alerts, scored = run.alerts, run.scored
-    assert (_town(alerts).value_counts() <= 2).all()
-    for _, part in scored[scored["alerted"]].groupby(
-        _town(scored[scored["alerted"]])
-    ):
+    # capacity limits the model's households only (模型新增)
+    added = alerts[alerts["listed_by"] == "模型新增"]
+    assert (_town(added).value_counts() <= 2).all()
+    model = scored[scored["alerted"] & ~scored["rule_hit"]]
+    for _, part in model.groupby(_town(model)):
         listed = part[part["listed"]]
         cut = part[part["over_capacity"]]
         assert len(listed) == min(2, len(part))
         if len(cut):
             assert listed["risk_score"].min() >= cut["risk_score"].max()
-    # cut households are kept and flagged; every household accounted for
-    assert (scored["listed"] | scored["over_capacity"]).sum() == scored["alerted"].sum()
+    # every rule hit is listed, whatever its score and the capacity
+    assert scored.loc[scored["rule_hit"], "listed"].all()
+    assert (scored["rule_hit"] | scored["listed"] | scored["over_capacity"]).sum() == (
+        (scored["alerted"] | scored["rule_hit"]).sum()
+    )
     assert not (scored["listed"] & scored["over_capacity"]).any()
+    # every household accounted for: scored, monitored or urgent (紧急)
     latest = small_panel()[small_panel()["year"] == 2024]
-    assert len(scored) + len(run.monitored) == len(latest)
-    assert set(alerts["household_id"]) == set(
+    assert len(scored) + len(run.monitored) + run.counts["urgent"] == len(latest)
+    assert set(alerts.loc[alerts["listed_by"] != "紧急", "household_id"]) == set(
         scored.loc[scored["listed"], "household_id"]
     )
 
@@ -52,9 +57,14 @@ def test_capacity_respected_per_township_highest_risk_first():
 def test_ranks_within_township_follow_risk():
     alerts = _run().alerts
     for _, part in alerts.groupby(_town(alerts)):
-        part = part.sort_values("rank")
-        assert part["rank"].tolist() == list(range(1, len(part) + 1))
-        assert part["risk_score"].is_monotonic_decreasing
+        assert part["rank"].is_monotonic_increasing and part["rank"].is_unique
+        urgent = (part["risk_level"] == "紧急").to_numpy()
+        # the urgent households first (ranks 1, 2, ...), then by risk
+        assert part["rank"].iloc[: urgent.sum()].tolist() == list(
+            range(1, urgent.sum() + 1)
+        )
+        assert not urgent[urgent.sum():].any()
+        assert part.loc[~urgent, "risk_score"].is_monotonic_decreasing
 
 
 def test_alerted_means_level_at_least_min_level():

@@ -60,6 +60,9 @@ def _in_hardship_by_medical_costs(panel, lines):
 def test_household_in_hardship_with_a_push_stays_monitored_quoting_its_figure():
     pipe = small_pipe()
     panel, hid, row = _in_hardship_by_medical_costs(small_panel(), pipe.lines)
+    # an identified monitored object (else it is 紧急: see the next test)
+    panel["monitor_category"] = panel["monitor_category"].astype("object")
+    panel.loc[panel["household_id"] == hid, "monitor_category"] = "突发严重困难户"
     annual = float(per_capita_income_after_rigid(panel.loc[[row]]).iloc[0])
     push = pd.DataFrame([_ev(hid, "2025-03-01", "新增残疾", source="残联")])
     push["persons"] = 1
@@ -77,6 +80,20 @@ def test_household_in_hardship_with_a_push_stays_monitored_quoting_its_figure():
     rec = new[(new["household_id"] == hid) & (new["year"] == 2025)].iloc[0]
     assert rec["medical_cost_oop"] == pytest.approx(panel.at[row, "medical_cost_oop"])
     assert run.events.applied["period"].tolist() == ["2024年度及2025年1-6月累计"]
+
+
+def test_unidentified_household_in_hardship_with_a_push_is_urgent_quoting_its_figure():
+    pipe = small_pipe()
+    panel, hid, row = _in_hardship_by_medical_costs(small_panel(), pipe.lines)
+    panel.loc[panel["household_id"] == hid, "monitor_category"] = None
+    annual = float(per_capita_income_after_rigid(panel.loc[[row]]).iloc[0])
+    push = pd.DataFrame([_ev(hid, "2025-03-01", "新增残疾", source="残联")])
+    push["persons"] = 1
+    run = run_alerts(pipe, panel, as_of=AS_OF, events=push)
+    assert hid not in set(run.monitored["household_id"])
+    alert = run.alerts.set_index("household_id").loc[hid]
+    assert alert["risk_level"] == "紧急"
+    assert f"{annual:,.0f} 元" in alert["reasons"]
 
 
 def test_a_push_that_shows_recovery_lifts_the_household_out_of_hardship():
@@ -299,8 +316,14 @@ def test_alerts_cli_with_a_bad_pushes_workbook_skips_lists_and_applies(files, tm
         assert not any(n in body for n in ("张三", "王五", "一百")), f.name
     scored = pd.read_csv(out / "scored.csv", dtype={"household_id": str})
     mon = pd.read_csv(out / "monitored.csv", dtype={"household_id": str})
-    seen = set(scored.loc[scored["year"] == 2025, "household_id"]) | set(
-        mon["household_id"]
+    alerts = pd.read_csv(out / "alerts.csv", dtype={"household_id": str})
+    urgent = alerts.loc[alerts["risk_level"] == "紧急", "household_id"]
+    # a pushed record is scored, monitored, or 紧急 (in hardship, not
+    # identified: listed, in neither scored nor monitored)
+    seen = (
+        set(scored.loc[scored["year"] == 2025, "household_id"])
+        | set(mon["household_id"])
+        | set(urgent)
     )
     assert {ids[0], ids[1], ids[6]} <= seen
     assert np.isin([ids[3], ids[4], ids[5]], scored.loc[scored["year"] == 2025,

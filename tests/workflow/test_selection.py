@@ -181,7 +181,13 @@ def test_on_the_current_alert_run_every_listed_household_stays():
     assert t["household_id"].tolist() == scored["household_id"].tolist()
     assert t.loc[scored["listed"].to_numpy(), "listed"].all()
     assert t.loc[t["rule_hit"], "listed"].all()
-    assert t["rank"].tolist() == scored["rank"].tolist()  # the model's order
+    # the model's order; the run's ranks start after each township's urgent
+    # households (紧急, on the alert list only)
+    urgent = run.alerts[run.alerts["listed_by"] == "紧急"]
+    ahead = urgent.groupby(["county", "township"]).size()
+    key = pd.MultiIndex.from_frame(scored[["county", "township"]])
+    shift = ahead.reindex(key).fillna(0).to_numpy(dtype="int64")
+    assert t["rank"].tolist() == (scored["rank"].to_numpy() - shift).tolist()
     totals = sel.totals()
     assert totals["rule_hits"] == int(hits.table["rule_hit"].sum()) > 0
     assert totals["listed"] == totals["rule_hits"] + totals["model_added"]

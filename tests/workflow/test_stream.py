@@ -3,13 +3,14 @@ panel: same alerts, scored, monitored and exclusions, row by row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines
+from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines, shipped_configs
 from fanpin.exceptions import ConfigError, InputError
 from fanpin.io import write_table
 from fanpin.models import train_risk_model
@@ -113,24 +114,38 @@ def _same_tables(mem, tmp):
 
 def test_streamed_equals_in_memory_with_events(world, tmp_path):
     m, panel, ev = world["model"], world["panel"], world["events"]
-    mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2)
+    # the cutoff by level (a coarse model: few scores above a probability)
+    cfg = replace(shipped_configs().alerts, min_score=None)
+    mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2, config=cfg)
     stale = tmp_path / ".fanpin-alerts-999999999-x"  # left by a killed run
     stale.mkdir()
     run = run_alerts_file(
         m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, capacity=2,
-        chunk_households=40, table_format="parquet",
+        chunk_households=40, table_format="parquet", config=cfg,
     )  # fmt: skip
     # the scenario holds what the streaming must get right
     assert run.chunks >= 15  # about one county per chunk
     s = mem.scored
     assert (s["source"] == SOURCE_PUSH).sum() > 0  # pushes crossed the cutoff
     assert s["over_capacity"].sum() > 0
-    assert mem.monitored["reasons"].str.contains("危房").sum() >= 8
+    # 危房 pushes put households into hardship: urgent (紧急, listed first in
+    # their township) unless identified (a 监测对象类别: monitored)
+    urgent = mem.alerts[mem.alerts["risk_level"] == "紧急"]
+    assert len(urgent) == mem.counts["urgent"] > 0
+    first = urgent.groupby(["county", "township"]).cumcount() + 1
+    assert (urgent["rank"] == first).all()
+    danger = mem.monitored["reasons"].str.contains("危房").sum() + urgent[
+        "reasons"
+    ].str.contains("危房").sum()
+    assert danger >= 8
     why = set(mem.events.skipped["why"])
     assert {SKIP_COVERED, SKIP_UNKNOWN, SKIP_FUTURE} <= why
     assert set(mem.exclusions["kind"]) == {"event", "household"}
     # a county without a 2024 record, its households pushed into 2025
-    again = set(s["household_id"]) | set(mem.monitored["household_id"])
+    again = (
+        set(s["household_id"]) | set(mem.monitored["household_id"])
+        | set(urgent["household_id"])
+    )
     assert len(again & world["lost"]) >= 8
     tied = s.groupby("risk_score")["risk_level"].nunique()
     assert (tied > 1).any()  # a tie across a level boundary, broken by id
@@ -143,6 +158,10 @@ def test_streamed_equals_in_memory_with_events(world, tmp_path):
     assert (run.scored, run.alerted, run.over_capacity, run.monitored) == (
         len(s), int(s["alerted"].sum()), int(s["over_capacity"].sum()),
         len(mem.monitored),
+    )  # fmt: skip
+    assert (run.urgent, run.rule_hits, run.model_added, run.per_rule) == (
+        mem.counts["urgent"], mem.counts["rule_hits"], mem.counts["model_added"],
+        mem.per_rule,
     )  # fmt: skip
     assert run.households == panel["household_id"].nunique()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -174,7 +193,7 @@ def test_csv_outputs_are_byte_identical(world, tmp_path, chunk, covered):
     )
     assert len(scored) == run.scored
     assert scored["risk_rank"].tolist() == list(range(1, run.scored + 1))
-    assert scored["listed"].sum() == len(run.alerts)
+    assert scored["listed"].sum() + run.urgent == len(run.alerts)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,8 @@ from ..scoring import CHUNK_HOUSEHOLDS
 from ..workflow import (
     ALERT_OUTPUT_FILES,
     EVIDENCE_KINDS,
+    IDENTIFIED_STATES,
+    SOURCE_PUSH,
     AssistanceMap,
     CaseStore,
     ReopenRules,
@@ -57,9 +59,18 @@ MSG_BARE_MODEL = N_(
     "`fanpin train`."
 )
 MSG_LISTED = N_(
-    "{scored:,} households scored, {alerted:,} above the alert cutoff {cutoff:.3f}: "
-    "{listed:,} listed, {over:,} over township capacity (kept in scored.csv); "
-    "{monitored:,} already in hardship (monitored.csv)."
+    "{scored:,} households scored, {alerted:,} at or above the alert cutoff "
+    "{cutoff:.3f}. Alert list: {listed:,} households, of which {urgent:,} urgent "
+    "(紧急: in hardship, not yet identified), {rule_hits:,} rule hits (规则命中: "
+    "{per_rule}) and {model_added:,} added by the model (模型新增); {over:,} more "
+    "at or above the cutoff are beyond township capacity (kept in scored.csv); "
+    "{monitored:,} identified households in hardship (monitored.csv)."
+)
+MSG_NO_RULE_HITS = N_("none")
+MSG_FIRST_RUN = N_(
+    "First run on a new case store: {new:,} cases opened, {urgent:,} urgent "
+    "(紧急), {rule_hits:,} rule hits (规则命中) and {model_added:,} added by the "
+    "model (模型新增, at most the township capacity each)."
 )
 MSG_PUSHES = N_(
     "Department pushes: {applied:,} events applied, {skipped:,} skipped; {raised:,} "
@@ -186,6 +197,14 @@ def alerts(
             "shipped).",
         ),
     ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="rules.yaml: every household a rule flags is listed (规则命中) "
+            "(default: shipped).",
+        ),
+    ] = None,
     risk_types: RiskTypesOption = None,
     assistance: AssistanceOption = None,
     chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
@@ -208,8 +227,8 @@ def alerts(
             raise InputError(Message(MSG_BAD_AS_OF, value=as_of)) from None
         check_apart(
             [out],
-            [panel, events, pii, model, lines, config, pushes_config, risk_types,
-             assistance],
+            [panel, events, pii, model, lines, config, pushes_config, rules,
+             risk_types, assistance],
         )  # fmt: skip
         # The store first: a bad URL, an unwritable folder or a wrong schema is
         # found before any scoring, and before any output is written.
@@ -219,9 +238,12 @@ def alerts(
             if not hasattr(pipe, "features"):
                 raise InputError(Message(MSG_BARE_MODEL, model=str(model)))
             cfg = load_configs(
-                alerts=config, lines=lines, risk_types=risk_types,
+                alerts=config, lines=lines, rules=rules, risk_types=risk_types,
                 assistance=assistance, pushes=pushes_config,
             )  # fmt: skip
+            # the store's identified open cases are monitored objects (never
+            # 紧急); a store without any case gets its first run
+            known, first_run = _store_cases(cs)
             monitoring = cfg.lines if lines is not None else None
             ev = _read_events(events, cfg.pushes) if events is not None else None
             people = read_pii(pii) if pii is not None else None
@@ -254,6 +276,8 @@ def alerts(
                         # with a store, the workbooks are written after the
                         # upsert, with each household's case
                         write_excel=cs is None,
+                        rules=cfg.rules,
+                        monitored_ids=known,
                     )
                     summary, listing = (
                         _to_store(cs, run, stage, when, cfg, people, bar)
@@ -261,17 +285,22 @@ def alerts(
                         else (None, None)
                     )
         files = run.files
+    per_rule = tr(MSG_SEP).join(f"{k} {n:,}" for k, n in run.per_rule.items() if n)
     say(
         MSG_LISTED,
         scored=run.scored,
         alerted=run.alerted,
         cutoff=run.cutoff,
         listed=len(run.alerts),
+        urgent=run.urgent,
+        rule_hits=run.rule_hits,
+        per_rule=per_rule or tr(MSG_NO_RULE_HITS),
+        model_added=run.model_added,
         over=run.over_capacity,
         monitored=run.monitored,
     )
     if run.applied is not None and run.skipped is not None:
-        pushed = int((run.alerts["source"] == "部门推送").sum())
+        pushed = int((run.alerts["source"] == SOURCE_PUSH).sum())
         skipped = run.skipped
         why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
         detail = tr(MSG_SEP).join(
@@ -283,6 +312,11 @@ def alerts(
         c = summary.counts()
         say(MSG_CASES, new=c["new"], updated=c["updated"], up=c["escalated"],
             down=c["fell"])  # fmt: skip
+        if first_run:
+            why = _opened_by(summary.new, run.alerts)
+            say(MSG_FIRST_RUN, new=c["new"], urgent=why.get("紧急", 0),
+                rule_hits=why.get("规则命中", 0),
+                model_added=why.get("模型新增", 0))  # fmt: skip
         if c["reopened"] or c["kept_closed"]:
             kinds = summary.reopened["evidence"].value_counts()
             detail = tr(MSG_SEP).join(
@@ -365,6 +399,25 @@ def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # no
         progress=None if bar is None else (lambda d, t: bar("excel", d, t)),
     )  # fmt: skip
     return summary, listing
+
+
+def _store_cases(cs: CaseStore | None) -> tuple[frozenset[str], bool]:
+    """The households of the store's identified open cases (已认定, 帮扶中: the
+    monitored objects the store knows) and whether the store has no case."""
+    if cs is None:
+        return frozenset(), False
+    cases = cs.list_cases()
+    if not len(cases):
+        return frozenset(), True
+    open_ = cases["closed_at"].isna() & cases["state"].isin(IDENTIFIED_STATES)
+    return frozenset(cases.loc[open_, "household_id"].astype(str)), False
+
+
+def _opened_by(new: pd.DataFrame, alerts: pd.DataFrame) -> dict[str, int]:
+    """The cases opened, by why their household was listed (``listed_by``)."""
+    by = alerts.set_index(alerts["household_id"].astype(str))["listed_by"]
+    got = by.reindex(new["household_id"].astype(str)).value_counts()
+    return {str(k): int(v) for k, v in got.items()}
 
 
 @contextmanager

@@ -20,7 +20,7 @@ Examples
 >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
 ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
 >>> run = run_alerts(model, sim.panel, as_of="2025-03-31", capacity=3)
->>> int(run.scored["listed"].sum()) == len(run.alerts)
+>>> int(run.scored["listed"].sum()) + run.counts["urgent"] == len(run.alerts)
 True
 >>> run.alerts[["household_id", "risk_level", "reasons", "measures"]].shape[1]
 4
@@ -105,11 +105,13 @@ from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E
 from ._selection import (  # noqa: E402
     LISTED_BY_MODEL,
     LISTED_BY_RULE,
+    LISTED_URGENT,
     RULE_ALERT_COLUMNS,
     AlertSelection,
     select_alerts,
     with_rule_reasons,
 )
+from ._urgent import IDENTIFIED_STATES, SOURCE_RECORD  # noqa: E402
 from ._verification import (  # noqa: E402
     VerificationRow,
     VerificationSheet,
@@ -124,6 +126,9 @@ __all__ += [
     "EXCEL_HEADERS",
     "LISTED_BY_MODEL",
     "LISTED_BY_RULE",
+    "LISTED_URGENT",
+    "IDENTIFIED_STATES",
+    "SOURCE_RECORD",
     "RULE_ALERT_COLUMNS",
     "HIT_RATE_COLUMNS",
     "VERIFY_COLUMNS",

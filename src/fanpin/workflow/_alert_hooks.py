@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,20 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..config import AlertsConfig, MonitoringLines, PushesConfig, RiskTypes
+from ..config import (
+    AlertsConfig,
+    MonitoringLines,
+    PushesConfig,
+    RiskTypes,
+    RulesConfig,
+    shipped_configs,
+)
 from ..explain import explain_households
 from ..io import write_table
-from ..ranking import LevelBounds, RiskLevels, level_of, rank
+from ..models import rows_probabilities
+from ..ranking import URGENT_LEVEL, LevelBounds, RiskLevels, level_of, rank
+from ..rules import NAME_SEP, REASON_SEP, RuleBaseline
+from ..schema import hardship_reasons
 from ..scoring import (
     ID_COLUMNS,
     ChunkResult,
@@ -50,6 +61,7 @@ from ._alerts import (
     CapacityCounter,
     alert_rows,
     sort_alerts,
+    township_key,
 )
 from ._assistance import AssistanceMap
 from ._events import apply_events_quietly, log_skipped
@@ -62,6 +74,18 @@ from ._pushes import (
     lines_ahead,
     order_events,
     pushed_records,
+)
+from ._selection import (
+    LISTED_BY_MODEL,
+    LISTED_BY_RULE,
+    LISTED_URGENT,
+    RULE_ALERT_COLUMNS,
+)
+from ._urgent import (
+    RULE_HIT_REASON,
+    SOURCE_RECORD,
+    identified,
+    urgent_reasons,
 )
 from ._whatif import what_if
 
@@ -85,6 +109,8 @@ class ChunkEvents:
     pre_scores: np.ndarray
     empty_panel: pd.DataFrame
     work: pd.DataFrame | None = None  # an in-memory run: the panel with events
+    #: the chunk's urgent households (紧急), rows as the scored part's
+    urgent: pd.DataFrame | None = None
 
 
 def discovered_dtype(as_of: pd.Timestamp, first_dtype: Any, pushed: bool) -> Any:
@@ -104,7 +130,10 @@ def discovered_dtype(as_of: pd.Timestamp, first_dtype: Any, pushed: bool) -> Any
 @dataclass
 class ListFlags:
     """The scored list, block by block along the global order: rank, level,
-    source and discovery date, and who is listed within township capacity."""
+    source and discovery date, and who is listed: every rule hit (规则命中),
+    and the households at or above the cutoff that no rule flagged, within
+    township capacity (模型新增). Township ranks start after the township's
+    urgent households (:meth:`CapacityCounter.ahead`, called first)."""
 
     cutoff: float
     cuts: dict[str, float]
@@ -115,6 +144,8 @@ class ListFlags:
     listed: list[pd.DataFrame] = field(default_factory=list)
     n_alerted: int = 0
     n_over: int = 0
+    n_rule_hits: int = 0
+    n_model_added: int = 0
 
     def __call__(self, frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
         n = len(frame)
@@ -147,17 +178,164 @@ class ListFlags:
         out["labor_count"] = frame["labor_count"]
         alerted = p >= self.cutoff
         out["alerted"] = alerted
-        rank, listed, over = self.capacity.flags(
-            out["county"], out["township"], alerted
+        rule_hit = frame["rule_hit"].to_numpy(dtype=bool)
+        rank, added, over = self.capacity.flags(
+            out["county"], out["township"], alerted & ~rule_hit
         )
+        listed = rule_hit | added
         out["rank"] = rank
         out["listed"] = listed
         out["over_capacity"] = over
+        out["rule_hit"] = rule_hit
+        out["rules"] = frame["rules"]
+        out["listed_by"] = pd.array(
+            np.where(rule_hit, LISTED_BY_RULE, np.where(added, LISTED_BY_MODEL, "")),
+            dtype="string",
+        )
         self.n_alerted += int(alerted.sum())
         self.n_over += int(over.sum())
+        self.n_rule_hits += int(rule_hit.sum())
+        self.n_model_added += int(added.sum())
         if listed.any():
-            self.listed.append(out.loc[listed].assign(_chunk=frame["_chunk"][listed]))
+            self.listed.append(
+                out.loc[listed].assign(
+                    _chunk=frame["_chunk"][listed],
+                    _rule_reasons=frame["_rule_reasons"][listed],
+                )
+            )
         return out
+
+    def urgent(self, urgent: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+        """The urgent households' rows (紧急), first in their townships: ranks
+        1, 2, ... within each township (by discovery date, then id), always
+        listed, never counted against capacity. Call before the ranked list.
+        ``like``: the scored part's template (its columns' dtypes, as the
+        merge gives them, whatever the chunks)."""
+        urgent = urgent.astype(
+            {c: like[c].dtype for c in (*ID_COLUMNS, "risk_score", "labor_count",
+                                        "event_reasons") if c in like}
+        )  # fmt: skip
+        order = np.lexsort((
+            urgent["household_id"].astype(str).to_numpy(dtype=object),
+            urgent["discovered"].to_numpy(),
+            township_key(urgent).to_numpy(dtype=object),
+            urgent["county"].astype("string").fillna("").to_numpy(dtype=object),
+        ))  # fmt: skip
+        u = urgent.iloc[order].reset_index(drop=True)
+        out = u[[*ID_COLUMNS, "risk_score"]].copy()
+        out["risk_rank"] = pd.array([pd.NA] * len(u), dtype="Int64")
+        out["risk_level"] = pd.array([URGENT_LEVEL] * len(u), dtype="string")
+        out["source"] = u["source"].astype(object)
+        out["event_reasons"] = u["event_reasons"]
+        out["discovered"] = u["discovered"].astype(self.discovered_dtype)
+        out["labor_count"] = u["labor_count"]
+        out["alerted"] = True
+        out["rank"] = self.capacity.ahead(out["county"], out["township"])
+        out["listed"] = True
+        out["over_capacity"] = False
+        out["rule_hit"] = u["rule_hit"].to_numpy(dtype=bool)
+        out["rules"] = u["rules"]
+        out["listed_by"] = pd.array([LISTED_URGENT] * len(u), dtype="string")
+        if len(u):
+            self.listed.append(
+                out.assign(_chunk=u["_chunk"], _rule_reasons=u["_rule_reasons"])
+            )
+        return out
+
+
+URGENT_COLUMNS = (
+    *ID_COLUMNS, "risk_score", "discovered", "event_reasons", "source", "labor_count",
+)  # fmt: skip
+"""Columns of a chunk's urgent households (then the rule columns, ``_chunk``)."""
+
+
+def _urgent_by_push(
+    pushed: Any, records: pd.DataFrame, known: np.ndarray, lines: MonitoringLines
+) -> pd.DataFrame | None:
+    """The pushed households now in hardship and not identified: their events
+    (department, date, amount) first, then the hardship found."""
+    sel = pushed.in_hard & ~known
+    if not sel.any():
+        return None
+    why = urgent_reasons(
+        records.loc[sel], pushed.hard.loc[sel], lines, pushed=True
+    )
+    events = pd.Series(pushed.reasons)[sel].tolist()
+    new = pushed.new.loc[sel].reset_index(drop=True)
+    return new.assign(
+        discovered=pushed.first[sel],
+        event_reasons=[REASON_SEP.join([e, w]) for e, w in zip(events, why,
+                                                                strict=True)],
+        source=SOURCE_PUSH,
+        _row=records.index[sel],
+    )
+
+
+def _urgent_by_record(
+    model: Any,
+    work: pd.DataFrame,
+    rows: pd.Index,
+    lines: MonitoringLines,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame | None:
+    """The households in hardship in their annual record and not identified
+    (应纳未纳), with the model's score of that record (the case store keeps
+    one; their level is 紧急 whatever it is)."""
+    if not len(rows):
+        return None
+    rec = work.loc[rows]
+    new = pd.DataFrame({c: rec[c].to_numpy() for c in ID_COLUMNS if c in rec})
+    new["risk_score"] = rows_probabilities(model, work, rows)
+    return new.assign(
+        discovered=as_of.to_datetime64(),
+        event_reasons=urgent_reasons(
+            rec, hardship_reasons(rec, lines), lines, pushed=False
+        ),
+        source=SOURCE_RECORD,
+        _row=rows,
+    )
+
+
+def _urgent_frame(
+    parts: list[pd.DataFrame | None],
+    work: pd.DataFrame,
+    first_dtype: Any,
+    chunk: int,
+) -> pd.DataFrame:
+    """A chunk's urgent households in one frame (:data:`URGENT_COLUMNS`,
+    ``_row``: the label of the record in ``work``)."""
+    got = [p for p in parts if p is not None and len(p)]
+    if got:
+        u = pd.concat(got, ignore_index=True)
+    else:
+        u = pd.DataFrame({c: [] for c in URGENT_COLUMNS})
+        u["_row"] = pd.Series([], dtype=work.index.dtype)
+    for c in ID_COLUMNS:
+        if c not in u:
+            u[c] = pd.Series(pd.NA, index=u.index, dtype="string")
+    rows = pd.Index(u["_row"].to_numpy())
+    u["labor_count"] = work.loc[rows, "labor_count"].to_numpy()
+    u["risk_score"] = u["risk_score"].astype("float64")
+    u["discovered"] = pd.to_datetime(u["discovered"]).astype(first_dtype)
+    u["event_reasons"] = pd.array(u["event_reasons"].astype(str).tolist(),
+                                  dtype="string")  # fmt: skip
+    u["source"] = pd.array(u["source"].astype(str).tolist(), dtype="string")
+    u["_chunk"] = np.int32(chunk)
+    return u[[*URGENT_COLUMNS, "_row", "_chunk"]]
+
+
+def _rule_part(rule_hit: Any, rules: Any, reasons: Any) -> list[str]:
+    """The rule reasons of listed rows: 规则命中：<names>, then each rule's
+    sentence (empty for a row no rule flagged)."""
+    out = []
+    for h, names, why in zip(rule_hit, rules, reasons, strict=True):
+        if not h:
+            out.append("")
+            continue
+        items = [RULE_HIT_REASON.format(rules=names)]
+        items += [s for s in str(why).split(REASON_SEP) if s]
+        out.append(REASON_SEP.join(items))
+    return out
 
 
 def _builders_cover(model: Any, year: int) -> bool:
@@ -238,6 +416,11 @@ class AlertHooks(Hooks):
     write_excel: bool = True
     #: The pushes config (collection dates; None: the shipped one).
     pushes: PushesConfig | None = None
+    #: The rules whose hits are always listed (None: the shipped rules.yaml).
+    rules: RulesConfig | None = None
+    #: Households already identified as monitored objects outside the panel
+    #: (the case store's identified open cases): never urgent.
+    monitored_ids: Collection[str] | None = None
     #: What the hooks keep in this process between the stages (never sent to
     #: a worker).
     state: dict[str, Any] = field(default_factory=dict)
@@ -271,12 +454,13 @@ class AlertHooks(Hooks):
                 work, applied, skipped = res.panel, res.applied, res.skipped
         last = latest_rows(work)
         pushed = None
-        model = chunk.model
+        # the model and lines of this chunk's years (carried to the year of
+        # year-to-date records; the job warns once, later)
+        model, ln = chunk.model, chunk.lines
         if applied is not None and len(applied):
             years.update(int(y) for y in work["year"].unique())
-            # the lines of this chunk's years; the job warns once, later
-            m, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
-            pushed = pushed_records(m, ln, work, applied, last, panel)
+            model, ln = lines_ahead(model, chunk.lines, sorted(years), warn=False)
+            pushed = pushed_records(model, ln, work, applied, last, panel)
         first_dtype = self.first_dtype
         hit = pushed.hit if pushed is not None else np.array([], dtype=object)
         ids = scored["household_id"].astype(str)
@@ -287,7 +471,7 @@ class AlertHooks(Hooks):
             _first=pd.Series(pd.NaT, index=keep.index, dtype=first_dtype),
             event_reasons=pd.array([""] * len(keep), dtype="string"),
         )
-        frames, moved = [keep], None
+        frames, moved, urgent = [keep], None, []
         if pushed is not None:
             ok = ~pushed.in_hard
             before = pd.Series(p_pre, index=ids.to_numpy())
@@ -303,10 +487,15 @@ class AlertHooks(Hooks):
                     event_reasons=pushed.reasons[ok],
                 )
             )
+            # in hardship after the pushes: urgent unless already identified
+            rows = pd.Index(last.loc[pushed.hit].to_numpy())
+            known = identified(work.loc[rows], self.monitored_ids)
+            urgent.append(_urgent_by_push(pushed, work.loc[rows], known, ln))
             # moved rows follow the order of their household's first event
             first = applied.groupby("household_id")["date"].min()
-            moved = pushed.moved()
-            moved["_first"] = first.reindex(pushed.hit).to_numpy()[pushed.in_hard]
+            stay = replace(pushed, in_hard=pushed.in_hard & known)
+            moved = stay.moved()
+            moved["_first"] = first.reindex(pushed.hit).to_numpy()[stay.in_hard]
         out = pd.concat(frames, ignore_index=True)
         out_ids = out["household_id"].astype(str)
         out["labor_count"] = work.loc[
@@ -317,6 +506,17 @@ class AlertHooks(Hooks):
         out["_chunk"] = np.int32(chunk.index)
         monitored = chunk.monitored
         monitored = monitored.loc[~among(monitored["household_id"].astype(str), hit)]
+        if "monitor_category" in panel and len(monitored):
+            rows = pd.Index(last.loc[monitored["household_id"].astype(str)].to_numpy())
+            known = identified(work.loc[rows], self.monitored_ids)
+            urgent.append(
+                _urgent_by_record(model, work, rows[~known], chunk.lines, self.as_of)
+            )
+            monitored = monitored.loc[known].reset_index(drop=True)
+        urgent_rows = _urgent_frame(urgent, work, first_dtype, chunk.index)
+        out, urgent_rows = self._with_rule_hits(
+            out, urgent_rows, work, last, sorted(years) or [chunk.latest_year]
+        )
         features = _kept_features(chunk, work, applied, pushed)
         return ChunkResult(
             parts={
@@ -327,6 +527,7 @@ class AlertHooks(Hooks):
             },
             keep=(work, features),
             info=ChunkEvents(
+                urgent=urgent_rows,
                 applied=applied,
                 skipped=skipped,
                 taken=taken,
@@ -337,6 +538,38 @@ class AlertHooks(Hooks):
                 work=work if self.out is None else None,
             ),
         )
+
+    def _with_rule_hits(
+        self,
+        out: pd.DataFrame,
+        urgent: pd.DataFrame,
+        work: pd.DataFrame,
+        last: pd.Series,
+        years: list[int],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``rule_hit``, ``rules`` and ``_rule_reasons`` of the scored and the
+        urgent households, from the record each one is assessed on (in
+        ``work``: the panel with the events applied)."""
+        rows = pd.Index(
+            np.concatenate([
+                last.loc[out["household_id"].astype(str)].to_numpy(),
+                urgent["_row"].to_numpy(),
+            ])
+        )  # fmt: skip
+        lines = self.lines
+        if max(years) > max(lines.default):  # year-to-date records of pushes
+            lines = lines.carried_forward(years)
+        table = RuleBaseline(config=self.rules, lines=lines).hits(work, rows=rows).table
+        n = len(out)
+        hit = table["rule_hit"].to_numpy(dtype=bool)
+        names = pd.array(table["rules"].astype("string").fillna(""), dtype="string")
+        why = pd.array(table["rule_reasons"].astype("string").fillna(""),
+                       dtype="string")  # fmt: skip
+        out = out.assign(rule_hit=hit[:n], rules=names[:n], _rule_reasons=why[:n])
+        urgent = urgent.assign(
+            rule_hit=hit[n:], rules=names[n:], _rule_reasons=why[n:]
+        ).drop(columns="_row")
+        return out, urgent
 
     # -- on the merged ranking (here) ------------------------------------------
     def _events_of_run(self, job: Job) -> None:
@@ -391,6 +624,11 @@ class AlertHooks(Hooks):
             discovered_dtype=discovered_dtype(self.as_of, self.first_dtype, pushed),
         )
 
+        # the urgent households first: the first ranks of their townships
+        urgent = [o.info.urgent for o in job.outcomes if o.info.urgent is not None]
+        st["urgent"] = flags.urgent(
+            pd.concat(urgent, ignore_index=True), like=job.template("scores")
+        )
         n = len(job.ranking)
         mon_order, _ = job.order("monitored", by_score=False)
         excl_order, _ = job.order("excluded", by_score=False)
@@ -413,6 +651,17 @@ class AlertHooks(Hooks):
         if not flags.listed:
             return {}
         listed = pd.concat(flags.listed, ignore_index=True)
+        # why listed comes first: the events (and the urgent hardship), then
+        # the rules that flagged the household; the model's reasons follow
+        rule = _rule_part(listed["rule_hit"], listed["rules"], listed["_rule_reasons"])
+        listed["event_reasons"] = pd.array(
+            [
+                REASON_SEP.join(x for x in (str(e), r) if x)
+                for e, r in zip(listed["event_reasons"].fillna(""), rule, strict=True)
+            ],
+            dtype="string",
+        )
+        listed = listed.drop(columns="_rule_reasons")
         applied = {o.index: o.info.applied for o in job.outcomes}
         return {
             int(c): ToExplain(rows.drop(columns="_chunk"), applied.get(int(c)), cutoff)
@@ -440,12 +689,16 @@ class AlertHooks(Hooks):
         years = sorted(int(y) for y in work["year"].unique())
         m, ln = lines_ahead(model, self.lines, years, warn=False)
         features = chunk.features
-        if features is None:
-            features = (
-                m.features.transform_rows(work, rows)
+        # the kept features are the scored records'; urgent households in
+        # hardship in their annual record were not scored
+        need = rows if features is None else rows[~rows.isin(features.index)]
+        if len(need) or features is None:
+            more = (
+                m.features.transform_rows(work, need)
                 if hasattr(m.features, "transform_rows")
-                else m.features.transform(work)
+                else m.features.transform(work).loc[need]
             )
+            features = more if features is None else pd.concat([features, more])
         ex = explain_households(
             m, work, rows=rows, lines=ln, risk_types=self.explain_config,
             features=features, pushes=selection.pushes,
@@ -475,7 +728,7 @@ class AlertHooks(Hooks):
             pieces.append(empty)
         rows = pd.concat(pieces, ignore_index=True)
         logger.info("alert list: %d households", len(rows))
-        alerts = sort_alerts(rows, extra=("risk_after",))
+        alerts = sort_alerts(rows, extra=("risk_after", *RULE_ALERT_COLUMNS))
         infos = [o.info for o in job.outcomes]
         moved = [i.moved for i in infos if i.moved is not None and len(i.moved)]
         template = job.template("monitored")
@@ -507,12 +760,16 @@ class AlertHooks(Hooks):
                 template=like if like is not None else pd.DataFrame(),
                 block=align, head=head, report=lambda k: self._step(job, k),
             )  # fmt: skip
+        flags = st["flags"]
         counts = {
             "scored": st["n_scored"],
-            "alerted": st["flags"].n_alerted,
-            "over_capacity": st["flags"].n_over,
+            "alerted": flags.n_alerted,
+            "over_capacity": flags.n_over,
             "monitored": n_mon,
             "excluded": n_excl,
+            "urgent": len(st["urgent"]),
+            "rule_hits": flags.n_rule_hits,
+            "model_added": flags.n_model_added,
         }
         if self.out is None:
             return _InMemory(
@@ -528,6 +785,7 @@ class AlertHooks(Hooks):
                 work=infos[0].work if infos else None,
                 cutoff=st["cutoff"],
                 counts=counts,
+                per_rule=self._per_rule(alerts),
             )  # fmt: skip
         target = self.out
         written: dict[str, Path | list[Path]] = {
@@ -553,7 +811,18 @@ class AlertHooks(Hooks):
         )
         return _InFiles(alerts=alerts, files=written, cutoff=st["cutoff"],
                         counts=counts, applied=st["applied"],
-                        skipped=st["skipped"])  # fmt: skip
+                        skipped=st["skipped"],
+                        per_rule=self._per_rule(alerts))  # fmt: skip
+
+    def _per_rule(self, alerts: pd.DataFrame) -> dict[str, int]:
+        """Households listed because of each rule (规则命中; a household may
+        count under several), by the rule's name, in the rules' order."""
+        by_rule = alerts.loc[alerts["listed_by"] == LISTED_BY_RULE, "rules"]
+        split = by_rule.astype("string").fillna("").str.split(NAME_SEP).explode()
+        seen = split[split != ""].value_counts()
+        rules = self.rules if self.rules is not None else shipped_configs().rules
+        order = dict.fromkeys([*(r.name for r in rules.rules), *sorted(seen.index)])
+        return {str(k): int(seen[k]) for k in order if k in seen.index}
 
 
 @dataclass(frozen=True)
@@ -601,6 +870,7 @@ class _InMemory:
     work: pd.DataFrame | None
     cutoff: float
     counts: dict[str, int]
+    per_rule: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -611,6 +881,7 @@ class _InFiles:
     counts: dict[str, int]
     applied: pd.DataFrame | None
     skipped: pd.DataFrame | None
+    per_rule: dict[str, int] = field(default_factory=dict)
 
 
 def _no_explanations() -> pd.DataFrame:

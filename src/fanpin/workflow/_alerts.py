@@ -29,6 +29,7 @@ __all__ = [
     "flag_capacity",
     "level_of",
     "sort_alerts",
+    "township_key",
 ]
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ def alert_cutoff(scored: pd.DataFrame, config: AlertsConfig) -> float:
     return float(at.min()) if len(at) else float("inf")
 
 
-def _township_key(df: pd.DataFrame) -> pd.Series:
+def township_key(df: pd.DataFrame) -> pd.Series:
+    """The township of each row as the list sorts it (empty: :data:`NO_TOWNSHIP`)."""
     t = df["township"] if "township" in df else pd.Series(pd.NA, index=df.index)
     return t.astype("string").fillna(NO_TOWNSHIP)
 
@@ -120,17 +122,29 @@ class CapacityCounter:
             store[k] = int(c)
         return out
 
+    @staticmethod
+    def _keys(county: pd.Series, township: pd.Series) -> tuple[np.ndarray, Any]:
+        county = county.astype("string").fillna("")
+        town = township.astype("string").fillna(NO_TOWNSHIP)
+        key = (county + _SEP + town).to_numpy(dtype=object)
+        return pd.factorize(key)
+
+    def ahead(self, county: pd.Series, township: pd.Series) -> np.ndarray:
+        """``rank`` within the township of rows placed ahead of the ranked list
+        (the urgent households, in the order given): they take the first ranks
+        of their township and count against no capacity."""
+        codes, keys = self._keys(county, township)
+        everyone = np.ones(len(codes), dtype=bool)
+        return self._running(self._rank, keys, codes, everyone)
+
     def flags(
         self, county: pd.Series, township: pd.Series, alerted: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``rank`` within the township, ``listed`` and ``over_capacity`` of
         the next block of the ranked list (``alerted``: score at or above the
-        cutoff)."""
-        county = county.astype("string").fillna("")
-        town = township.astype("string").fillna(NO_TOWNSHIP)
-        key = (county + _SEP + town).to_numpy(dtype=object)
-        codes, keys = pd.factorize(key)
-        everyone = np.ones(len(key), dtype=bool)
+        cutoff, the rows that count against capacity)."""
+        codes, keys = self._keys(county, township)
+        everyone = np.ones(len(codes), dtype=bool)
         rank = self._running(self._rank, keys, codes, everyone)
         arank = self._running(self._alerted, keys, codes, alerted)
         towns = [k.split(_SEP, 1)[1] for k in keys]
@@ -313,7 +327,7 @@ def sort_alerts(rows: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
     (county, township, rank) identifies a listed household, so the order does
     not depend on how the pieces were put together.
     """
-    df = rows.assign(_t=_township_key(rows)).sort_values(
+    df = rows.assign(_t=township_key(rows)).sort_values(
         ["county", "_t", "rank"], kind="stable"
     )
     return df[[*ALERT_OUTPUT_COLUMNS, *extra]].reset_index(drop=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ..config import (
     MonitoringLines,
     PushesConfig,
     RiskTypes,
+    RulesConfig,
     shipped_configs,
 )
 from ..exceptions import ConfigError
@@ -63,18 +65,28 @@ class AlertRun:
     ----------
     alerts : DataFrame
         The early-warning list (:func:`~fanpin.workflow.build_alerts`), with
-        ``risk_after`` and ``what_if``.
+        ``risk_after``, ``what_if`` and the rule columns (``rule_hit``,
+        ``rules``, ``listed_by``: 紧急, 规则命中 or 模型新增).
     scored : DataFrame
         Every scored household (latest record, not in hardship): risk, level,
-        ``alerted``, ``over_capacity``, ``listed``, ``source``.
+        ``alerted``, ``over_capacity``, ``listed``, ``source``, ``rule_hit``,
+        ``rules``, ``listed_by``.
     monitored : DataFrame
-        Households already in hardship, with ``reasons`` (event reasons added).
+        Households already in hardship and identified (a 监测对象类别, or
+        among ``monitored_ids``), with ``reasons`` (event reasons added).
     exclusions : DataFrame
         What was left out and why (``kind``, ``household_id``, ``why``): skipped
         events and households without a record in the latest year.
     events : AppliedEvents or None
     cutoff : float
         The alert cutoff score.
+    counts : dict
+        ``scored``, ``alerted`` (at or above the cutoff), ``over_capacity``,
+        ``monitored``, ``excluded``, and the alert list by why listed:
+        ``urgent`` (紧急), ``rule_hits`` (规则命中), ``model_added`` (模型新增).
+    per_rule : dict
+        Households listed as rule hits, by rule name (one may count under
+        several).
     """
 
     alerts: pd.DataFrame
@@ -83,6 +95,8 @@ class AlertRun:
     exclusions: pd.DataFrame
     events: AppliedEvents | None
     cutoff: float
+    counts: dict[str, int] = field(default_factory=dict)
+    per_rule: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,12 @@ class AlertFileRun:
     households, scored, alerted, over_capacity, monitored, excluded : int
         Households in the panel; rows of scored (of which ``alerted`` above the
         cutoff and ``over_capacity`` cut by capacity), monitored and exclusions.
+    urgent, rule_hits, model_added : int
+        The alert list by why listed: 紧急 (in hardship, not identified; not in
+        scored or monitored: households = scored + monitored + urgent +
+        excluded households), 规则命中 and 模型新增.
+    per_rule : dict
+        Households listed as rule hits, by rule name.
     chunks : int
         Chunks of whole counties the panel was read in.
     applied, skipped : DataFrame or None
@@ -128,6 +148,10 @@ class AlertFileRun:
     seconds: float = 0.0
     engine: str = "local"
     latest_year: int | None = None
+    urgent: int = 0
+    rule_hits: int = 0
+    model_added: int = 0
+    per_rule: dict[str, int] = field(default_factory=dict)
 
 
 def _hooks(
@@ -142,6 +166,8 @@ def _hooks(
     capacity: int | None,
     covered: str | None,
     risk_levels: RiskLevels | None,
+    rules: RulesConfig | None = None,
+    monitored_ids: Collection[str] | None = None,
     **extra: Any,
 ) -> AlertHooks:
     shipped = shipped_configs()
@@ -172,6 +198,10 @@ def _hooks(
         capacity=capacity,
         events=ev,
         first_dtype=first_dtype,
+        rules=rules if rules is not None else shipped.rules,
+        monitored_ids=(
+            frozenset(str(i) for i in monitored_ids) if monitored_ids else None
+        ),
         **extra,
     )
 
@@ -190,6 +220,8 @@ def run_alerts(
     covered: str | None = None,
     risk_levels: RiskLevels | None = None,
     pushes: PushesConfig | None = None,
+    rules: RulesConfig | None = None,
+    monitored_ids: Collection[str] | None = None,
 ) -> AlertRun:
     """Score the panel, apply department pushes, and build the alert list.
 
@@ -245,6 +277,29 @@ def run_alerts(
     pushes : PushesConfig, optional
         The annual records' collection dates, which decide which pushes are
         new (default: the shipped ``pushes.yaml``, 12-31).
+    rules : RulesConfig, optional
+        The rules whose hits are always listed (default: the shipped
+        ``rules.yaml``).
+    monitored_ids : collection of str, optional
+        Households already identified as monitored objects outside the panel
+        (e.g. the case store's 已认定 / 帮扶中 cases): never urgent.
+
+    Who is listed (the alert list, by county, township and ``rank``):
+
+    - **紧急** (urgent, :data:`fanpin.ranking.URGENT_LEVEL`): a household a push
+      puts into hardship, or in hardship in its annual record, that is not
+      yet identified (no 监测对象类别 in its record, not in ``monitored_ids``;
+      a panel without ``monitor_category`` counts its households in hardship
+      in the annual record as identified). First in its township, never
+      limited by capacity; the event that caused it (or the record) is its
+      first reason. It is in neither ``scored`` nor ``monitored``.
+    - **规则命中**: every household any rule flags (the rule named first among
+      its reasons), whatever its score and the township's capacity.
+    - **模型新增**: the households at or above the cutoff that no rule flagged,
+      highest risk first, up to each township's capacity: the cutoff or the
+      capacity, whichever lists fewer.
+
+    The model orders the list after the urgent households (rank by risk).
 
     Examples
     --------
@@ -256,15 +311,17 @@ def run_alerts(
     >>> model = train_risk_model(sim.panel, sim.lines, ModelConfig(
     ...     booster={"n_estimators": 10, "min_child_samples": 10}, seed=0))
     >>> run = run_alerts(model, sim.panel, as_of="2025-03-31", capacity=2)
-    >>> int(run.scored["listed"].sum()) == len(run.alerts)
+    >>> int(run.scored["listed"].sum()) + run.counts["urgent"] == len(run.alerts)
     True
-    >>> bool(run.alerts.groupby(["county", "township"]).size().max() <= 2)
+    >>> model_added = run.alerts[run.alerts["listed_by"] == "模型新增"]
+    >>> bool((model_added.groupby(["county", "township"]).size() <= 2).all())
     True
     """
     hooks = _hooks(
         model, as_of=as_of, events=events, lines=lines, config=config,
         explain_config=explain_config, assistance=assistance, capacity=capacity,
-        covered=covered, risk_levels=risk_levels, pushes=pushes,
+        covered=covered, risk_levels=risk_levels, pushes=pushes, rules=rules,
+        monitored_ids=monitored_ids,
     )  # fmt: skip
     res = run_job(panel, model, hooks, lines=hooks.lines)
     applied = None
@@ -281,6 +338,8 @@ def run_alerts(
         exclusions=res.exclusions,
         events=applied,
         cutoff=res.cutoff,
+        counts=res.counts,
+        per_rule=res.per_rule,
     )
 
 
@@ -307,6 +366,8 @@ def run_alerts_file(
     risk_levels: RiskLevels | None = None,
     write_excel: bool = True,
     pushes: PushesConfig | None = None,
+    rules: RulesConfig | None = None,
+    monitored_ids: Collection[str] | None = None,
 ) -> AlertFileRun:
     """Run the alerts on a panel file of any size and write every output.
 
@@ -334,6 +395,8 @@ def run_alerts_file(
         :func:`~fanpin.workflow.run_alerts` for which are applied.
     lines, config, explain_config, assistance, capacity, covered, risk_levels, pushes
         As for :func:`~fanpin.workflow.run_alerts`.
+    rules, monitored_ids
+        As for :func:`~fanpin.workflow.run_alerts` (who is listed, and why).
     chunk_households : int
         Households per chunk (a chunk holds whole counties, so it may be larger).
     pii : DataFrame, optional
@@ -380,7 +443,7 @@ def run_alerts_file(
     >>> sim.panel.to_parquet(tmp / "panel.parquet")
     >>> run = run_alerts_file(model, tmp / "panel.parquet", out=tmp / "out",
     ...                       as_of="2025-03-31", chunk_households=100)
-    >>> run.chunks > 1, run.scored + run.monitored == 300
+    >>> run.chunks > 1, run.scored + run.monitored + run.urgent == 300
     (True, True)
     >>> sorted(p.name for p in (tmp / "out").glob("*.csv"))
     ['alerts.csv', 'monitored.csv', 'scored.csv']
@@ -397,7 +460,8 @@ def run_alerts_file(
         model, as_of=as_of, events=events, lines=lines, config=config,
         explain_config=explain_config, assistance=assistance, capacity=capacity,
         covered=covered, risk_levels=risk_levels, pushes=pushes, out=target,
-        table_format=table_format, pii=pii, write_excel=write_excel,
+        table_format=table_format, pii=pii, write_excel=write_excel, rules=rules,
+        monitored_ids=monitored_ids,
     )  # fmt: skip
     res = run_job(
         panel_path, model, hooks, lines=hooks.lines, work_in=target,
@@ -422,6 +486,10 @@ def run_alerts_file(
         seconds=time.perf_counter() - t0,
         engine=engine,
         latest_year=int(job.latest_year),
+        urgent=c["urgent"],
+        rule_hits=c["rule_hits"],
+        model_added=c["model_added"],
+        per_rule=res.per_rule,
     )
     logger.info(
         "alerts: %d households in %d chunk(s), %d scored, %d listed, %d monitored "

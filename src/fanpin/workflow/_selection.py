@@ -28,6 +28,7 @@ from ._alerts import flag_capacity
 __all__ = [
     "LISTED_BY_MODEL",
     "LISTED_BY_RULE",
+    "LISTED_URGENT",
     "RULE_ALERT_COLUMNS",
     "AlertSelection",
     "select_alerts",
@@ -38,6 +39,9 @@ LISTED_BY_RULE = "规则命中"
 """``listed_by`` of a household listed because a rule flagged it."""
 LISTED_BY_MODEL = "模型新增"
 """``listed_by`` of a household listed by the model alone."""
+LISTED_URGENT = "紧急"
+"""``listed_by`` of an urgent household (:data:`fanpin.ranking.URGENT_LEVEL`): in
+hardship after a push or in its annual record, not yet identified."""
 RULE_ALERT_COLUMNS = ("rule_hit", "rules", "listed_by")
 """Columns the alert list gains from the rules (after ``ALERT_OUTPUT_COLUMNS``);
 the rule sentences go first into ``reasons``."""
