@@ -29,6 +29,7 @@ from ._case_values import (
 from ._database import make_engine, store_url, transaction
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
 from ._hit_rate import OUTCOME_FALSE, OUTCOME_TRUE
+from ._problems import bullets, row_order
 from ._reopen import ReopenRules
 from ._states import (
     CATEGORIES,
@@ -810,7 +811,7 @@ class CaseStore:
                     ELIMINATION_REFUSED,
                     case_id=case_id,
                     n=len(failing),
-                    rules="\n".join(f"  - {f}" for f in failing),
+                    rules=bullets(failing),
                 )
             )
 
@@ -820,6 +821,8 @@ class CaseStore:
         *,
         actor: str | None = None,
         as_of: date | datetime | None = None,
+        problems: Sequence[Message] = (),
+        workbook: str | None = None,
     ) -> VerificationSummary:
         """Apply the filled rows of one township workbook, in one transaction.
 
@@ -835,13 +838,18 @@ class CaseStore:
         row). A case already where its row takes it is left unchanged: applying
         the same workbook again changes nothing.
 
+        ``problems``: the rows that could not be read
+        (:attr:`VerificationSheet.problems`); with any, nothing is applied, and
+        they are listed with the rows the store refuses, in sheet and row
+        order. ``workbook``: its name in the message (default: the rows').
+
         Raises
         ------
         CaseStoreError
             Listing every refused row; nothing was changed.
         """
         day_limit = _day(as_of)
-        problems: list[Message] = []
+        problems: list[Message] = list(problems)
         checked = []
         for v in rows:
             try:
@@ -849,7 +857,7 @@ class CaseStore:
             except CaseStoreError as exc:
                 problems.append(
                     v.where(Message(ROW_NO_ACTOR) if v.actor is None and actor is None
-                            else exc)
+                            else _message_of(exc))
                 )  # fmt: skip
                 continue
             checked.append((v, who, clean_note(_import_note(v))))
@@ -898,18 +906,18 @@ class CaseStore:
                         )  # fmt: skip
                         case = self._case_row(conn, v.case_id)
                 except CaseStoreError as exc:
-                    problems.append(v.where(exc))
+                    problems.append(v.where(_message_of(exc)))
                     continue
                 applied.append((v.case_id, case["household_id"], v.result, start,
                                 case["state"], len(steps)))  # fmt: skip
             if problems:
-                workbook = rows[0].workbook if rows else ""
+                name = workbook or (rows[0].workbook if rows else "")
                 raise CaseStoreError(
                     Message(
                         MSG_IMPORT_REFUSED,
-                        workbook=workbook,
+                        workbook=name,
                         n=len(problems),
-                        rows="\n".join(f"  - {p}" for p in problems),
+                        rows=bullets(sorted(problems, key=row_order)),
                     )
                 )
         return VerificationSummary(
@@ -1004,6 +1012,11 @@ class CaseStore:
             )
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
+
+
+def _message_of(exc: Exception) -> object:
+    """The message an error was raised with (a :class:`Message` translates)."""
+    return exc.args[0] if exc.args else str(exc)
 
 
 def _import_note(v: VerificationRow) -> str:

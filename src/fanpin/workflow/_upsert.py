@@ -18,6 +18,7 @@ from ..exceptions import FanpinWarning, InputError
 from ..messages import N_, Message
 from ..ranking import ALERT_LEVELS
 from . import _tables as T
+from ._problems import bullets
 from ._reopen import ReopenRules, new_evidence
 
 __all__ = [
@@ -185,7 +186,7 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise InputError(
             Message(
-                MSG_INVALID_ALERTS, problems="\n".join(f"  - {p}" for p in problems)
+                MSG_INVALID_ALERTS, problems=bullets(problems)
             )
         )
     df["household_id"] = hid.astype(str)
