@@ -280,8 +280,8 @@ def test_import_refuses_rows_and_applies_nothing(demo_run):
         ws.cell(6, head["核查人"]).value = "13812345678"
     wb.save(book)
     before = _snapshot(url)
-    res = runner.invoke(app, ["cases", "import", str(book), "--store", url,
-                              "--as-of", "2026-07-31"], env={"FANPIN_LANG": "en"})  # fmt: skip
+    args = ["cases", "import", str(book), "--store", url, "--as-of", "2026-07-31"]
+    res = runner.invoke(app, args, env={"FANPIN_LANG": "en"})
     assert res.exit_code == 1
     text = " ".join(res.output.split())
     sheet = filled[0][0]
@@ -294,8 +294,7 @@ def test_import_refuses_rows_and_applies_nothing(demo_run):
     pd.testing.assert_frame_equal(before[0], after[0])
     pd.testing.assert_frame_equal(before[1], after[1])
     # in Chinese, row by row
-    zh = runner.invoke(app, ["cases", "import", str(book), "--store", url,
-                             "--as-of", "2026-07-31"], env={"FANPIN_LANG": "zh"})  # fmt: skip
+    zh = runner.invoke(app, args, env={"FANPIN_LANG": "zh"})
     assert "第 3 行" in zh.output and "第 4 行" in zh.output, zh.output
     assert "is not a date" not in zh.output
 

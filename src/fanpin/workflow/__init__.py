@@ -35,6 +35,7 @@ from ._assistance import (
     split_codes,
 )
 from ._cases import MSG_IMPORT_REFUSED, CaseStore, VerificationSummary
+from ._deadlines import DeadlineRules, alert_deadlines
 from ._elimination import EliminationEvidence, EliminationRules
 from ._reopen import EVIDENCE_KINDS, ReopenRules, alert_evidence
 from ._states import (
@@ -57,6 +58,7 @@ __all__ = [
     "CATEGORIES",
     "CLOSED_STATES",
     "DEADLINE_STATES",
+    "DeadlineRules",
     "ELIMINATION_METHODS",
     "EVIDENCE_COLUMNS",
     "EVIDENCE_KINDS",
@@ -142,6 +144,7 @@ __all__ += [
     "build_alerts",
     "event_reason",
     "flag_capacity",
+    "alert_deadlines",
     "hit_rates",
     "level_of",
     "panel_households",

@@ -27,6 +27,7 @@ from ._case_values import (
     clean_places,
 )
 from ._database import make_engine, store_url, transaction
+from ._deadlines import DeadlineRules
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
 from ._hit_rate import OUTCOME_FALSE, OUTCOME_TRUE
 from ._problems import bullets, row_order
@@ -945,6 +946,7 @@ class CaseStore:
         run_id: str | None = None,
         actor: str = "fanpin",
         reopen: ReopenRules | None = None,
+        deadlines: DeadlineRules | None = None,
     ) -> UpsertSummary:
         """Open a case per new alerted household and update the open ones, atomically.
 
@@ -970,6 +972,11 @@ class CaseStore:
         reopen : ReopenRules, optional
             What counts as new evidence for a household whose case was closed
             (default: a risk margin of 0.10).
+        deadlines : DeadlineRules, optional
+            Days to the verification deadline (default: 15, and 3 for 紧急). A
+            new case gets the alert's ``deadline`` (else discovery plus the days
+            of its level); an urgent one never later than its discovery plus
+            the urgent days.
 
         Returns
         -------
@@ -1008,8 +1015,9 @@ class CaseStore:
         check_lengths(df, ids=df["household_id"])
         with self._tx() as conn:  # one write transaction for the whole run
             summary = apply_alerts(
-                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen
-            )
+                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen,
+                deadlines=deadlines,
+            )  # fmt: skip
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
 
