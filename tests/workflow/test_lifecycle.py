@@ -332,3 +332,80 @@ def test_summary_shows_the_hit_rates_of_the_store(demo_run):
         line = next(x for x in res.output.splitlines() if township in x)
         share = f"{t / len(plan):.0%} ({row['low']:.0%}–{row['high']:.0%})"
         assert share in line
+
+
+def _train(tmp_path, *extra, env=None):
+    cfg = tmp_path / "model.yaml"
+    cfg.write_text("seed: 0\nbooster: {n_estimators: 20, min_child_samples: 20}\n"
+                   "early_stopping_rounds: null\n", encoding="utf-8")  # fmt: skip
+    return runner.invoke(
+        app,
+        ["train", str(DEMO / "panel.parquet"), "--lines",
+         str(DEMO / "monitoring_lines.yaml"), "--config", str(cfg), "--kind", "gbdt",
+         "--out", str(tmp_path / "model"), *extra],
+        env=env,
+    )  # fmt: skip
+
+
+def test_train_verified_refuses_a_store_without_verifications(demo_run, tmp_path):
+    url, _ = demo_run
+    res = _train(tmp_path, "--verified", url, env={"FANPIN_LANG": "en"})
+    assert res.exit_code == 1
+    text = " ".join(res.output.split())
+    assert "holds no verified case (属实 or 不属实)" in text
+    assert "fanpin cases import" in text and "Traceback" not in res.output
+    zh = _train(tmp_path, "--verified", url, env={"FANPIN_LANG": "zh"})
+    assert zh.exit_code == 1 and "holds no verified" not in zh.output
+    missing = _train(tmp_path, "--verified", str(tmp_path / "none.db"))
+    assert missing.exit_code == 1 and "none.db" in missing.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_train_verified_changes_the_labels_as_stated(demo_run, tmp_path):
+    from fanpin.config import load_monitoring_lines
+    from fanpin.models import read_model_card
+    from fanpin.schema import in_hardship, make_labels
+    from fanpin.workflow import verified_labels
+
+    url, excel = demo_run
+    books = _big_books(excel, 2)
+    plan = ["属实-纳入监测", "不属实-排除", "待核查", "属实-纳入监测"]
+    filled = [f for b in books for f in _fill(b, list(plan))]
+    assert runner.invoke(app, ["cases", "import", *map(str, books), "--store", url,
+                               "--as-of", "2026-07-31"]).exit_code == 0  # fmt: skip
+    panel = pd.read_parquet(DEMO / "panel.parquet")
+    lines = load_monitoring_lines(DEMO / "monitoring_lines.yaml")
+    base = make_labels(panel, lines)
+    with CaseStore(url) as s:
+        outcomes = s.outcomes()
+        cases = s.list_cases().set_index("case_id")
+    got = verified_labels(panel, base, outcomes, in_hardship(panel, lines))
+    # each verified case labels its household's annual record: 属实 1, 不属实 0
+    key = panel["household_id"].astype(str) + "/" + panel["year"].astype(str)
+    where = pd.Series(range(len(panel)), index=key.to_numpy())
+    want = {}
+    for _, _, cid, result in filled:
+        if result == "待核查":
+            continue
+        c = cases.loc[cid]
+        year = c["record_year"] if pd.notna(c["record_year"]) else c["year"]
+        want[where[f"{c['household_id']}/{int(year)}"]] = int(result.startswith("属实"))
+    assert len(want) == 6
+    changed = [i for i in range(len(panel)) if i in want]
+    assert [int(got.labels.iloc[i]) for i in changed] == [want[i] for i in changed]
+    rest = [i for i in range(len(panel)) if i not in want]
+    pd.testing.assert_series_equal(
+        got.labels.iloc[rest], base.iloc[rest].astype("Int8"), check_names=False
+    )
+    assert (got.true, got.false) == (4, 2)
+    assert got.added == int(base.iloc[list(want)].isna().sum())
+    # the command: trains, says what it added and the bias, records it in the card
+    res = _train(tmp_path, "--verified", url, env={"FANPIN_LANG": "en"})
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "6 label(s) (属实 4 -> 1, 不属实 2 -> 0)" in text
+    assert f"{got.added} added to rows without a panel label" in text
+    assert "only listed households are verified" in text
+    card = read_model_card(tmp_path / "model")
+    assert card["training"]["verified_labels"]["true"] == 4
+    assert card["training"]["n_rows"] == int(got.labels.notna().sum())

@@ -51,6 +51,7 @@ from ._upsert import (
     EVIDENCE_COLUMNS,
     UpsertSummary,
 )
+from ._verified_labels import VerifiedLabels, verified_labels
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -144,8 +145,10 @@ __all__ += [
     "build_alerts",
     "event_reason",
     "flag_capacity",
+    "VerifiedLabels",
     "alert_deadlines",
     "hit_rates",
+    "verified_labels",
     "level_of",
     "panel_households",
     "read_pii",

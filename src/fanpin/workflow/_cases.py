@@ -463,8 +463,10 @@ class CaseStore:
 
         Columns: case_id, household_id, county, township, risk_level (the level
         the case was listed at: its first risk-history row), risk_score (its
-        score then), opened_at, state, outcome (属实: identified, whatever
-        happened after; 不属实: excluded; empty: not verified yet). Cases a
+        score then), opened_at, state, year (of the record scored), record_year
+        (of the annual record it rests on; empty for an old case), outcome
+        (属实: identified, whatever happened after; 不属实: excluded; empty:
+        not verified yet). Cases a
         cadre opened by hand (no risk history) are not in it. ``opened_from`` /
         ``opened_to`` keep cases opened on those days or between them.
         """
@@ -477,7 +479,8 @@ class CaseStore:
         q = (
             sa.select(
                 c.case_id, c.household_id, c.county, c.township, h.risk_level,
-                h.risk_score, c.opened_at, c.state, c.identified_at,
+                h.risk_score, c.opened_at, c.state, c.year, c.record_year,
+                c.identified_at,
             )
             .join(first, first.c.case_id == c.case_id)
             .join(T.risk_history, h.id == first.c.first_id)
@@ -494,7 +497,8 @@ class CaseStore:
             q = q.where(c.opened_at < end + timedelta(days=1))
         cols = [
             "case_id", "household_id", "county", "township", "risk_level",
-            "risk_score", "opened_at", "state", "identified_at",
+            "risk_score", "opened_at", "state", "year", "record_year",
+            "identified_at",
         ]  # fmt: skip
         df = self._frame(q, cols)
         outcome = np.where(
