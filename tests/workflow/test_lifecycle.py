@@ -409,3 +409,47 @@ def test_train_verified_changes_the_labels_as_stated(demo_run, tmp_path):
     card = read_model_card(tmp_path / "model")
     assert card["training"]["verified_labels"]["true"] == 4
     assert card["training"]["n_rows"] == int(got.labels.notna().sum())
+
+
+def test_report_and_summary_show_the_same_hit_rates(demo_run, demo_model, tmp_path):
+    import html
+    import re
+
+    url, excel = demo_run
+    books = _big_books(excel, 2)
+    for book, plan in zip(books, (["属实-纳入监测", "不属实-排除", "属实-纳入监测"],
+                                  ["不属实-排除", "待核查"]), strict=True):  # fmt: skip
+        _fill(book, plan)
+    assert runner.invoke(app, ["cases", "import", *map(str, books), "--store", url,
+                               "--as-of", "2026-07-31"]).exit_code == 0  # fmt: skip
+    out = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", str(DEMO / "panel.parquet"), "--model",
+                              str(demo_model), "--store", url, "--out", str(out),
+                              "--quiet"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index('id="hit-rate"') :]
+    section = section[: section.index("</section>")]
+    cells = [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(
+            r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section)
+    ]  # fmt: skip
+    report = {tuple(r[:2]): r[2:] for r in cells if len(r) == 8}  # by township
+    summary = runner.invoke(app, ["cases", "summary", "--store", url],
+                            env={"COLUMNS": "250"})  # fmt: skip
+    assert summary.exit_code == 0
+    seen = 0
+    for line in summary.output.splitlines():
+        parts = [p.strip() for p in line.strip("│┃ ").split("│")]
+        if len(parts) != 8 or (parts[0], parts[1]) not in report:
+            continue
+        got = report[(parts[0], parts[1])]
+        assert got[:5] == parts[2:7]  # listed, verified, 属实, 不属实, pending
+        pct = [float(v) for v in re.findall(r"([\d.]+)%", got[5])]
+        shown = [float(v) for v in re.findall(r"([\d.]+)%", parts[7])]
+        assert len(pct) == len(shown) and all(
+            abs(a - b) <= 0.5 for a, b in zip(pct, shown, strict=True))
+        seen += 1
+    assert seen == len(report) and ("合计", "") in report
+    assert report[("合计", "")][1] == "4"  # verified: 3 + 1
