@@ -78,7 +78,11 @@ def test_alerted_means_level_at_least_min_level():
 def test_deadline_is_discovery_plus_days(days):
     alerts = _run(deadline_days=days).alerts
     assert (alerts["discovered"] == AS_OF).all()
-    assert (alerts["deadline"] - alerts["discovered"] == pd.Timedelta(days=days)).all()
+    urgent = alerts["risk_level"] == "紧急"
+    given = alerts["deadline"] - alerts["discovered"]
+    assert (given[~urgent] == pd.Timedelta(days=days)).all()
+    # 紧急 cases have their own short deadline (deadlines.urgent_days, 3)
+    assert (given[urgent] == pd.Timedelta(days=3)).all()
 
 
 def test_alerts_carry_reasons_measures_and_store_columns():

@@ -26,6 +26,7 @@ from ..workflow import (
     SOURCE_PUSH,
     AssistanceMap,
     CaseStore,
+    DeadlineRules,
     ReopenRules,
     alert_evidence,
     attach_cases,
@@ -389,6 +390,7 @@ def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # no
         alerts,
         run_at=when.to_pydatetime(),
         reopen=ReopenRules(risk_margin=cfg.alerts.reopen_risk_margin),
+        deadlines=DeadlineRules.from_config(cfg.alerts),
     )
     listing = cs.listing(run.alerts["household_id"], run_id=summary.run_id, as_of=when)
     listed = attach_cases(run.alerts, listing)

@@ -534,11 +534,10 @@ def import_workbooks(
                 try:
                     with show_repairs():
                         sheet = read_verifications(path)
-                        if sheet.problems:
-                            _refuse(path, sheet.problems)
                         done = s.apply_verifications(
-                            sheet.rows, actor=actor, as_of=day
-                        )
+                            sheet.rows, actor=actor, as_of=day,
+                            problems=sheet.problems, workbook=path.name,
+                        )  # fmt: skip
                 except FanpinError as exc:
                     from ._output import show_error
 
@@ -561,21 +560,6 @@ def import_workbooks(
             style="bold red",
         )
         raise typer.Exit(1)
-
-
-def _refuse(path: Path, problems: list) -> None:
-    from ..exceptions import InputError
-    from ..messages import Message
-    from ..workflow import MSG_IMPORT_REFUSED
-
-    raise InputError(
-        Message(
-            MSG_IMPORT_REFUSED,
-            workbook=path.name,
-            n=len(problems),
-            rows="\n".join(f"  - {p}" for p in problems),
-        )
-    )
 
 
 @cases_app.command("summary")
@@ -618,20 +602,27 @@ def summary(
 
 
 def hit_rate_table(table, by: str) -> Table:  # noqa: ANN001 - DataFrame
-    """A rich table of :func:`fanpin.workflow.hit_rates` output."""
+    """A rich table of :func:`fanpin.workflow.hit_rates` output (by township:
+    a county and a township column)."""
     out = Table(title=cell(tr(MSG_HIT_BY[by])))
-    out.add_column(cell(tr(HIT_LABELS[by])), no_wrap=True)
+    heads = ("county", "township") if by == "township" else (by,)
+    for head in heads:
+        out.add_column(cell(tr(HIT_LABELS[head])), no_wrap=True)
     for key in ("listed", "verified", "true", "false", "pending", "share"):
         out.add_column(cell(tr(HIT_LABELS[key])), justify="right", no_wrap=True)
     for name, r in table.iterrows():
-        share = (
-            "—"
-            if r["verified"] == 0
-            else f"{r['share_true']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
-        )
+        names = name if isinstance(name, tuple) else (name,)
         out.add_row(
-            cell(name), *(cell(f"{int(r[k]):,}") for k in
-                          ("listed", "verified", "true", "false", "pending")),
-            cell(share),
+            *(cell(n) for n in names),
+            *(cell(f"{int(r[k]):,}") for k in
+              ("listed", "verified", "true", "false", "pending")),
+            cell(share_text(r)),
         )  # fmt: skip
     return out
+
+
+def share_text(r) -> str:  # noqa: ANN001 - a row of hit_rates
+    """'50% (19%–81%)': the 属实 share and its 95% interval; '—' if none verified."""
+    if r["verified"] == 0:
+        return "—"
+    return f"{r['share_true']:.0%} ({r['low']:.0%}–{r['high']:.0%})"

@@ -34,6 +34,16 @@ STEP_OPEN = N_(
 STEP_ALERTS = N_("Make this month's early-warning list with the same model:")
 
 
+def _hit_rates(url: str) -> dict:
+    """The verified hit rate of the store's list, by township and risk level
+    (the tables of `fanpin cases summary`)."""
+    from ..workflow import CaseStore, hit_rates
+
+    with CaseStore(url, create=False) as s:
+        outcomes = s.outcomes()
+    return {by: hit_rates(outcomes, by) for by in ("township", "risk_level")}
+
+
 @app.command("report")
 def report(
     panel: PanelArgument,
@@ -64,17 +74,28 @@ def report(
         str | None,
         typer.Option("--date", help="Date to print in the header (e.g. 2025-03-01)."),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Case store URL: adds the list's verified hit rate (属实 share with "
+            "its 95% interval) by township and by risk level, as `fanpin cases "
+            "summary` shows it.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write one self-contained HTML file (inline charts, no network): model card,
-    backtest against the rules (and the oracle with --truth), capacity curve,
-    calibration, risk by county, risk types, group metrics and drift."""
+    the verified hit rate (with --store), backtest against the rules (and the
+    oracle with --truth), capacity curve, calibration, risk by county, risk
+    types, group metrics and drift."""
     with fail_on_fanpin_error(), steps(quiet) as step:
         check_apart([out], [panel, model, truth, lines])
         monitoring = load_monitoring_lines(lines) if lines is not None else None
         step(MSG_READING)
         data = read_households(panel)
         t = read_table(truth) if truth is not None else None
+        rates = _hit_rates(store) if store is not None else None
         step(MSG_BUILDING)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ChartFontWarning)
@@ -86,6 +107,7 @@ def report(
                 lines=monitoring,
                 fraction=fraction,
                 generated_at=generated_at,
+                hit_rates=rates,
             )
         for w in caught:
             if issubclass(w.category, ChartFontWarning):

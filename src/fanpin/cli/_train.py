@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from ..config import (
 )
 from ..exceptions import ConfigError
 from ..messages import N_, Message
-from ..models import save_model, train_risk_model
+from ..models import RiskPipeline, save_model, train_risk_model
 from ..schema import read_households
 from ._app import PanelArgument, QuietOption, app, fail_on_fanpin_error, steps
 from ._output import command_line, finish, say, year_span
@@ -53,9 +54,49 @@ MSG_BAD_KIND = N_("--kind must be one of {kinds}; got {kind!r}.")
 OUT_MODEL = N_(
     "the model (model.json{booster}) and its model card (model_card.json)"
 )
+MSG_VERIFIED = N_(
+    "Verified outcomes from the case store: {used:,} label(s) (属实 {true:,} -> 1, "
+    "不属实 {false:,} -> 0): {added:,} added to rows without a panel label, "
+    "{changed:,} replaced a different panel label, {agreed:,} equal to it; "
+    "{unused:,} verified case(s) not used (no panel row not in hardship for them, "
+    "or a later case on the same row)."
+)
+MSG_VERIFIED_BIAS = N_(
+    "Bias of verified labels: only listed households are verified (the ones the "
+    "list missed never are), and 属实 is the home visit's finding, not the "
+    "panel's next-year hardship by the line. The model card records them."
+)
+MSG_VERIFYING = N_("reading the verified outcomes from the case store…")
 STEP_SCORE = N_("Rank the latest year's households by risk:")
 STEP_ALERTS = N_("Or make the early-warning list with reasons and measures:")
 STEP_EVALUATE = N_("Check it against today's rules in a backtest:")
+
+
+def _store_url(value: str) -> str:
+    """A store URL; a path (no ``://``) is a SQLite file."""
+    return value if "://" in value else f"sqlite:///{Path(value).expanduser()}"
+
+
+def _shown_store(value: str) -> str:
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(_store_url(value)).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - never print a secret
+        return value.split("@")[-1]
+
+
+def _verified(store: str, data, lines):  # noqa: ANN001, ANN202 - VerifiedLabels
+    """The panel's labels with the store's verified outcomes."""
+    from ..schema import in_hardship, make_labels
+    from ..workflow import CaseStore, verified_labels
+
+    with CaseStore(_store_url(store), create=False) as s:
+        outcomes = s.outcomes()
+    return verified_labels(
+        data, make_labels(data, lines), outcomes, in_hardship(data, lines),
+        store=_shown_store(store),
+    )  # fmt: skip
 
 
 def _fmt(v: object) -> str:
@@ -88,11 +129,26 @@ def train(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (overrides the config).")
     ] = None,
+    verified: Annotated[
+        str | None,
+        typer.Option(
+            "--verified",
+            metavar="STORE",
+            help="Optional: also learn from the townships' verified results in this "
+            "case store (URL, or the path of a SQLite file): 属实 -> 1, 不属实 -> 0 "
+            "as the label of the alert's annual record. Biased: only listed "
+            "households are ever verified (selection bias), and a verified 属实 is "
+            "the home visit's finding, a different outcome from the panel's "
+            "next-year hardship.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Fit the candidates (LightGBM, logistic, the rules, LightGBM boosted from the
     rules) on every labelled transition (t not in hardship -> t + 1), keep the
-    best on the validation year and save it with its model card to --out."""
+    best on the validation year and save it with its model card to --out.
+    With --verified, the verified outcomes of a case store are added as labels
+    (optional; see its bias in the README)."""
     with fail_on_fanpin_error(), steps(quiet) as step:
         if kind not in MODEL_KINDS:
             raise ConfigError(Message(MSG_BAD_KIND, kinds=list(MODEL_KINDS), kind=kind))
@@ -101,8 +157,25 @@ def train(
         rcfg = load_rules_config(rules)
         step(MSG_READING)
         data = read_households(panel)
+        added = None
+        if verified is not None:
+            step(MSG_VERIFYING)
+            added = _verified(verified, data, monitoring)
         step(MSG_TRAINING)
-        pipe = train_risk_model(data, monitoring, cfg, seed=seed, rules=rcfg, kind=kind)
+        if added is None:
+            pipe = train_risk_model(
+                data, monitoring, cfg, seed=seed, rules=rcfg, kind=kind
+            )
+        else:
+            if seed is not None:
+                cfg = replace(cfg, seed=int(seed))
+            pipe = RiskPipeline(lines=monitoring, config=cfg, rules=rcfg, kind=kind)
+            pipe.fit(data, added.labels)
+            pipe.training_["verified_labels"] = {
+                **added.counts(), "store": _shown_store(verified),
+                "note": "属实 -> 1, 不属实 -> 0 on the alert's annual record; "
+                "selection bias: only listed households are verified",
+            }  # fmt: skip
         step(MSG_SAVING)
         save_model(pipe, out)
     t, choice = pipe.training, pipe.choice_
@@ -121,6 +194,9 @@ def train(
             say(MSG_CANDIDATE, kind=c["kind"], capture=_fmt(c["capture@5%"]),
                 auc=_fmt(c["auc"]), rounds=rounds,
                 mark="  ◀" if c["kind"] == pipe.kind_ else "")  # fmt: skip
+    if added is not None:
+        say(MSG_VERIFIED, used=added.true + added.false, **added.counts())
+        say(MSG_VERIFIED_BIAS)
     say(MSG_WINNER, kind=pipe.kind_, reason=choice["reason"])
     v = choice["versus_rules"]
     if not v.get("same_model") and v.get("low") is not None:

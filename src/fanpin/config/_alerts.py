@@ -58,6 +58,19 @@ MSG_REOPEN_MARGIN = N_(
     "reopen.risk_margin in {source!r} must be a probability difference in [0, 1] "
     "(0.10 is ten points); got {value!r}."
 )
+MSG_URGENT_DAYS = N_(
+    "deadlines.urgent_days in {source!r} must be a whole number of days from 1 to "
+    "the identification days ({days}); got {value!r}: an urgent case (紧急) is "
+    "verified sooner than the others, never later."
+)
+MSG_DEADLINE_TWICE = N_(
+    "{path!r} gives the identification days twice (deadline_days: {old!r} and "
+    "deadlines.identification_days: {new!r}); keep deadlines.identification_days "
+    "only."
+)
+MSG_DEADLINE_KEYS = N_(
+    "deadlines in {path!r} has unknown key(s) {unknown}{hint}; allowed: {allowed}."
+)
 MSG_NOT_MAPPING = N_("Alerts config {path!r} must be a mapping.")
 MSG_SECTIONS = N_(
     "Alerts config {path!r} has unknown section(s) {unknown}{hint}; allowed: "
@@ -82,6 +95,7 @@ class AlertsConfig:
     capacity: int = 30
     capacity_by_township: Mapping[str, int] = field(default_factory=dict)
     deadline_days: int = 15
+    urgent_deadline_days: int = 3
     max_measures: int = 4
     disaster_business_share: float = 0.5
     default_persons: int = 1
@@ -126,6 +140,18 @@ class AlertsConfig:
                 raise ConfigError(
                     Message(MSG_WHOLE, name=name, source=self.source, low=low, value=v)
                 )
+        urgent = self.urgent_deadline_days
+        if (
+            isinstance(urgent, bool)
+            or not isinstance(urgent, int)
+            or not 1 <= urgent <= self.deadline_days
+        ):
+            raise ConfigError(
+                Message(
+                    MSG_URGENT_DAYS, source=self.source, days=self.deadline_days,
+                    value=urgent,
+                )  # fmt: skip
+            )
         if self.covered_events not in ("skip", "apply"):
             raise ConfigError(
                 Message(MSG_COVERED, source=self.source, value=self.covered_events)
@@ -200,15 +226,15 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     >>> cfg = load_alerts_config()
     >>> cfg.deadline_days, cfg.min_level, cfg.what_if["健康帮扶"]["medical_aid_share"]
     (15, '中', 0.5)
-    >>> cfg.reopen_risk_margin
-    0.1
+    >>> cfg.reopen_risk_margin, cfg.urgent_deadline_days
+    (0.1, 3)
     """
     data, p = read_yaml(path, "alerts.yaml")
     if not isinstance(data, Mapping):
         raise ConfigError(Message(MSG_NOT_MAPPING, path=str(p)))
     known = {
-        "alert", "capacity", "deadline_days", "max_measures", "events", "what_if",
-        "reopen",
+        "alert", "capacity", "deadline_days", "deadlines", "max_measures", "events",
+        "what_if", "reopen",
     }  # fmt: skip
     unknown = set(data) - known
     if unknown:
@@ -226,10 +252,13 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
     events = data.get("events") or {}
     what_if = data.get("what_if") or {}
     reopen = data.get("reopen") or {}
+    deadlines = data.get("deadlines") or {}
     for name, sec in (("alert", alert), ("capacity", capacity), ("events", events),
-                      ("what_if", what_if), ("reopen", reopen)):  # fmt: skip
+                      ("what_if", what_if), ("reopen", reopen),
+                      ("deadlines", deadlines)):  # fmt: skip
         if not isinstance(sec, Mapping):
             raise ConfigError(Message(MSG_SECTION_MAPPING, name=name, path=str(p)))
+    days = _identification_days(data, deadlines, p)
     min_score = alert.get("min_score")
     return AlertsConfig(
         min_level=str(alert.get("min_level", "中")),
@@ -238,7 +267,8 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
         capacity_by_township={
             str(k): v for k, v in (capacity.get("townships") or {}).items()
         },
-        deadline_days=data.get("deadline_days", 15),
+        deadline_days=days,
+        urgent_deadline_days=deadlines.get("urgent_days", 3),
         max_measures=data.get("max_measures", 4),
         disaster_business_share=float(events.get("disaster_business_share", 0.5)),
         default_persons=events.get("default_persons", 1),
@@ -247,3 +277,24 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
         reopen_risk_margin=reopen.get("risk_margin", 0.10),
         source=str(p),
     )
+
+
+_DEADLINE_KEYS = ("identification_days", "urgent_days")
+
+
+def _identification_days(data: Mapping, deadlines: Mapping, p: Path) -> object:
+    """``deadlines.identification_days`` (or the older top-level ``deadline_days``;
+    both at once is refused)."""
+    unknown = sorted(set(map(str, deadlines)) - set(_DEADLINE_KEYS))
+    if unknown:
+        raise ConfigError(
+            Message(
+                MSG_DEADLINE_KEYS, path=str(p), unknown=unknown,
+                hint=did_you_mean(unknown[0], _DEADLINE_KEYS),
+                allowed=list(_DEADLINE_KEYS),
+            )  # fmt: skip
+        )
+    old, new = data.get("deadline_days"), deadlines.get("identification_days")
+    if old is not None and new is not None and old != new:
+        raise ConfigError(Message(MSG_DEADLINE_TWICE, path=str(p), old=old, new=new))
+    return new if new is not None else old if old is not None else 15

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ def build_report(
     card: dict[str, Any] | None = None,
     fraction: float = 0.05,
     generated_at: str | None = None,
+    hit_rates: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """The HTML report for bureau leadership, as one self-contained string.
 
@@ -94,6 +96,12 @@ def build_report(
     generated_at : str, optional
         Date printed in the header; without it the header gives the data's
         latest year.
+    hit_rates : mapping, optional
+        The alert list's verified hit rate from a case store:
+        :func:`fanpin.workflow.hit_rates` tables by ``"township"`` and by
+        ``"risk_level"`` (``fanpin report --store URL``); adds the section
+        "verified hit rate of the list" (the 属实 share with its 95 % Wilson
+        interval).
 
     Returns
     -------
@@ -113,6 +121,8 @@ def build_report(
     data = compute_report_data(
         panel, model, card=card, truth=truth, lines=lines, fraction=fraction
     )
+    if hit_rates is not None:
+        data.hit_rates = {k: v.copy() for k, v in hit_rates.items()}
     html = render(data, ChartStyle(font), generated_at=generated_at)
     logger.info("report built: %d characters", len(html))
     return html

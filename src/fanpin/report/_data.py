@@ -55,6 +55,7 @@ class ReportData:
     risk_limits: tuple[int, float] = (5, 0.0)
     drift: pd.DataFrame | None = None
     drift_years: tuple[int, int] | None = None
+    hit_rates: dict[str, pd.DataFrame] | None = None
     notes: dict[str, str] = field(default_factory=dict)
 
 

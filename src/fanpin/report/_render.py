@@ -466,6 +466,63 @@ def _groups_section(data: ReportData) -> str:
     return h.section("groups", "分组指标", "Metrics by group", body)
 
 
+_HIT_BY = {
+    "township": ("按乡镇", "by township"),
+    "county": ("按县", "by county"),
+    "risk_level": ("按列入名单时的风险等级", "by the risk level at listing"),
+}
+_HIT_KEYS = {
+    "county": ("县", "county"),
+    "township": ("乡镇", "township"),
+    "risk_level": ("风险等级", "risk level"),
+}
+
+
+def hit_share(row: pd.Series) -> str:
+    """'50.0% (18.8%–81.2%)': the 属实 share with its 95 % interval; '—' when
+    nothing is verified."""
+    if not row["verified"]:
+        return "—"
+    return f"{h.fmt_pct(row['share_true'])} ({h.fmt_pct(row['low'])}–" + (
+        f"{h.fmt_pct(row['high'])})"
+    )
+
+
+def _hit_rate_section(data: ReportData) -> str:
+    """The verified hit rate of the list (from a case store), by township and
+    by risk level."""
+    if not data.hit_rates:
+        return ""
+    body = h.note(
+        "属实比例：乡镇已核查的名单案件中，核实为属实（属实-纳入监测）的比例，附 95% "
+        "Wilson 区间。它只衡量名单的准确率：从未列入名单的农户不会被核查，"
+        "因此无法说明名单漏掉了多少困难户。",
+        "属实 share: of the listed cases the townships verified, the share found in "
+        "hardship (属实-纳入监测), with its 95 % Wilson interval. It measures the "
+        "precision of the list only: households never listed are never verified, "
+        "so it cannot say how many in hardship the list missed.",
+    )
+    for by, table in data.hit_rates.items():
+        t = table.reset_index()
+        t["share"] = [hit_share(r) for _, r in t.iterrows()]
+        keys = [c for c in ("county", "township", "risk_level") if c in t.columns]
+        cols: list[h.Col] = [(k, *_HIT_KEYS[k], h.fmt_text) for k in keys]
+        cols += [
+            ("listed", "列入名单", "listed", h.fmt_int),
+            ("verified", "已核查", "verified", h.fmt_int),
+            ("true", "属实", "属实", h.fmt_int),
+            ("false", "不属实", "不属实", h.fmt_int),
+            ("pending", "尚未核查", "not verified yet", h.fmt_int),
+            ("share", "属实比例（95% 区间）", "属实 share (95 % interval)", str),
+        ]
+        zh, en = _HIT_BY.get(by, (by, by))
+        body += f"<h3>{escape(zh)} <span class=\"en\">{escape(en)}</span></h3>"
+        body += h.table(t, cols, text_cols=tuple(keys))
+    return h.section(
+        "hit-rate", "名单核查命中率", "Verified hit rate of the list", body
+    )
+
+
 def render(data: ReportData, style: ChartStyle, *, generated_at: str | None) -> str:
     """The complete HTML document."""
     o = data.overview
@@ -516,6 +573,7 @@ def render(data: ReportData, style: ChartStyle, *, generated_at: str | None) -> 
         "overview", "概览", "Overview", h.cards(key) + _choice_note(data.card)
     )
     body += _card_section(data.card)
+    body += _hit_rate_section(data)
     body += _backtest_section(data)
     body += _capacity_section(data, style)
     body += _calibration_section(data, style)

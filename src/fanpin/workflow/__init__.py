@@ -35,6 +35,7 @@ from ._assistance import (
     split_codes,
 )
 from ._cases import MSG_IMPORT_REFUSED, CaseStore, VerificationSummary
+from ._deadlines import DeadlineRules, alert_deadlines
 from ._elimination import EliminationEvidence, EliminationRules
 from ._reopen import EVIDENCE_KINDS, ReopenRules, alert_evidence
 from ._states import (
@@ -50,6 +51,7 @@ from ._upsert import (
     EVIDENCE_COLUMNS,
     UpsertSummary,
 )
+from ._verified_labels import VerifiedLabels, verified_labels
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -57,6 +59,7 @@ __all__ = [
     "CATEGORIES",
     "CLOSED_STATES",
     "DEADLINE_STATES",
+    "DeadlineRules",
     "ELIMINATION_METHODS",
     "EVIDENCE_COLUMNS",
     "EVIDENCE_KINDS",
@@ -147,7 +150,10 @@ __all__ += [
     "build_alerts",
     "event_reason",
     "flag_capacity",
+    "VerifiedLabels",
+    "alert_deadlines",
     "hit_rates",
+    "verified_labels",
     "level_of",
     "panel_households",
     "read_pii",

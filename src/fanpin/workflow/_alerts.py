@@ -15,6 +15,7 @@ from ..exceptions import InputError
 from ..messages import N_, Message
 from ..ranking import RISK_LEVELS, at_least, level_of, rank
 from ._assistance import AssistanceMap
+from ._deadlines import DeadlineRules, alert_deadlines
 from ._upsert import ALERT_COLUMNS
 
 __all__ = [
@@ -308,7 +309,10 @@ def alert_rows(
         else pd.Series(as_of, index=df.index)
     )
     df["discovered"] = disc.dt.normalize()
-    df["deadline"] = df["discovered"] + pd.Timedelta(days=deadline_days)
+    df["deadline"] = alert_deadlines(
+        df["discovered"], df["risk_level"],
+        DeadlineRules(deadline_days, min(config.urgent_deadline_days, deadline_days)),
+    )  # fmt: skip
     if "source" not in df:
         df["source"] = SOURCE_MODEL
     df["source"] = df["source"].astype("string").fillna(SOURCE_MODEL)

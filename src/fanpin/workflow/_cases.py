@@ -27,8 +27,10 @@ from ._case_values import (
     clean_places,
 )
 from ._database import make_engine, store_url, transaction
+from ._deadlines import DeadlineRules
 from ._elimination import ELIMINATION_REFUSED, EliminationEvidence, EliminationRules
 from ._hit_rate import OUTCOME_FALSE, OUTCOME_TRUE
+from ._problems import bullets, row_order
 from ._reopen import ReopenRules
 from ._states import (
     CATEGORIES,
@@ -461,8 +463,10 @@ class CaseStore:
 
         Columns: case_id, household_id, county, township, risk_level (the level
         the case was listed at: its first risk-history row), risk_score (its
-        score then), opened_at, state, outcome (属实: identified, whatever
-        happened after; 不属实: excluded; empty: not verified yet). Cases a
+        score then), opened_at, state, year (of the record scored), record_year
+        (of the annual record it rests on; empty for an old case), outcome
+        (属实: identified, whatever happened after; 不属实: excluded; empty:
+        not verified yet). Cases a
         cadre opened by hand (no risk history) are not in it. ``opened_from`` /
         ``opened_to`` keep cases opened on those days or between them.
         """
@@ -475,7 +479,8 @@ class CaseStore:
         q = (
             sa.select(
                 c.case_id, c.household_id, c.county, c.township, h.risk_level,
-                h.risk_score, c.opened_at, c.state, c.identified_at,
+                h.risk_score, c.opened_at, c.state, c.year, c.record_year,
+                c.identified_at,
             )
             .join(first, first.c.case_id == c.case_id)
             .join(T.risk_history, h.id == first.c.first_id)
@@ -492,7 +497,8 @@ class CaseStore:
             q = q.where(c.opened_at < end + timedelta(days=1))
         cols = [
             "case_id", "household_id", "county", "township", "risk_level",
-            "risk_score", "opened_at", "state", "identified_at",
+            "risk_score", "opened_at", "state", "year", "record_year",
+            "identified_at",
         ]  # fmt: skip
         df = self._frame(q, cols)
         outcome = np.where(
@@ -810,7 +816,7 @@ class CaseStore:
                     ELIMINATION_REFUSED,
                     case_id=case_id,
                     n=len(failing),
-                    rules="\n".join(f"  - {f}" for f in failing),
+                    rules=bullets(failing),
                 )
             )
 
@@ -820,6 +826,8 @@ class CaseStore:
         *,
         actor: str | None = None,
         as_of: date | datetime | None = None,
+        problems: Sequence[Message] = (),
+        workbook: str | None = None,
     ) -> VerificationSummary:
         """Apply the filled rows of one township workbook, in one transaction.
 
@@ -835,13 +843,18 @@ class CaseStore:
         row). A case already where its row takes it is left unchanged: applying
         the same workbook again changes nothing.
 
+        ``problems``: the rows that could not be read
+        (:attr:`VerificationSheet.problems`); with any, nothing is applied, and
+        they are listed with the rows the store refuses, in sheet and row
+        order. ``workbook``: its name in the message (default: the rows').
+
         Raises
         ------
         CaseStoreError
             Listing every refused row; nothing was changed.
         """
         day_limit = _day(as_of)
-        problems: list[Message] = []
+        problems: list[Message] = list(problems)
         checked = []
         for v in rows:
             try:
@@ -849,7 +862,7 @@ class CaseStore:
             except CaseStoreError as exc:
                 problems.append(
                     v.where(Message(ROW_NO_ACTOR) if v.actor is None and actor is None
-                            else exc)
+                            else _message_of(exc))
                 )  # fmt: skip
                 continue
             checked.append((v, who, clean_note(_import_note(v))))
@@ -898,18 +911,18 @@ class CaseStore:
                         )  # fmt: skip
                         case = self._case_row(conn, v.case_id)
                 except CaseStoreError as exc:
-                    problems.append(v.where(exc))
+                    problems.append(v.where(_message_of(exc)))
                     continue
                 applied.append((v.case_id, case["household_id"], v.result, start,
                                 case["state"], len(steps)))  # fmt: skip
             if problems:
-                workbook = rows[0].workbook if rows else ""
+                name = workbook or (rows[0].workbook if rows else "")
                 raise CaseStoreError(
                     Message(
                         MSG_IMPORT_REFUSED,
-                        workbook=workbook,
+                        workbook=name,
                         n=len(problems),
-                        rows="\n".join(f"  - {p}" for p in problems),
+                        rows=bullets(sorted(problems, key=row_order)),
                     )
                 )
         return VerificationSummary(
@@ -937,6 +950,7 @@ class CaseStore:
         run_id: str | None = None,
         actor: str = "fanpin",
         reopen: ReopenRules | None = None,
+        deadlines: DeadlineRules | None = None,
     ) -> UpsertSummary:
         """Open a case per new alerted household and update the open ones, atomically.
 
@@ -962,6 +976,11 @@ class CaseStore:
         reopen : ReopenRules, optional
             What counts as new evidence for a household whose case was closed
             (default: a risk margin of 0.10).
+        deadlines : DeadlineRules, optional
+            Days to the verification deadline (default: 15, and 3 for 紧急). A
+            new case gets the alert's ``deadline`` (else discovery plus the days
+            of its level); an urgent one never later than its discovery plus
+            the urgent days.
 
         Returns
         -------
@@ -1000,10 +1019,16 @@ class CaseStore:
         check_lengths(df, ids=df["household_id"])
         with self._tx() as conn:  # one write transaction for the whole run
             summary = apply_alerts(
-                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen
-            )
+                conn, df, run_at=run_at, run_id=run_id, actor=actor, reopen=reopen,
+                deadlines=deadlines,
+            )  # fmt: skip
             warn_lost_zeros(conn, summary.new["household_id"])
         return summary
+
+
+def _message_of(exc: Exception) -> object:
+    """The message an error was raised with (a :class:`Message` translates)."""
+    return exc.args[0] if exc.args else str(exc)
 
 
 def _import_note(v: VerificationRow) -> str:

@@ -39,34 +39,44 @@ def hit_rates(outcomes: pd.DataFrame, by: str = "township") -> pd.DataFrame:
     households that were never listed are not in it (their hit rate is
     unknown; see the README on the bias of verified labels).
 
+    By township, the rows are (county, township) pairs (a two-level index:
+    two counties may each have a 城关镇); the total row is (合计, "").
+
     Examples
     --------
-    >>> o = pd.DataFrame({"township": ["乙镇"] * 4, "risk_level": ["高"] * 4,
+    >>> o = pd.DataFrame({"county": ["甲县"] * 4, "township": ["乙镇"] * 4,
+    ...                   "risk_level": ["高"] * 4,
     ...                   "outcome": ["属实", "属实", "不属实", None]})
     >>> t = hit_rates(o)
-    >>> t.loc["乙镇", ["listed", "verified", "true", "pending"]].tolist()
+    >>> t.loc[("甲县", "乙镇"), ["listed", "verified", "true", "pending"]].tolist()
     [4, 3, 2, 1]
-    >>> round(t.loc["乙镇", "share_true"], 3), round(t.loc["乙镇", "low"], 3)
-    (0.667, 0.208)
+    >>> [round(float(v), 3) for v in t.loc[("甲县", "乙镇"), ["share_true", "low"]]]
+    [0.667, 0.208]
+    >>> hit_rates(o, "risk_level").index.tolist()
+    ['高', '合计']
     """
     if by not in _BY:
         raise InputError(Message(MSG_BY, allowed=", ".join(_BY), got=by))
+    keys = ["county", "township"] if by == "township" else [by]
     df = outcomes
-    key = df[by].astype("string").fillna("-") if len(df) else pd.Series(dtype=str)
-    outcome = df["outcome"] if len(df) else pd.Series(dtype=object)
     frame = pd.DataFrame(
         {
-            "key": key.to_numpy(),
+            **{
+                k: df[k].astype("string").fillna("-").to_numpy(dtype=object)
+                for k in keys
+            },
             "listed": 1,
-            "true": (outcome == OUTCOME_TRUE).to_numpy(dtype=bool),
-            "false": (outcome == OUTCOME_FALSE).to_numpy(dtype=bool),
-        }
+            "true": (df["outcome"] == OUTCOME_TRUE).to_numpy(dtype=bool),
+            "false": (df["outcome"] == OUTCOME_FALSE).to_numpy(dtype=bool),
+        },
+        index=pd.RangeIndex(len(df)),
     )
-    table = frame.groupby("key", sort=True)[["listed", "true", "false"]].sum()
+    table = frame.groupby(keys, sort=True)[["listed", "true", "false"]].sum()
     if by == "risk_level":
         order = [lv for lv in reversed(ALERT_LEVELS) if lv in table.index]
         table = table.reindex(order + [k for k in table.index if k not in order])
-    table.loc[TOTAL] = table.sum()
+    total = table.sum()
+    table.loc[(TOTAL, "") if len(keys) == 2 else TOTAL, :] = total.to_numpy()
     table = table.astype("int64")
     table["verified"] = table["true"] + table["false"]
     table["pending"] = table["listed"] - table["verified"]
@@ -75,5 +85,6 @@ def hit_rates(outcomes: pd.DataFrame, by: str = "township") -> pd.DataFrame:
     table["share_true"] = share.astype("float64")
     lo, hi = wilson_interval(table["true"].to_numpy(), table["verified"].to_numpy())
     table["low"], table["high"] = lo, hi
-    table.index.name = by
+    if len(keys) == 1:
+        table.index.name = by
     return table[list(HIT_RATE_COLUMNS)]

@@ -9,16 +9,19 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..exceptions import FanpinWarning, InputError
 from ..messages import N_, Message
-from ..ranking import ALERT_LEVELS
+from ..ranking import ALERT_LEVELS, URGENT_LEVEL
 from . import _tables as T
+from ._deadlines import DeadlineRules
+from ._problems import bullets
 from ._reopen import ReopenRules, new_evidence
+from ._states import DEADLINE_STATES
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -38,23 +41,23 @@ ALERT_COLUMNS = (
 )  # fmt: skip
 """Columns an alerts table must carry (extra columns are ignored, never stored)."""
 
-EVIDENCE_COLUMNS = ("record_year", "latest_push")
+EVIDENCE_COLUMNS = ("record_year", "latest_push", "discovered")
 """Optional columns of an alerts table: the evidence each alert rests on.
 
 ``record_year``: the year of the annual record (default: ``year``; give it when
 ``year`` is that of a year-to-date record made from pushes). ``latest_push``:
 the date of the latest department push applied to the household (empty when
 none). A household whose case was closed gets a new case only on new evidence
-(:mod:`fanpin.workflow._reopen`)."""
+(:mod:`fanpin.workflow._reopen`). ``discovered``: the day the risk was found
+(default: the run's day); an urgent case (紧急) is due that day plus the urgent
+days (:class:`~fanpin.workflow.DeadlineRules`), whatever its ``deadline``
+says if that is later."""
 
 CASE_NEW, CASE_CARRIED, CASE_CLOSED = "新增", "延续", "已结案"
 """How an alert list shows a household's case: opened by this run; open and
 carried over from an earlier run; closed (已排除 / 风险消除), not reopened by
 this run's alert (no new evidence)."""
 
-
-IDENTIFICATION_DAYS = 15
-"""Default deadline: identification normally completes within 15 days [S11]."""
 
 MISSING_ALERT_COLUMNS = N_(
     "The alerts table lacks column(s) {missing}; expected {expected}. Produce it with "
@@ -163,11 +166,12 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
         if "record_year" in extra
         else pd.Series(float("nan"), index=df.index)
     )
-    df["latest_push"] = (
-        pd.to_datetime(extra["latest_push"], errors="coerce")
-        if "latest_push" in extra
-        else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    )
+    for col in ("latest_push", "discovered"):
+        df[col] = (
+            pd.to_datetime(extra[col], errors="coerce")
+            if col in extra
+            else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+        )
     problems = []
     hid = df["household_id"]
     if hid.isna().any():
@@ -185,7 +189,7 @@ def check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise InputError(
             Message(
-                MSG_INVALID_ALERTS, problems="\n".join(f"  - {p}" for p in problems)
+                MSG_INVALID_ALERTS, problems=bullets(problems)
             )
         )
     df["household_id"] = hid.astype(str)
@@ -244,6 +248,7 @@ def apply_alerts(
     run_id: str,
     actor: str,
     reopen: ReopenRules | None = None,
+    deadlines: DeadlineRules | None = None,
 ) -> UpsertSummary:
     """The SQL of :meth:`CaseStore.upsert_alerts` on ``conn``, inside the store's
     write transaction; ``df`` comes from :func:`check_alerts`.
@@ -256,6 +261,7 @@ def apply_alerts(
     only on new evidence (:func:`~fanpin.workflow._reopen.new_evidence`).
     """
     rules = reopen if reopen is not None else ReopenRules()
+    due_rules = deadlines if deadlines is not None else DeadlineRules()
     rank = {lv: i for i, lv in enumerate(ALERT_LEVELS)}
     c = T.cases.c
     new, updated, escalated, fell, reopened, kept = [], [], [], [], [], []
@@ -282,7 +288,7 @@ def apply_alerts(
                 return True, None
         item = _open(
             conn, r, run_at=run_at, run_id=run_id, actor=actor, closed=closed,
-            evidence=evidence, rules=rules,
+            evidence=evidence, rules=rules, deadline=_due(r, run_at, due_rules),
         )  # fmt: skip
         if item is not None and closed is not None:
             reopened.append((item[0], r["household_id"], closed["case_id"], evidence))
@@ -320,9 +326,11 @@ def apply_alerts(
         push = _date(r["latest_push"])
         if push is not None and (row["last_push"] is None or push > row["last_push"]):
             values["last_push"] = push
-        if up and not pd.isna(r["deadline"]) and row["state"] in ("预警", "核查中"):
-            new_deadline = r["deadline"].date()
-            if row["deadline"] is None or new_deadline < row["deadline"]:
+        if up and row["state"] in DEADLINE_STATES:
+            new_deadline = _due(r, run_at, due_rules, given_only=True)
+            if new_deadline is not None and (
+                row["deadline"] is None or new_deadline < row["deadline"]
+            ):
                 values["deadline"] = new_deadline
         done = conn.execute(
             T.cases.update()
@@ -403,16 +411,14 @@ def _open(
     closed: dict | None = None,
     evidence: str | None = None,
     rules: ReopenRules | None = None,
+    deadline: date | None = None,
 ) -> tuple | None:
     """Open a case for alert ``r`` with its first risk-history row; its summary
     item, or None if the household has an open case. ``closed`` and
-    ``evidence``: the closed case it follows and the new evidence."""
-    deadline = r["deadline"]
-    deadline = (
-        (run_at + timedelta(days=IDENTIFICATION_DAYS)).date()
-        if pd.isna(deadline)
-        else deadline.date()
-    )
+    ``evidence``: the closed case it follows and the new evidence;
+    ``deadline``: its deadline (:func:`_due`)."""
+    if deadline is None:
+        deadline = _due(r, run_at, DeadlineRules())
     note = (
         f"alert run {run_id}"
         if closed is None or evidence is None
@@ -444,6 +450,23 @@ def _open(
         return None
     _history(conn, case_id, run_id, run_at, r, "new")
     return (case_id, r["household_id"], None, r["risk_level"], None, r["risk_score"])
+
+
+def _due(
+    r: dict, run_at: datetime, rules: DeadlineRules, *, given_only: bool = False
+) -> date | None:
+    """The deadline of alert ``r``: its ``deadline``, or its discovery (else the
+    run's day) plus the days of its level; for 紧急 never later than the urgent
+    days allow. With ``given_only``, None for an alert without a deadline that
+    is not urgent (an open case keeps its own)."""
+    given = None if pd.isna(r["deadline"]) else r["deadline"].date()
+    found = _date(r.get("discovered")) or run_at.date()
+    if r["risk_level"] == URGENT_LEVEL:
+        urgent = rules.due(found, URGENT_LEVEL)
+        return urgent if given is None else min(given, urgent)
+    if given is not None or given_only:
+        return given
+    return rules.due(found, r["risk_level"])
 
 
 def _record_year(r: dict) -> int | None:
