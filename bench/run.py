@@ -310,7 +310,7 @@ def real_markdown(real: dict | None) -> list[str]:
 
 def _ci(a: dict) -> str:
     lo, hi = a["top1_ci"]
-    return f"{a['top1']:.3f} [{max(lo, 0.0):.3f}, {hi:.3f}]"
+    return f"{a['top1']:.3f} [{max(lo, 0.0) + 0.0:.3f}, {hi:.3f}]"
 
 
 def explain_markdown(ex: dict) -> list[str]:
