@@ -116,6 +116,38 @@ def test_composite_margin_is_split_by_its_causes():
     assert r.loc[1, "99"] == pytest.approx(-0.3) and r.loc[1, "01"] == 0
 
 
+def test_a_wage_fall_is_a_job_lost_only_with_a_migrant_back_home():
+    """The income shortfall's wage part goes to 因务工就业不稳 when a migrant worker
+    came home (失业返乡); the same fall with every migrant still away, and a fall
+    of business income, are structural (其他)."""
+    rt = load_risk_types()
+    rows = []
+    for hid, mig, bus in (("a", 0, 0.0), ("b", 1, 0.0), ("c", 1, 6000.0)):
+        rows += [
+            {"household_id": hid, "year": 2023, "migrant_workers": 1,
+             "income_wage": 8000.0 if bus else 20000.0,
+             "income_business": 12000.0 if bus else 0.0},
+            {"household_id": hid, "year": 2024, "migrant_workers": mig,
+             "income_wage": 8000.0, "income_business": bus},
+        ]  # fmt: skip
+    panel = pd.DataFrame(rows).assign(
+        province="P", household_size=2, labor_count=2, medical_cost_oop=0.0,
+        income_transfer=0.0,
+    )  # fmt: skip
+    lines = MonitoringLines(default={2023: 7000.0, 2024: 7000.0})
+    at = panel.index[panel["year"] == 2024]
+    h = household_values(panel, at, lines=lines, gap_reference=rt.gap_reference)
+    v = pd.DataFrame({"income__margin_over_line": [0.5, 0.5, 0.5]}, index=at)
+    r = risk_contributions(v, rt, household=h).fillna(0.0).reset_index(drop=True)
+    # a: wages 20,000 -> 8,000 with the migrant home: 6,000 a head lost; the
+    # reference 1.2 x 7,000 = 8,400 a head less 4,000 + 6,000 leaves nothing short
+    assert r.loc[0, "07"] == pytest.approx(0.5)
+    # b: the same fall, the migrant still away: structural
+    assert r.loc[1].get("07", 0.0) == 0 and r.loc[1, "99"] == pytest.approx(0.5)
+    # c: business income 12,000 -> 6,000: structural, not 因产业失败
+    assert r.loc[2].get("06", 0.0) == 0 and r.loc[2, "99"] == pytest.approx(0.5)
+
+
 def test_few_workers_is_split_by_why_members_cannot_work():
     rt = load_risk_types()
     panel = pd.DataFrame({

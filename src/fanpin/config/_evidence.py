@@ -52,14 +52,18 @@ VALUE_FIELDS: Mapping[str, str] = {
     "oop_pc": "medical_oop per household member",
     "edu_pc": "education_cost per household member",
     "income_gap": "per-capita income short of composites.reference x the line "
-    "that would remain without the losses below (0 when above)",
+    "that would remain without the illness, disability and job losses below (a "
+    "fall of business income is not given back: it is part of the gap; 0 when "
+    "above)",
     "disability_loss_pc": "wages per head the members kept from work by severe "
     "disability would earn (the household's wage per worker, else "
     "composites.worker_wage x the line)",
     "illness_loss_pc": "oop_pc plus the wages per head of the members kept from "
     "work by serious illness",
     "wage_loss_pc": "a sharp fall of wage income since t-1, per head (at least "
-    "income_split.min_fall, else 0)",
+    "income_split.min_fall, else 0), when a migrant worker came home (any sharp "
+    "fall where migrant workers are not recorded), less the wages of the members "
+    "kept from work by serious illness or severe disability",
     "business_loss_pc": "a sharp fall of business income since t-1, per head",
     "blocked_by_disability": "working-age members kept from work by severe "
     "disability (estimated)",

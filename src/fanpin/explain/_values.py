@@ -246,7 +246,16 @@ def household_values(
     out["business_fall_share"] = bus_fall
     sharp_w = np.nan_to_num(wage_drop_pct) >= min_fall
     sharp_b = (np.nan_to_num(bus_drop_pct) >= min_fall) & (bus_last > bus)
-    wage_loss = np.where(sharp_w, np.nan_to_num(_share(wage_last - wage, size)), 0.0)
+    # a sharp wage fall is a job lost (失业返乡) when a migrant worker came home
+    # (any sharp fall where migrant workers are not recorded): a fall with every
+    # migrant still away is the wage's own ups and downs; the wages of members
+    # kept from work by serious illness or severe disability are theirs, not
+    # counted twice
+    mig_last = view.lag(full["migrant_workers"])[pos]
+    known_mig = np.isfinite(mig) & np.isfinite(mig_last)
+    came_home = np.where(known_mig, mig < mig_last, True)
+    wage_fall_pc = np.nan_to_num(_share(wage_last - wage, size)) - lost_ill - lost_dis
+    wage_loss = np.where(sharp_w & came_home, np.maximum(wage_fall_pc, 0.0), 0.0)
     bus_loss = np.where(sharp_b, np.nan_to_num(_share(bus_last - bus, size)), 0.0)
     out["oop_pc"] = _share(oop, size)
     out["edu_pc"] = _share(edu, size)
@@ -254,7 +263,8 @@ def household_values(
     out["illness_loss_pc"] = np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill
     out["wage_loss_pc"] = wage_loss
     out["business_loss_pc"] = bus_loss
-    restored = pc + lost_dis + lost_ill + wage_loss + bus_loss
+    # a business fall is not restored: its loss does not come back (structural)
+    restored = pc + lost_dis + lost_ill + wage_loss
     out["income_gap"] = np.nan_to_num(np.maximum(gap_reference * line - restored, 0.0))
     out["wage_fell"] = flag(wage_drop_pct >= FELL_SHARE, np.isfinite(wage_drop_pct))
     out["business_fell"] = flag(bus_drop_pct >= FELL_SHARE, np.isfinite(bus_drop_pct))
