@@ -396,8 +396,8 @@ def save_model(
     >>> y = (X[:, 0] > 1).astype(int)
     >>> m = RiskModel(n_estimators=5).fit(X, y)
     >>> d = save_model(m, tempfile.mkdtemp())
-    >>> sorted(p.name for p in d.iterdir())
-    ['booster.txt', 'model.json', 'model_card.json']
+    >>> sorted(p.name for p in d.iterdir())  # with the manifest of a whole write
+    ['.fanpin-output.json', 'booster.txt', 'model.json', 'model_card.json']
     >>> bool((load_model(d).predict_proba(X) == m.predict_proba(X)).all())
     True
     """
