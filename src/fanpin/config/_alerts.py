@@ -11,7 +11,7 @@ from typing import Any
 
 from ..exceptions import ConfigError
 from ..messages import N_, Message, did_you_mean
-from ._yaml import read_yaml
+from ._yaml import read_yaml, refuse_unknown_sections
 
 __all__ = ["ALERT_LEVELS", "WHAT_IF_MEASURES", "AlertsConfig", "load_alerts_config"]
 
@@ -236,17 +236,7 @@ def load_alerts_config(path: str | Path | None = None) -> AlertsConfig:
         "alert", "capacity", "deadline_days", "deadlines", "max_measures", "events",
         "what_if", "reopen",
     }  # fmt: skip
-    unknown = set(data) - known
-    if unknown:
-        raise ConfigError(
-            Message(
-                MSG_SECTIONS,
-                path=str(p),
-                unknown=sorted(unknown),
-                hint=did_you_mean(sorted(unknown)[0], known),
-                allowed=sorted(known),
-            )
-        )
+    refuse_unknown_sections(data, known, MSG_SECTIONS, p)
     alert = data.get("alert") or {}
     capacity = data.get("capacity") or {}
     events = data.get("events") or {}

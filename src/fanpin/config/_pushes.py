@@ -21,8 +21,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..messages import N_, Message, did_you_mean
-from ._yaml import read_yaml
+from ..messages import N_, Message
+from ._yaml import read_yaml, refuse_unknown_sections
 
 __all__ = ["CollectionDates", "PushesConfig", "load_pushes_config"]
 
@@ -207,17 +207,7 @@ def load_pushes_config(path: str | Path | None = None) -> PushesConfig:
     if not isinstance(data, Mapping):
         raise ConfigError(Message(MSG_NOT_MAPPING, path=str(p)))
     known = {"collection_dates", "sources"}
-    unknown = set(map(str, data)) - known
-    if unknown:
-        raise ConfigError(
-            Message(
-                MSG_SECTIONS,
-                path=str(p),
-                unknown=sorted(unknown),
-                hint=did_you_mean(sorted(unknown)[0], known),
-                allowed=sorted(known),
-            )
-        )
+    refuse_unknown_sections(data, known, MSG_SECTIONS, p)
     dates = data.get("collection_dates") or {}
     sources = data.get("sources") or {}
     for name, sec in (("collection_dates", dates), ("sources", sources)):

@@ -17,7 +17,7 @@ import yaml
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 
-__all__ = ["MAX_DEPTH", "default_config_path", "read_yaml"]
+__all__ = ["MAX_DEPTH", "default_config_path", "read_yaml", "refuse_unknown_sections"]
 
 MAX_DEPTH = 50
 """Deepest nesting of mappings and lists accepted in a config file."""
@@ -129,3 +129,25 @@ def read_yaml(path: str | Path | None, default_name: str) -> tuple[Any, Path]:
     if data is None:
         raise ConfigError(f"Config file {str(p)!r} is empty; expected a mapping.")
     return data, p
+
+
+def refuse_unknown_sections(
+    data: Any, known: set[str], template: str, path: Path
+) -> None:
+    """Raise a ConfigError (``template``, with ``path``, ``unknown``, ``hint``
+    and ``allowed``) when the top-level mapping ``data`` has a section not in
+    ``known``; the hint suggests the closest known name."""
+    from ..exceptions import ConfigError
+    from ..messages import Message, did_you_mean
+
+    unknown = set(map(str, data)) - known
+    if unknown:
+        raise ConfigError(
+            Message(
+                template,
+                path=str(path),
+                unknown=sorted(unknown),
+                hint=did_you_mean(sorted(unknown)[0], known),
+                allowed=sorted(known),
+            )
+        )
