@@ -31,7 +31,8 @@ demo: $(STAMP)
 	$(FANPIN) alerts $(DATA)/panel.parquet --model $(OUT)/model \
 		--events $(DATA)/pushes.parquet --as-of 2026-06-30 \
 		--store sqlite:///$(OUT)/cases.db --out $(OUT)/alerts
-	$(FANPIN) cases list --store sqlite:///$(OUT)/cases.db --township 滇01县01镇
+	$(FANPIN) cases list --store sqlite:///$(OUT)/cases.db --township 滇01县01镇 \
+		--as-of 2026-06-30
 	$(FANPIN) report $(DATA)/panel.parquet --model $(OUT)/model \
 		--truth $(DATA)/truth.parquet --out $(OUT)/report.html
 	@echo
