@@ -35,7 +35,8 @@ Examples
 True
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from .exceptions import ConfigError, FanpinError, SchemaError
 
@@ -80,7 +81,7 @@ __version__ = _installed_version()
 del _installed_version
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     """Import an entry point of :data:`_ENTRY_POINTS` on first use."""
     part = _ENTRY_POINTS.get(name)
     if part is None:
@@ -96,7 +97,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_ENTRY_POINTS})
 
 
-if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
+if _TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .config import load_configs, shipped_configs
     from .evaluate import TemporalSplit, backtest
     from .explain import explain_households
