@@ -83,14 +83,6 @@ MSG_PUSHES_SKIPPED = N_(
 )
 MSG_SKIP_ITEM = N_("{why}: {n:,}")
 MSG_SEP = N_("; ")
-#: Why a department push was skipped (fanpin.workflow's reasons), for the catalogue.
-SKIP_REASONS = (
-    N_("dated after as_of"),
-    N_("household not in the panel"),
-    N_("no record for that year (before the household's latest record)"),
-    N_("unknown event type"),
-    N_("already covered by the annual record of that year"),
-)
 MSG_CASES = N_(
     "Case store: {new:,} new cases opened; {updated:,} open cases alerted again, of "
     "which {up:,} rose to a higher risk level and {down:,} fell to a lower one."

@@ -24,7 +24,16 @@ from ._columns import (
     columns_markdown,
 )
 from ._convert import ROW_GROUP_ROWS, ConvertSummary, convert_households
-from ._events import EVENT_SKIP_REASONS, source_names, validate_events
+from ._events import (
+    EVENT_SKIP_REASONS,
+    SKIP_DATE,
+    SKIP_FUTURE,
+    SKIP_SOURCE,
+    SKIP_TYPE,
+    SKIP_UNKNOWN,
+    source_names,
+    validate_events,
+)
 from ._hardship import (
     HARDSHIP_REASONS,
     hardship_reasons,
@@ -45,6 +54,11 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_HEADER_NAMES",
     "EVENT_SKIP_REASONS",
+    "SKIP_DATE",
+    "SKIP_FUTURE",
+    "SKIP_SOURCE",
+    "SKIP_TYPE",
+    "SKIP_UNKNOWN",
     "EVENT_SOURCES",
     "EVENT_TYPES",
     "HARDSHIP_REASONS",

@@ -40,6 +40,11 @@ from ._where import Locator
 __all__ = [
     "EVENT_SKIP_REASONS",
     "ON_BAD",
+    "SKIP_DATE",
+    "SKIP_FUTURE",
+    "SKIP_SOURCE",
+    "SKIP_TYPE",
+    "SKIP_UNKNOWN",
     "source_names",
     "validate_events",
 ]

@@ -69,7 +69,15 @@ import pandas as pd
 from ..config import AlertsConfig, PushesConfig, shipped_configs
 from ..exceptions import InputError
 from ..messages import N_, Message
-from ..schema import EVENT_SKIP_REASONS, EVENT_SOURCES
+from ..schema import (
+    EVENT_SKIP_REASONS,
+    EVENT_SOURCES,
+    SKIP_DATE,
+    SKIP_FUTURE,
+    SKIP_SOURCE,
+    SKIP_TYPE,
+    SKIP_UNKNOWN,
+)
 from ._pushes import among
 
 __all__ = [
@@ -91,14 +99,9 @@ EVENT_FIELDS = (
 )  # fmt: skip
 """The fields of a record that events read or change (:func:`_apply_one`)."""
 
-SKIP_FUTURE = N_("dated after as_of")
-SKIP_UNKNOWN = N_("household not in the panel")
 SKIP_PAST = N_("no record for that year (before the household's latest record)")
-SKIP_TYPE = N_("unknown event type")
 SKIP_COVERED = N_("already covered by the annual record of that year")
-SKIP_SOURCE = N_("unknown source (推送部门)")
 SKIP_DUPLICATE = N_("exact duplicate of an earlier event")
-SKIP_DATE = N_("date not understood")
 SKIP_REASONS = tuple(
     dict.fromkeys(
         (SKIP_FUTURE, SKIP_UNKNOWN, SKIP_PAST, SKIP_TYPE, SKIP_COVERED, SKIP_SOURCE,
