@@ -20,7 +20,11 @@ import numpy as np
 import pandas as pd
 
 from ..config import LineValues, MonitoringLines
-from ..schema import per_capita_income, per_capita_income_after_rigid
+from ..schema import (
+    income_below_line,
+    per_capita_income,
+    per_capita_income_after_rigid,
+)
 
 __all__ = ["RULE_FUNCTIONS", "RuleContext", "reason_values"]
 
@@ -136,8 +140,22 @@ def _income(params: Mapping[str, Any], ctx: RuleContext) -> np.ndarray:
 def income_near_line(panel, params: Mapping[str, Any], ctx: RuleContext) -> np.ndarray:
     """Per-capita income below ``multiple`` x the province's monitoring line [S6]:
     net income (``income: net``, the default) or income after rigid spending
-    (``income: after_rigid``, the 2026 one way of counting)."""
-    return _income(params, ctx) < params["multiple"] * ctx.line
+    (``income: after_rigid``, the 2026 one way of counting).
+
+    Compared in whole fen as :func:`fanpin.schema.income_below_line` does, so at
+    ``multiple`` 1 with income after rigid spending the rule flags exactly the
+    households whose income puts them in hardship."""
+    size = _num(panel, "household_size")
+    threshold = params["multiple"] * ctx.line
+    ok = np.isfinite(ctx.income_total) & np.isfinite(threshold) & (size > 0)
+    rigid = ctx.rigid if params.get("income", "net") == "after_rigid" else 0.0
+    below = income_below_line(
+        np.where(ok, ctx.income_total, 0.0),
+        np.broadcast_to(rigid, size.shape),
+        np.where(ok, size, 1.0),
+        np.where(ok, threshold, 0.0),
+    )
+    return ok & below
 
 
 def dibao_edge(panel, params, ctx) -> np.ndarray:
