@@ -178,7 +178,9 @@ def rules_markdown(r: dict | None) -> list[str]:
         f"{r['households']:,} households (seed {r['seed']}), "
         f"{r['ranked_households']:,} ranked in 2024, {r['expected_falls_all']:,.0f} "
         "expected falls (sum of the true `p_next`). The union of the rules "
-        "(防返贫监测标准, 低保边缘, 刚性支出困难 and today's trigger rules) lists "
+        f"(防返贫监测标准 at {r.get('income_near_line_multiple', 1.5):g} x the "
+        "province's line on income after rigid spending, 低保边缘, 刚性支出困难 "
+        "and today's trigger rules) lists "
         f"{u['households']:,} households ({u['share_of_households']:.1%}); the "
         "model's list has the same size. Line types "
         f"{', '.join(r['lines_placeholders']) or 'none'} are PLACEHOLDERS "
@@ -193,6 +195,15 @@ def rules_markdown(r: dict | None) -> list[str]:
         f"{_ok(u['met'])} for the interval, {_ok(u['point_met'])} for the "
         "estimate) |",
     ]
+    for x in r.get("sensitivity", []):
+        slo, shi = x["interval"]
+        out.append(
+            f"| union, 防返贫监测标准 at {x['multiple']:g} x the line (a county's "
+            f"--rules; {x['income_near_line_households']:,} households by that "
+            f"rule) | {x['households']:,} | {x['expected_falls']:,.1f} | "
+            f"{x['model_same_size']:,.1f} | {x['model_over_union']:.3f} "
+            f"[{slo:.3f}, {shi:.3f}] ({_ok(x['met'])} for the interval) |"
+        )
     for x in r["per_rule"]:
         ratio = "" if x["model_over_rule"] is None else f"{x['model_over_rule']:.2f}"
         out.append(
@@ -201,7 +212,8 @@ def rules_markdown(r: dict | None) -> list[str]:
         )
     t = r["today_union"]
     out.append(
-        f"| today's rules only (before 2026) | {t['households']:,} | "
+        "| today's rules only (net income, no 低保边缘 / 刚性支出困难) | "
+        f"{t['households']:,} | "
         f"{t['expected_falls']:,.1f} | {t['model_same_size']:,.1f} | "
         f"{t['model_same_size'] / t['expected_falls']:.2f} |"
     )

@@ -73,8 +73,9 @@ def test_store_gives_urgent_cases_their_deadline(tmp_path, make_alerts):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     rules = DeadlineRules(days=15, urgent_days=3)
     alerts = _alerts(make_alerts, [
-        # a push of June 10 raised it; the list said 15 days: the store says 3
-        {"household_id": "U1", "risk_level": URGENT_LEVEL, "deadline": "2026-06-25",
+        # a push of June 10 raised it, the case opens June 30; the list said 15
+        # days: the store says 3, from the opening (never overdue at opening)
+        {"household_id": "U1", "risk_level": URGENT_LEVEL, "deadline": "2026-07-15",
          "found": "2026-06-10"},
         # no deadline and no discovery date: the run's day plus 3
         {"household_id": "U2", "risk_level": URGENT_LEVEL, "deadline": None},
@@ -88,28 +89,28 @@ def test_store_gives_urgent_cases_their_deadline(tmp_path, make_alerts):
         s.upsert_alerts(alerts, run_at=RUN, run_id="june", deadlines=rules)
         due = s.list_cases().set_index("household_id")["deadline"]
         assert due.to_dict() == {
-            "U1": date(2026, 6, 13), "U2": date(2026, 7, 3),
+            "U1": date(2026, 7, 3), "U2": date(2026, 7, 3),
             "H1": date(2026, 7, 15), "H2": date(2026, 7, 15),
         }  # fmt: skip
-        # July: H1 (预警) and H2 (核查中) rise to 紧急 on pushes of July 2 and
-        # July 20: H1 is due July 5 (earlier than its July 15), H2 keeps its
-        # July 15 (the urgent July 23 is later); U1 stays urgent and keeps June 13
+        # July 2: H1 (预警) and H2 (核查中) rise to 紧急 on pushes of that day:
+        # both are due July 5 (earlier than their July 15); U1 stays urgent and
+        # keeps July 3
         cid = int(s.list_cases(household_id="H2")["case_id"].iloc[0])
         s.transition(cid, "核查中", actor="乙镇干部", now=datetime(2026, 7, 1))
         july = _alerts(make_alerts, [
             {"household_id": "U1", "risk_level": URGENT_LEVEL,
-             "deadline": "2026-08-04", "found": "2026-07-20"},
+             "deadline": "2026-07-17", "found": "2026-07-02"},
             {"household_id": "H1", "risk_level": URGENT_LEVEL, "deadline": None,
              "found": "2026-07-02"},
             {"household_id": "H2", "risk_level": URGENT_LEVEL,
-             "deadline": "2026-08-04", "found": "2026-07-20"},
+             "deadline": "2026-07-17", "found": "2026-07-02"},
         ])  # fmt: skip
-        s.upsert_alerts(july, run_at=datetime(2026, 7, 31), run_id="july",
+        s.upsert_alerts(july, run_at=datetime(2026, 7, 2), run_id="july",
                         deadlines=rules)  # fmt: skip
         due = s.list_cases().set_index("household_id")["deadline"]
     assert due.to_dict() == {
-        "U1": date(2026, 6, 13), "U2": date(2026, 7, 3),
-        "H1": date(2026, 7, 5), "H2": date(2026, 7, 15),
+        "U1": date(2026, 7, 3), "U2": date(2026, 7, 3),
+        "H1": date(2026, 7, 5), "H2": date(2026, 7, 5),
     }  # fmt: skip
 
 

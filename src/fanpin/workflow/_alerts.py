@@ -312,6 +312,7 @@ def alert_rows(
     df["deadline"] = alert_deadlines(
         df["discovered"], df["risk_level"],
         DeadlineRules(deadline_days, min(config.urgent_deadline_days, deadline_days)),
+        opened=as_of,
     )  # fmt: skip
     if "source" not in df:
         df["source"] = SOURCE_MODEL

@@ -1,19 +1,25 @@
 """The verification deadline of a case: one fact, computed here and kept by the
 case store; alerts.csv and the township workbooks show the store's.
 
-A case is due its discovery date (the run's ``--as-of``, or the date of the
-push that raised it) plus the identification days (configs/alerts.yaml
-``deadlines.identification_days``, 15 [S11]); an urgent case (紧急,
-:data:`fanpin.ranking.URGENT_LEVEL`) plus ``deadlines.urgent_days`` (3): the
-household a push or its annual record puts into hardship is checked at once. An
-open case still to be verified that rises to 紧急 gets the urgent deadline if it
-is earlier than the one it had.
+The days count from the later of the discovery date (the date of the push that
+raised the case, or the run's ``--as-of``) and the day the case is opened (the
+run's ``--as-of``): a case cannot be overdue before anyone could act on it, so a
+push that reaches the county 60 days after its date opens a case with its full
+days, while ``discovered`` keeps the push's date. A case is due that start plus
+the identification days (configs/alerts.yaml ``deadlines.identification_days``,
+15 [S11]); an urgent case (紧急, :data:`fanpin.ranking.URGENT_LEVEL`) plus
+``deadlines.urgent_days`` (3): the household a push or its annual record puts
+into hardship is checked at once. An open case still to be verified that rises
+to 紧急 gets the urgent deadline if it is earlier than the one it had.
+
+:func:`alert_deadlines` is the one computation: the alert list's deadlines and
+the case store's (:meth:`DeadlineRules.due`) both come from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -73,26 +79,53 @@ class DeadlineRules:
         """The days a case at risk level ``level`` has."""
         return self.urgent_days if level == URGENT_LEVEL else self.days
 
-    def due(self, discovered: date | datetime, level: object) -> date:
-        """The deadline of a case discovered on ``discovered`` at ``level``."""
-        day = discovered.date() if isinstance(discovered, datetime) else discovered
-        return day + timedelta(days=self.days_of(level))
+    def due(
+        self,
+        discovered: date | datetime,
+        level: object,
+        *,
+        opened: date | datetime | None = None,
+    ) -> date:
+        """The deadline of a case discovered on ``discovered`` at ``level`` and
+        opened on ``opened`` (default: the discovery day): the days count from
+        the later of the two (:func:`alert_deadlines`).
+
+        Examples
+        --------
+        >>> DeadlineRules().due(date(2026, 5, 1), "高", opened=date(2026, 6, 30))
+        datetime.date(2026, 7, 15)
+        """
+        got = alert_deadlines(
+            pd.Series([pd.Timestamp(discovered)]), pd.Series([level]), self,
+            opened=opened,
+        )  # fmt: skip
+        return got.iloc[0].date()
 
 
 def alert_deadlines(
-    discovered: pd.Series, levels: pd.Series, rules: DeadlineRules
+    discovered: pd.Series,
+    levels: pd.Series,
+    rules: DeadlineRules,
+    *,
+    opened: date | datetime | pd.Timestamp | None = None,
 ) -> pd.Series:
-    """The deadline of each alert: ``discovered`` (days) plus the days of its
-    level (:meth:`DeadlineRules.days_of`).
+    """The deadline of each alert: the later of ``discovered`` and ``opened``
+    (days; the run's ``--as-of``: a case is never overdue before it is opened)
+    plus the days of its level (:meth:`DeadlineRules.days_of`).
 
     Examples
     --------
-    >>> d = pd.Series(pd.to_datetime(["2026-06-30", "2026-06-20"]))
-    >>> alert_deadlines(d, pd.Series(["高", "紧急"]), DeadlineRules()).dt.strftime(
-    ...     "%m-%d").tolist()
-    ['07-15', '06-23']
+    >>> d = pd.Series(pd.to_datetime(["2026-06-30", "2026-06-20", "2026-05-01"]))
+    >>> alert_deadlines(d, pd.Series(["高", "紧急", "高"]), DeadlineRules(),
+    ...                 opened=date(2026, 6, 30)).dt.strftime("%m-%d").tolist()
+    ['07-15', '07-03', '07-15']
     """
     urgent = (levels.astype("string") == URGENT_LEVEL).fillna(False).to_numpy(bool)
     days = np.where(urgent, rules.urgent_days, rules.days)
-    disc = pd.to_datetime(discovered).dt.normalize()
-    return disc + pd.to_timedelta(days, unit="D")
+    start = pd.to_datetime(discovered).dt.normalize()
+    if opened is not None:
+        day = pd.Timestamp(opened).normalize()
+        if start.dt.tz is None and day.tz is not None:
+            day = day.tz_localize(None)
+        start = start.where(start.isna() | (start >= day), day)
+    return start + pd.to_timedelta(days, unit="D")

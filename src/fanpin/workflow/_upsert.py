@@ -455,18 +455,19 @@ def _open(
 def _due(
     r: dict, run_at: datetime, rules: DeadlineRules, *, given_only: bool = False
 ) -> date | None:
-    """The deadline of alert ``r``: its ``deadline``, or its discovery (else the
-    run's day) plus the days of its level; for 紧急 never later than the urgent
-    days allow. With ``given_only``, None for an alert without a deadline that
-    is not urgent (an open case keeps its own)."""
+    """The deadline of alert ``r``: its ``deadline``, or the days of its level
+    from the later of its discovery and the run's day (the case's opening:
+    :meth:`DeadlineRules.due`); for 紧急 never later than the urgent days allow.
+    With ``given_only``, None for an alert without a deadline that is not
+    urgent (an open case keeps its own)."""
     given = None if pd.isna(r["deadline"]) else r["deadline"].date()
     found = _date(r.get("discovered")) or run_at.date()
     if r["risk_level"] == URGENT_LEVEL:
-        urgent = rules.due(found, URGENT_LEVEL)
+        urgent = rules.due(found, URGENT_LEVEL, opened=run_at)
         return urgent if given is None else min(given, urgent)
     if given is not None or given_only:
         return given
-    return rules.due(found, r["risk_level"])
+    return rules.due(found, r["risk_level"], opened=run_at)
 
 
 def _record_year(r: dict) -> int | None:
