@@ -14,7 +14,7 @@ import typer
 
 from ..config import PushesConfig, load_configs
 from ..exceptions import InputError
-from ..io import check_apart, replace_directory, write_table
+from ..io import check_apart, replace_directory, write_table, write_text
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
@@ -110,6 +110,9 @@ OUT_EXCEL = N_("{n:,} workbook(s), one per township, one sheet per village")
 OUT_SCORED = N_("every household scored, with its rank (including those not listed)")
 OUT_MONITORED = N_("households already in hardship (monitored)")
 OUT_EXCLUSIONS = N_("households and pushes left out, each with the reason")
+OUT_SUMMARY = N_("the run's summary: the lines above (rules not checked included)")
+MSG_SUMMARY_HEAD = N_("fanpin alerts, --as-of {as_of}:")
+SUMMARY_FILE = "summary.txt"
 OUT_STORE = N_("the case store: one case per listed household")
 STEP_HAND_OUT = N_(
     "Give each township its workbook for verification (核查); then follow the "
@@ -277,53 +280,16 @@ def alerts(
                         if cs is not None
                         else (None, None)
                     )
+                    said = _summary(run, summary, listing, first_run)
+                    # the run's summary file: what is printed below, translated
+                    head = tr(MSG_SUMMARY_HEAD, as_of=when.strftime("%Y-%m-%d"))
+                    write_text(
+                        "\n".join([head, *(tr(m) for m in said)]) + "\n",
+                        stage / SUMMARY_FILE,
+                    )
         files = run.files
-    per_rule = tr(MSG_SEP).join(f"{k} {n:,}" for k, n in run.per_rule.items() if n)
-    say(
-        MSG_LISTED,
-        scored=run.scored,
-        alerted=run.alerted,
-        cutoff=run.cutoff,
-        listed=len(run.alerts),
-        urgent=run.urgent,
-        rule_hits=run.rule_hits,
-        per_rule=per_rule or tr(MSG_NO_RULE_HITS),
-        model_added=run.model_added,
-        over=run.over_capacity,
-        monitored=run.monitored,
-    )
-    if run.applied is not None and run.skipped is not None:
-        pushed = int((run.alerts["source"] == SOURCE_PUSH).sum())
-        skipped = run.skipped
-        why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
-        detail = tr(MSG_SEP).join(
-            tr(MSG_SKIP_ITEM, why=tr(str(w)), n=n) for w, n in dict(why).items()
-        )
-        say(MSG_PUSHES_SKIPPED if detail else MSG_PUSHES, applied=len(run.applied),
-            skipped=len(skipped), detail=detail, raised=pushed)  # fmt: skip
-    if summary is not None:
-        c = summary.counts()
-        say(MSG_CASES, new=c["new"], updated=c["updated"], up=c["escalated"],
-            down=c["fell"])  # fmt: skip
-        if first_run:
-            why = _opened_by(summary.new, run.alerts)
-            say(MSG_FIRST_RUN, new=c["new"], urgent=why.get("紧急", 0),
-                rule_hits=why.get("规则命中", 0),
-                model_added=why.get("模型新增", 0))  # fmt: skip
-        if c["reopened"] or c["kept_closed"]:
-            kinds = summary.reopened["evidence"].value_counts()
-            detail = tr(MSG_SEP).join(
-                tr(MSG_SKIP_ITEM, why=tr(EVIDENCE_NAMES[k]), n=int(kinds[k]))
-                for k in EVIDENCE_KINDS
-                if k in kinds
-            )
-            say(MSG_REOPENED, reopened=c["reopened"], detail=detail or "-",
-                kept=c["kept_closed"])  # fmt: skip
-        overdue = int(listing["overdue"].sum())
-        if overdue:
-            say(MSG_OVERDUE, n=overdue)
-    rate = run.households / run.seconds if run.seconds else 0.0
-    say(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks)
+    for message in said:
+        say(message)
     outputs = [
         # run.files are where the run wrote them (the new folder, now --out).
         (OUT_ALERTS_CSV, out / Path(files["alerts_csv"]).name),
@@ -334,6 +300,7 @@ def alerts(
     ]
     if "exclusions" in files:
         outputs.append((OUT_EXCLUSIONS, out / Path(files["exclusions"]).name))
+    outputs.append((OUT_SUMMARY, out / SUMMARY_FILE))
     if store is not None:
         shown = _shown_url(store)
         outputs.append((OUT_STORE, shown))
@@ -353,6 +320,63 @@ def alerts(
                                       "--out", out, "--store", "sqlite:///cases.db")),
         ]  # fmt: skip
     finish(outputs, steps)
+
+
+def _summary(run, summary, listing, first_run: bool) -> list[Message]:  # noqa: ANN001
+    """The run's summary lines: the list by why listed, the rules' notes (rules
+    not checked, placeholder lines), the pushes, the case store, the timing."""
+    per_rule = tr(MSG_SEP).join(f"{k} {n:,}" for k, n in run.per_rule.items() if n)
+    out = [
+        Message(
+            MSG_LISTED,
+            scored=run.scored,
+            alerted=run.alerted,
+            cutoff=run.cutoff,
+            listed=len(run.alerts),
+            urgent=run.urgent,
+            rule_hits=run.rule_hits,
+            per_rule=per_rule or tr(MSG_NO_RULE_HITS),
+            model_added=run.model_added,
+            over=run.over_capacity,
+            monitored=run.monitored,
+        ),
+        *run.rule_notes,
+    ]
+    if run.applied is not None and run.skipped is not None:
+        pushed = int((run.alerts["source"] == SOURCE_PUSH).sum())
+        skipped = run.skipped
+        why = skipped["why"].value_counts(sort=False) if len(skipped) else {}
+        detail = tr(MSG_SEP).join(
+            tr(MSG_SKIP_ITEM, why=tr(str(w)), n=n) for w, n in dict(why).items()
+        )
+        out.append(Message(MSG_PUSHES_SKIPPED if detail else MSG_PUSHES,
+                           applied=len(run.applied), skipped=len(skipped),
+                           detail=detail, raised=pushed))  # fmt: skip
+    if summary is not None:
+        c = summary.counts()
+        out.append(Message(MSG_CASES, new=c["new"], updated=c["updated"],
+                           up=c["escalated"], down=c["fell"]))  # fmt: skip
+        if first_run:
+            why = _opened_by(summary.new, run.alerts)
+            out.append(Message(MSG_FIRST_RUN, new=c["new"], urgent=why.get("紧急", 0),
+                               rule_hits=why.get("规则命中", 0),
+                               model_added=why.get("模型新增", 0)))  # fmt: skip
+        if c["reopened"] or c["kept_closed"]:
+            kinds = summary.reopened["evidence"].value_counts()
+            detail = tr(MSG_SEP).join(
+                tr(MSG_SKIP_ITEM, why=tr(EVIDENCE_NAMES[k]), n=int(kinds[k]))
+                for k in EVIDENCE_KINDS
+                if k in kinds
+            )
+            out.append(Message(MSG_REOPENED, reopened=c["reopened"],
+                               detail=detail or "-",
+                               kept=c["kept_closed"]))  # fmt: skip
+        overdue = int(listing["overdue"].sum())
+        if overdue:
+            out.append(Message(MSG_OVERDUE, n=overdue))
+    rate = run.households / run.seconds if run.seconds else 0.0
+    out.append(Message(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks))
+    return out
 
 
 def _shown_url(url: str) -> str:

@@ -21,10 +21,11 @@ Examples
 """
 
 from ._baseline import RuleBaseline
-from ._hits import HITS_COLUMNS, NAME_SEP, REASON_SEP, RuleHits
+from ._hits import GAP_COLUMNS, HITS_COLUMNS, NAME_SEP, REASON_SEP, RuleHits, rule_notes
 from ._kinds import RULE_FUNCTIONS, RuleContext, reason_values
 
 __all__ = [
+    "GAP_COLUMNS",
     "HITS_COLUMNS",
     "NAME_SEP",
     "REASON_SEP",
@@ -33,4 +34,5 @@ __all__ = [
     "RuleContext",
     "RuleHits",
     "reason_values",
+    "rule_notes",
 ]

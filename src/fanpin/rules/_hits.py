@@ -24,11 +24,13 @@ from ..messages import N_, Message
 from ._kinds import RuleContext, reason_values
 
 __all__ = [
+    "GAP_COLUMNS",
     "HITS_COLUMNS",
     "NAME_SEP",
     "REASON_SEP",
     "RuleHits",
     "rule_hits",
+    "rule_notes",
 ]
 
 NAME_SEP = "、"
@@ -45,9 +47,21 @@ MSG_NOT_CHECKED = N_(
     "file (see the shipped configs/monitoring_lines.yaml) and pass it with --lines."
 )
 MSG_PLACEHOLDER = N_(
-    "Rule {name} ({rule}) flagged {n:,} household-year(s) with placeholder values "
-    "of {missing} ({places}): replace them with the published figures in your "
-    "lines file before relying on these hits."
+    "Rule {name} ({rule}) was checked with placeholder values of {missing} "
+    "({places}) for {checked:,} household-year(s) and flagged {n:,} of them: "
+    "replace them with the published figures in your lines file before relying "
+    "on these hits."
+)
+MSG_NOT_CHECKED_HOUSEHOLDS = N_(
+    "Rule {name} ({rule}) was not checked for {n:,} household(s): the lines "
+    "({source}) have no {missing} for {places}. Add the line type(s) to your lines "
+    "file (see the shipped configs/monitoring_lines.yaml) and pass it with --lines."
+)
+MSG_PLACEHOLDER_HOUSEHOLDS = N_(
+    "Rule {name} ({rule}) was checked with placeholder values of {missing} "
+    "({places}) for {checked:,} household(s) and flagged {n:,} of them: replace "
+    "them with the published figures in your lines file before relying on these "
+    "hits."
 )
 MSG_NO_ASSISTANCE = N_(
     "The panel has no {columns} column: rule(s) {names} took every household as "
@@ -59,6 +73,12 @@ MSG_ROWS = N_(
     "{n:,} of the rows asked for are not in the panel's index; pass index labels "
     "of the panel the rules are computed on."
 )
+
+GAP_COLUMNS = ("rule", "note", "province", "year", "line_types", "households",
+               "flagged")  # fmt: skip
+"""The columns of :attr:`RuleHits.gaps`."""
+NOT_CHECKED, PLACEHOLDER, NO_ASSISTANCE = "not_checked", "placeholder", "no_assistance"
+_LINE_ORDER = {k: i for i, k in enumerate(LINE_TYPE_NAMES)}
 
 #: Kinds that exclude households on 低保 / 特困 (and need those columns).
 _ASSISTANCE_KINDS = {"dibao_edge": ("dibao",),
@@ -83,11 +103,21 @@ class RuleHits:
         hits that rest on placeholder lines, and missing 低保 / 特困 columns.
     names : mapping of str to str
         Flag column -> the rule's Chinese name.
+    gaps : DataFrame
+        What the notes say, as data (:data:`GAP_COLUMNS`), one row per rule,
+        note and province-year: ``note`` is ``not_checked`` (``line_types``
+        missing there), ``placeholder`` (``line_types`` used there are
+        placeholders; ``flagged``: the hits among them) or ``no_assistance``
+        (``line_types``: the missing 低保 / 特困 columns; no place);
+        ``households``: the rows concerned. The tables of several pieces of
+        a panel (chunks) are concatenated and turned into notes once with
+        :func:`rule_notes`.
     """
 
     table: pd.DataFrame
     notes: tuple[Message, ...]
     names: Mapping[str, str]
+    gaps: pd.DataFrame | None = None
 
     @property
     def flag_columns(self) -> list[str]:
@@ -105,15 +135,15 @@ class RuleHits:
         return out
 
 
-def _places(prov: pd.Series, year: pd.Series, mask: np.ndarray) -> str | Message:
-    """"甘肃省 2025, 云南省 2025" for the rows in ``mask`` (the first few)."""
+def _places(keys: pd.DataFrame) -> str | Message:
+    """"甘肃省 2025, 云南省 2025" for the province-years of ``keys`` (columns
+    ``province``, ``year``; the first few)."""
     keys = (
-        pd.DataFrame({"p": prov[mask].astype(str).to_numpy(),
-                      "y": year[mask].astype("int64").to_numpy()})  # fmt: skip
+        keys[["province", "year"]]
         .drop_duplicates()
-        .sort_values(["y", "p"])
+        .sort_values(["year", "province"])
     )
-    items = [f"{p} {y}" for p, y in zip(keys["p"], keys["y"], strict=True)]
+    items = [f"{p} {y}" for p, y in zip(keys["province"], keys["year"], strict=True)]
     if len(items) <= MAX_PLACES:
         return ", ".join(items)
     return Message(
@@ -210,7 +240,7 @@ def rule_hits(
     wanted = np.zeros(len(panel), dtype=bool)
     wanted[take] = True
     names: dict[str, str] = {}
-    hit_names, reasons, skipped, notes = [], [], [], []
+    hit_names, reasons, skipped, gaps = [], [], [], []
     for rule in config.rules:
         col = f"rule__{rule.id}"
         names[col] = rule.name
@@ -224,48 +254,150 @@ def rule_hits(
         not_checked = ~checked[take]
         skipped.append((not_checked, names_of))
         if not_checked.any():
-            missing = [
-                LINE_TYPE_NAMES[k]
-                for k in rule.line_types
-                if np.isnan(ctx.value(k)[take][not_checked]).any()
-            ]
-            notes.append(
-                Message(
-                    MSG_NOT_CHECKED, name=rule.name, rule=rule.id,
-                    n=int(not_checked.sum()), source=source,
-                    missing=" / ".join(missing),
-                    places=_places(prov, year, not_checked),
-                )
-            )  # fmt: skip
-        placeholder = hit[take] & ctx.placeholder(rule.line_types)[take]
-        if placeholder.any():
-            used = [
-                LINE_TYPE_NAMES[k]
-                for k in rule.line_types
-                if k in ctx.lines and ctx.lines[k].placeholder[take][placeholder].any()
-            ]
-            notes.append(
-                Message(
-                    MSG_PLACEHOLDER, name=rule.name, rule=rule.id,
-                    n=int(placeholder.sum()), missing=" / ".join(used),
-                    places=_places(prov, year, placeholder),
-                )
-            )  # fmt: skip
-    need = {
-        c: r.name
-        for r in config.rules
-        for c in _ASSISTANCE_KINDS.get(r.kind, ())
-        if c not in ctx.assistance_columns
-    }
-    if need:
-        rule_names = sorted(set(need.values()))
-        notes.append(
-            Message(MSG_NO_ASSISTANCE, columns=" / ".join(sorted(need)),
-                    names=NAME_SEP.join(rule_names))  # fmt: skip
-        )
+            missing = np.column_stack(
+                [np.isnan(ctx.value(k)[take]) for k in rule.line_types]
+            )
+            gaps.append(_gap_rows(rule.id, NOT_CHECKED, prov, year, not_checked,
+                                  missing, rule.line_types))  # fmt: skip
+        used = checked[take] & ctx.placeholder(rule.line_types)[take]
+        if used.any():
+            kinds = [k for k in rule.line_types if k in ctx.lines]
+            marks = np.column_stack([ctx.lines[k].placeholder[take] for k in kinds])
+            gaps.append(_gap_rows(rule.id, PLACEHOLDER, prov, year, used, marks,
+                                  kinds, flagged=hit[take]))  # fmt: skip
+    need: dict[str, list[str]] = {}
+    for r in config.rules:
+        for c in _ASSISTANCE_KINDS.get(r.kind, ()):
+            if c not in ctx.assistance_columns:
+                need.setdefault(r.id, []).append(c)
+    for rule_id, columns in need.items():
+        gaps.append(pd.DataFrame({
+            "rule": [rule_id], "note": [NO_ASSISTANCE], "province": [""],
+            "year": [0], "line_types": ["|".join(columns)],
+            "households": [len(take)], "flagged": [0],
+        }))  # fmt: skip
+    gap_table = _concat_gaps(gaps)
     flag_cols = list(names)
     table["rule_hit"] = table[flag_cols].any(axis=1).to_numpy(dtype=bool)
     table["rules"] = _join(hit_names, NAME_SEP, len(take))
     table["rule_reasons"] = _join(reasons, REASON_SEP, len(take))
     table["rules_not_checked"] = _join(skipped, NAME_SEP, len(take))
-    return RuleHits(table=table, notes=tuple(notes), names=names)
+    notes = rule_notes(gap_table, config, source=source)
+    return RuleHits(table=table, notes=notes, names=names, gaps=gap_table)
+
+
+def _gap_rows(
+    rule: str,
+    note: str,
+    prov: pd.Series,
+    year: pd.Series,
+    rows: np.ndarray,
+    marks: np.ndarray,
+    kinds: tuple[str, ...] | list[str],
+    flagged: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The gap rows of one rule and note: ``rows`` counted by province-year,
+    with the line types marked (``marks``: one column per kind) there."""
+    kinds_of = np.array(
+        ["|".join(k for k, m in zip(kinds, row, strict=True) if m)
+         for row in marks[rows]],
+        dtype=object,
+    )  # fmt: skip
+    frame = pd.DataFrame({
+        "province": prov[rows].astype(str).to_numpy(),
+        "year": year[rows].astype("int64").to_numpy(),
+        "line_types": kinds_of,
+        "households": 1,
+        "flagged": (np.zeros(len(rows), dtype=bool) if flagged is None
+                    else flagged)[rows].astype("int64"),
+    })  # fmt: skip
+    out = frame.groupby(["province", "year", "line_types"], as_index=False,
+                        sort=True)[["households", "flagged"]].sum()  # fmt: skip
+    out.insert(0, "note", note)
+    out.insert(0, "rule", rule)
+    return out
+
+
+def _by_line_types(part: pd.DataFrame) -> list[tuple[list[str], pd.DataFrame]]:
+    """The gap rows grouped by their line types (in the line types' order),
+    the largest group first."""
+    key = part["line_types"].map(
+        lambda v: tuple(sorted((k for k in str(v).split("|") if k),
+                               key=lambda k: _LINE_ORDER.get(k, len(_LINE_ORDER))))
+    )  # fmt: skip
+    groups = [(list(k), part[key == k]) for k in dict.fromkeys(key)]
+    return sorted(groups, key=lambda g: -int(g[1]["households"].sum()))
+
+
+def _concat_gaps(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype="int64" if c in ("year", "households", "flagged")
+                          else object) for c in GAP_COLUMNS}  # fmt: skip
+        )
+    return pd.concat(parts, ignore_index=True)[list(GAP_COLUMNS)]
+
+
+def rule_notes(
+    gaps: pd.DataFrame | list[pd.DataFrame],
+    config: RulesConfig,
+    *,
+    source: str = "",
+    households: bool = False,
+) -> tuple[Message, ...]:
+    """The notes of :attr:`RuleHits.gaps` (or of several such tables, e.g. one
+    per chunk of a panel, summed): per rule, in the rules' order, the rows not
+    checked (which line types are missing, where), the rows checked with
+    placeholder values (and the hits among them); then the rules that took
+    every household as not on 低保 / 特困. ``households``: the rows are one
+    record per household (the alert run), and the notes say households.
+
+    Examples
+    --------
+    >>> from fanpin.config import RulesConfig, RuleSpec
+    >>> rules = RulesConfig(rules=(RuleSpec("edge", "低保边缘", "dibao_edge",
+    ...     {"multiple": 1.5}),))
+    >>> gap = pd.DataFrame({"rule": ["edge"], "note": ["not_checked"],
+    ...     "province": ["乙省"], "year": [2025], "line_types": ["dibao"],
+    ...     "households": [3], "flagged": [0]})
+    >>> print(rule_notes([gap, gap], rules, households=True)[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Rule 低保边缘 (edge) was not checked for 6 household(s): the lines () have
+    no 低保标准 for 乙省 2025. Add the line type(s) to your lines file (see the
+    shipped configs/monitoring_lines.yaml) and pass it with --lines.
+    """
+    table = _concat_gaps(list(gaps) if isinstance(gaps, list) else [gaps])
+    if not len(table):
+        return ()
+    not_checked = MSG_NOT_CHECKED_HOUSEHOLDS if households else MSG_NOT_CHECKED
+    placeholder = MSG_PLACEHOLDER_HOUSEHOLDS if households else MSG_PLACEHOLDER
+    notes: list[Message] = []
+    by_id = {r.id: r for r in config.rules}
+    for rule in config.rules:
+        mine = table[table["rule"] == rule.id]
+        for note, template in ((NOT_CHECKED, not_checked),
+                               (PLACEHOLDER, placeholder)):  # fmt: skip
+            part = mine[mine["note"] == note]
+            # one note per set of line types (the places that lack the same)
+            for kinds, group in _by_line_types(part):
+                missing = " / ".join(LINE_TYPE_NAMES.get(k, k) for k in kinds)
+                n = int(group["households"].sum())
+                params = (
+                    {"n": n, "source": source}
+                    if note == NOT_CHECKED
+                    else {"checked": n, "n": int(group["flagged"].sum())}
+                )
+                notes.append(
+                    Message(template, name=rule.name, rule=rule.id,
+                            missing=missing, places=_places(group),
+                            **params)  # fmt: skip
+                )
+    need = table[table["note"] == NO_ASSISTANCE]
+    if len(need):
+        columns = sorted({c for v in need["line_types"] for c in str(v).split("|")})
+        rule_names = sorted({by_id[r].name for r in need["rule"] if r in by_id})
+        notes.append(
+            Message(MSG_NO_ASSISTANCE, columns=" / ".join(columns),
+                    names=NAME_SEP.join(rule_names))  # fmt: skip
+        )
+    return tuple(notes)

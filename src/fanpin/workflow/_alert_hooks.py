@@ -42,9 +42,10 @@ from ..config import (
 )
 from ..explain import explain_households
 from ..io import write_table
+from ..messages import Message
 from ..models import rows_probabilities
 from ..ranking import URGENT_LEVEL, LevelBounds, RiskLevels, level_of, rank
-from ..rules import NAME_SEP, REASON_SEP, RuleBaseline
+from ..rules import NAME_SEP, REASON_SEP, RuleBaseline, rule_notes
 from ..schema import hardship_reasons
 from ..scoring import (
     ID_COLUMNS,
@@ -111,6 +112,9 @@ class ChunkEvents:
     work: pd.DataFrame | None = None  # an in-memory run: the panel with events
     #: the chunk's urgent households (紧急), rows as the scored part's
     urgent: pd.DataFrame | None = None
+    #: what the rules could not check, or checked on placeholder lines, for the
+    #: chunk's scored and urgent households (:attr:`fanpin.rules.RuleHits.gaps`)
+    rule_gaps: pd.DataFrame | None = None
 
 
 def discovered_dtype(as_of: pd.Timestamp, first_dtype: Any, pushed: bool) -> Any:
@@ -514,7 +518,7 @@ class AlertHooks(Hooks):
             )
             monitored = monitored.loc[known].reset_index(drop=True)
         urgent_rows = _urgent_frame(urgent, work, first_dtype, chunk.index)
-        out, urgent_rows = self._with_rule_hits(
+        out, urgent_rows, rule_gaps = self._with_rule_hits(
             out, urgent_rows, work, last, sorted(years) or [chunk.latest_year]
         )
         features = _kept_features(chunk, work, applied, pushed)
@@ -528,6 +532,7 @@ class AlertHooks(Hooks):
             keep=(work, features),
             info=ChunkEvents(
                 urgent=urgent_rows,
+                rule_gaps=rule_gaps,
                 applied=applied,
                 skipped=skipped,
                 taken=taken,
@@ -546,10 +551,11 @@ class AlertHooks(Hooks):
         work: pd.DataFrame,
         last: pd.Series,
         years: list[int],
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
         """``rule_hit``, ``rules`` and ``_rule_reasons`` of the scored and the
         urgent households, from the record each one is assessed on (in
-        ``work``: the panel with the events applied)."""
+        ``work``: the panel with the events applied), and the rules' gaps
+        (rules not checked, placeholder lines) on those records."""
         rows = pd.Index(
             np.concatenate([
                 last.loc[out["household_id"].astype(str)].to_numpy(),
@@ -559,7 +565,8 @@ class AlertHooks(Hooks):
         lines = self.lines
         if max(years) > max(lines.default):  # year-to-date records of pushes
             lines = lines.carried_forward(years)
-        table = RuleBaseline(config=self.rules, lines=lines).hits(work, rows=rows).table
+        hits = RuleBaseline(config=self.rules, lines=lines).hits(work, rows=rows)
+        table = hits.table
         n = len(out)
         hit = table["rule_hit"].to_numpy(dtype=bool)
         names = pd.array(table["rules"].astype("string").fillna(""), dtype="string")
@@ -569,7 +576,7 @@ class AlertHooks(Hooks):
         urgent = urgent.assign(
             rule_hit=hit[n:], rules=names[n:], _rule_reasons=why[n:]
         ).drop(columns="_row")
-        return out, urgent
+        return out, urgent, hits.gaps
 
     # -- on the merged ranking (here) ------------------------------------------
     def _events_of_run(self, job: Job) -> None:
@@ -771,6 +778,11 @@ class AlertHooks(Hooks):
             "rule_hits": flags.n_rule_hits,
             "model_added": flags.n_model_added,
         }
+        rules = self.rules if self.rules is not None else shipped_configs().rules
+        notes = rule_notes(
+            [i.rule_gaps for i in infos if i.rule_gaps is not None],
+            rules, source=self.lines.source, households=True,
+        )  # fmt: skip
         if self.out is None:
             return _InMemory(
                 alerts=alerts,
@@ -786,6 +798,7 @@ class AlertHooks(Hooks):
                 cutoff=st["cutoff"],
                 counts=counts,
                 per_rule=self._per_rule(alerts),
+                rule_notes=notes,
             )  # fmt: skip
         target = self.out
         written: dict[str, Path | list[Path]] = {
@@ -812,7 +825,8 @@ class AlertHooks(Hooks):
         return _InFiles(alerts=alerts, files=written, cutoff=st["cutoff"],
                         counts=counts, applied=st["applied"],
                         skipped=st["skipped"],
-                        per_rule=self._per_rule(alerts))  # fmt: skip
+                        per_rule=self._per_rule(alerts),
+                        rule_notes=notes)  # fmt: skip
 
     def _per_rule(self, alerts: pd.DataFrame) -> dict[str, int]:
         """Households listed because of each rule (规则命中; a household may
@@ -871,6 +885,7 @@ class _InMemory:
     cutoff: float
     counts: dict[str, int]
     per_rule: dict[str, int] = field(default_factory=dict)
+    rule_notes: tuple[Message, ...] = ()
 
 
 @dataclass
@@ -882,6 +897,7 @@ class _InFiles:
     applied: pd.DataFrame | None
     skipped: pd.DataFrame | None
     per_rule: dict[str, int] = field(default_factory=dict)
+    rule_notes: tuple[Message, ...] = ()
 
 
 def _no_explanations() -> pd.DataFrame:

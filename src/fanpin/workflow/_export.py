@@ -56,7 +56,7 @@ __all__ = [
 
 ALERT_OUTPUT_FILES = (
     "alerts.csv", "alerts.parquet", "scored.*", "monitored.*", "exclusions.*",
-    "excel", ".fanpin-work-*", ".fanpin-alerts-*",
+    "summary.txt", "excel", ".fanpin-work-*", ".fanpin-alerts-*",
 )  # fmt: skip
 """What an alerts output folder holds (glob patterns): an older folder with only
 these may be replaced whole (:func:`fanpin.io.replace_directory`). The

@@ -87,6 +87,13 @@ class AlertRun:
     per_rule : dict
         Households listed as rule hits, by rule name (one may count under
         several).
+    rule_notes : tuple of Message
+        What the rules could not do on the assessed households (scored and
+        urgent): a rule not checked for some (which line type the lines lack,
+        for which provinces and years, how many households), a rule checked on
+        placeholder lines (how many households, how many flagged), rules that
+        took every household as not on 低保 / 特困
+        (:func:`fanpin.rules.rule_notes`).
     """
 
     alerts: pd.DataFrame
@@ -97,6 +104,7 @@ class AlertRun:
     cutoff: float
     counts: dict[str, int] = field(default_factory=dict)
     per_rule: dict[str, int] = field(default_factory=dict)
+    rule_notes: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,8 @@ class AlertFileRun:
         excluded households), 规则命中 and 模型新增.
     per_rule : dict
         Households listed as rule hits, by rule name.
+    rule_notes : tuple of Message
+        As :attr:`AlertRun.rule_notes`.
     chunks : int
         Chunks of whole counties the panel was read in.
     applied, skipped : DataFrame or None
@@ -152,6 +162,7 @@ class AlertFileRun:
     rule_hits: int = 0
     model_added: int = 0
     per_rule: dict[str, int] = field(default_factory=dict)
+    rule_notes: tuple[Message, ...] = ()
 
 
 def _hooks(
@@ -340,6 +351,7 @@ def run_alerts(
         cutoff=res.cutoff,
         counts=res.counts,
         per_rule=res.per_rule,
+        rule_notes=res.rule_notes,
     )
 
 
@@ -490,7 +502,10 @@ def run_alerts_file(
         rule_hits=c["rule_hits"],
         model_added=c["model_added"],
         per_rule=res.per_rule,
+        rule_notes=res.rule_notes,
     )
+    for note in run.rule_notes:
+        logger.info("%s", note)
     logger.info(
         "alerts: %d households in %d chunk(s), %d scored, %d listed, %d monitored "
         "in %.1fs",
