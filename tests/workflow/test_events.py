@@ -228,7 +228,8 @@ def test_event_pushing_over_threshold_raises_the_household():
     )
     assert "医保推送：2025年3月2日大病 1 人" in alert["reasons"]
     assert alert["discovered"] == pd.Timestamp("2025-03-02")
-    assert alert["deadline"] == pd.Timestamp("2025-03-17")
+    # the days count from the case's opening (--as-of), not the old push date
+    assert alert["deadline"] == AS_OF + pd.Timedelta(days=cfg.deadline_days)
     # without the events the same config does not list it
     quiet_run = run_alerts(pipe, panel, as_of=AS_OF, config=cfg)
     assert hid not in set(quiet_run.alerts["household_id"])
