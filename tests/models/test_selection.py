@@ -74,17 +74,25 @@ def test_margin_only_data_picks_the_rules_or_the_combination(margin_pipe):
     figures = {c["kind"]: c for c in pipe.choice_["candidates"]}
     assert set(figures) == {"gbdt", "logistic", "rules", "gbdt_rules"}
     assert pipe.kind_ in {"rules", "gbdt_rules"}, figures
-    best = figures[pipe.kind_]
-    for c in figures.values():  # the winner has the best capture (AUC breaks ties)
-        assert (best["capture@5%"], best["auc"]) >= (c["capture@5%"], c["auc"])
+    # the winner is within the noise of the best capture and has the best AUC
+    # of those (fanpin.models.choose_model)
+    tied = [
+        c for c in figures.values()
+        if c["behind_best"] is None or c["behind_best"]["inside_noise"]
+    ]  # fmt: skip
+    assert pipe.kind_ in {c["kind"] for c in tied}
+    assert figures[pipe.kind_]["auc"] == max(c["auc"] for c in tied)
 
 
 def test_rules_winner_ranks_as_the_rules_and_explains_in_domains(margin_pipe):
     from fanpin.explain import shap_values
     from fanpin.rules import RuleBaseline
+    from fanpin.schema import in_hardship
 
     pipe, panel, lines = margin_pipe
     latest = panel[panel["year"] == panel["year"].max()]
+    # the households ranked: those not in hardship (score_panel's)
+    latest = latest[~in_hardship(latest, lines).to_numpy()]
     p = pipe.risk_score(panel).loc[latest.index].to_numpy()
     priority = RuleBaseline(lines=lines).predict_score(latest)
     if pipe.kind_ == "rules":  # same order as today's rules
