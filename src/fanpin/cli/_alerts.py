@@ -290,6 +290,9 @@ def alerts(
         files = run.files
     for message in said:
         say(message)
+    # the timing is printed only: the summary file is the same bytes every run
+    rate = run.households / run.seconds if run.seconds else 0.0
+    say(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks)
     outputs = [
         # run.files are where the run wrote them (the new folder, now --out).
         (OUT_ALERTS_CSV, out / Path(files["alerts_csv"]).name),
@@ -324,7 +327,8 @@ def alerts(
 
 def _summary(run, summary, listing, first_run: bool) -> list[Message]:  # noqa: ANN001
     """The run's summary lines: the list by why listed, the rules' notes (rules
-    not checked, placeholder lines), the pushes, the case store, the timing."""
+    not checked, placeholder lines), the pushes, the case store (the timing is
+    printed after them, and kept out of summary.txt: same inputs, same bytes)."""
     per_rule = tr(MSG_SEP).join(f"{k} {n:,}" for k, n in run.per_rule.items() if n)
     out = [
         Message(
@@ -374,8 +378,6 @@ def _summary(run, summary, listing, first_run: bool) -> list[Message]:  # noqa: 
         overdue = int(listing["overdue"].sum())
         if overdue:
             out.append(Message(MSG_OVERDUE, n=overdue))
-    rate = run.households / run.seconds if run.seconds else 0.0
-    out.append(Message(MSG_TIMING, seconds=run.seconds, rate=rate, chunks=run.chunks))
     return out
 
 
