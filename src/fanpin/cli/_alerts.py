@@ -210,7 +210,8 @@ def alerts(
     workers: WorkersOption = None,
 ) -> None:
     """Write the early-warning list: alerts.csv/.parquet, excel/<township>.xlsx,
-    scored.csv, monitored.csv and exclusions.csv.
+    scored.csv, monitored.csv, exclusions.csv and summary.txt (the summary
+    printed, with the rules not checked and the placeholder lines in use).
 
     The panel is read in chunks of whole counties (bounded memory, any size);
     the results equal those of the whole panel at once, whatever the engine and
