@@ -256,6 +256,13 @@ def household_values(
     came_home = np.where(known_mig, mig < mig_last, True)
     wage_fall_pc = np.nan_to_num(_share(wage_last - wage, size)) - lost_ill - lost_dis
     wage_loss = np.where(sharp_w & came_home, np.maximum(wage_fall_pc, 0.0), 0.0)
+    # a migrant worker back home (失业返乡) loses a migrant's wage for the year
+    # ahead, however much of this year's wage was earned before the job was lost:
+    # the household's wage per migrant worker last year, per returned worker
+    returned = np.where(known_mig, np.maximum(mig_last - mig, 0.0), 0.0)
+    per_migrant = np.nan_to_num(_share(wage_last, np.maximum(mig_last, 1.0)))
+    ahead = np.nan_to_num(_share(returned * per_migrant, size)) - lost_ill - lost_dis
+    wage_loss = np.maximum(wage_loss, np.maximum(ahead, 0.0))
     bus_loss = np.where(sharp_b, np.nan_to_num(_share(bus_last - bus, size)), 0.0)
     out["oop_pc"] = _share(oop, size)
     out["edu_pc"] = _share(edu, size)
