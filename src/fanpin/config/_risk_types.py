@@ -20,6 +20,7 @@ from ._evidence import VALUE_FIELDS
 from ._explain import (
     DISASTER_CODE,
     INCOME_SPLIT,
+    MSG_BAD_ITEM,
     CompositeRule,
     EvidenceRule,
     StructuralRule,
@@ -97,8 +98,8 @@ BACKEND_NAMES = ("lightgbm", "shap", "woodelf")
 TYPE_FIELDS = ("name", "en", "parent", "official")
 SECTIONS = (
     "types", "explain", "domains", "features", "disaster", "income_split",
-    "composites", "evidence", "structural", "events", "sentences", "fallback",
-    "no_reason",
+    "composites", "evidence", "structural", "guarantees", "events", "sentences",
+    "fallback", "no_reason",
 )  # fmt: skip
 
 
@@ -166,6 +167,10 @@ class RiskTypes:
     evidence : mapping of str to EvidenceRule
         Every code's evidence rule (a sub-item uses its parent's).
     structural : StructuralRule
+    guarantees : tuple of str
+        The codes of the 三保障 flags (unsafe housing, a compulsory-school
+        dropout, unsafe water) that put a household in hardship by themselves:
+        listed first (after a push's own cause) whenever their evidence holds.
     events : mapping of str to str
         Department-push event type -> the risk code it raises.
     sentences : mapping of str to tuple of Template
@@ -204,6 +209,7 @@ class RiskTypes:
     worker_wage: float = 2.5
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     structural: StructuralRule = field(default_factory=StructuralRule)
+    guarantees: tuple[str, ...] = ()
     events: Mapping[str, str] = field(default_factory=dict)
     sentences: Mapping[str, tuple[Template, ...]] = field(default_factory=dict)
     fallback: str = "{risk_name}风险（主要因素：{top_feature}）"
@@ -242,6 +248,7 @@ class RiskTypes:
             "evidence", "events",
         ):  # fmt: skip
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "guarantees", tuple(self.guarantees))
         object.__setattr__(
             self,
             "sentences",
@@ -297,6 +304,7 @@ class RiskTypes:
                 for x in r.passes_to
             ),
             *((("structural.code", self.structural.code),) if self.evidence else ()),
+            *(("guarantees", c) for c in self.guarantees),
             *((f"events.{e}", c) for e, c in self.events.items()),
             *((f"sentences.{c}", c) for c in self.sentences),
         ]
@@ -459,6 +467,19 @@ def _keys(spec: Mapping, allowed: tuple[str, ...], where: str, p: Path) -> None:
         )  # fmt: skip
 
 
+def _guarantees(value: object, p: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(
+            Message(
+                MSG_BAD_ITEM, where="guarantees", source=str(p),
+                problem="must be a list of risk codes", got=value,
+            )
+        )  # fmt: skip
+    return tuple(code(v, "guarantees", p) for v in value)
+
+
 def load_risk_types(path: str | Path | None = None) -> RiskTypes:
     """Load ``risk_types.yaml`` (the shipped default when ``path`` is None).
 
@@ -512,6 +533,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         worker_wage=gap_reference[1],
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
+        guarantees=_guarantees(data.get("guarantees"), p),
         events={
             str(k): code(v, f"events.{k}", p)
             for k, v in mapping(data.get("events"), "events", p).items()
