@@ -130,11 +130,19 @@ class StructuralRule:
         Rigid spending (out-of-pocket medical plus education) at or above this
         share of household net income is named in 99's sentence (the 2026 刚性支出
         rule; local shares of 60-80 % are reported, domain.md section 8).
+    standing : tuple of str
+        Codes of standing conditions rather than shocks (因缺劳动力), ranked like
+        99 after the coded shocks whose contribution is at least ``yields_to``
+        x their own (and before 99).
     """
 
     code: str = "99"
     yields_to: float = 0.5
     rigid_share: float = 0.6
+    standing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "standing", tuple(self.standing))
 
 
 def check_template(t: Template, code: str, source: str) -> None:
@@ -288,4 +296,19 @@ def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:
         rigid_share=number(
             spec.get("rigid_share", 0.6), "structural.rigid_share", p, 0, 10
         ),
+        standing=read_codes(spec.get("standing"), "structural.standing", p),
     )
+
+
+def read_codes(value: object, where: str, p: Path | str) -> tuple[str, ...]:
+    """A list of risk codes (empty when not given)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(
+            Message(
+                MSG_BAD_ITEM, where=where, source=str(p),
+                problem="must be a list of risk codes", got=value,
+            )
+        )  # fmt: skip
+    return tuple(code(v, where, p) for v in value)

@@ -20,7 +20,6 @@ from ._evidence import VALUE_FIELDS
 from ._explain import (
     DISASTER_CODE,
     INCOME_SPLIT,
-    MSG_BAD_ITEM,
     CompositeRule,
     EvidenceRule,
     StructuralRule,
@@ -29,6 +28,7 @@ from ._explain import (
     code,
     mapping,
     number,
+    read_codes,
     read_composites,
     read_evidence,
     read_sentences,
@@ -304,6 +304,7 @@ class RiskTypes:
                 for x in r.passes_to
             ),
             *((("structural.code", self.structural.code),) if self.evidence else ()),
+            *(("structural.standing", c) for c in self.structural.standing),
             *(("guarantees", c) for c in self.guarantees),
             *((f"events.{e}", c) for e, c in self.events.items()),
             *((f"sentences.{c}", c) for c in self.sentences),
@@ -467,19 +468,6 @@ def _keys(spec: Mapping, allowed: tuple[str, ...], where: str, p: Path) -> None:
         )  # fmt: skip
 
 
-def _guarantees(value: object, p: Path) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ConfigError(
-            Message(
-                MSG_BAD_ITEM, where="guarantees", source=str(p),
-                problem="must be a list of risk codes", got=value,
-            )
-        )  # fmt: skip
-    return tuple(code(v, "guarantees", p) for v in value)
-
-
 def load_risk_types(path: str | Path | None = None) -> RiskTypes:
     """Load ``risk_types.yaml`` (the shipped default when ``path`` is None).
 
@@ -533,7 +521,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         worker_wage=gap_reference[1],
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
-        guarantees=_guarantees(data.get("guarantees"), p),
+        guarantees=read_codes(data.get("guarantees"), "guarantees", p),
         events={
             str(k): code(v, f"events.{k}", p)
             for k, v in mapping(data.get("events"), "events", p).items()

@@ -154,6 +154,7 @@ def explain_contributions(
         structural=risk_types.structural.code,
         yields_to=risk_types.structural.yields_to,
         first=first,
+        standing=risk_types.structural.standing,
     )
     top = _top_features(values, risk_types)
     records = household.to_dict("records")
