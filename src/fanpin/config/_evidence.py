@@ -59,7 +59,8 @@ VALUE_FIELDS: Mapping[str, str] = {
     "disability would earn (the household's wage per worker, else "
     "composites.worker_wage x the line)",
     "illness_loss_pc": "oop_pc plus the wages per head of the members kept from "
-    "work by serious illness",
+    "work by serious illness and composites.chronic_work_loss of a worker's wage "
+    "for each chronically ill member able to work",
     "wage_loss_pc": "the wages per head lost to jobs lost (失业返乡): a sharp fall "
     "of wage income since t-1 (at least income_split.min_fall) when a migrant "
     "worker came home (any sharp fall where migrant workers are not recorded), or, "

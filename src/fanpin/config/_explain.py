@@ -255,9 +255,10 @@ def read_evidence(raw: Mapping, p: Path | str) -> dict[str, EvidenceRule]:
 
 def read_composites(
     raw: Mapping, p: Path | str
-) -> tuple[tuple[CompositeRule, ...], tuple[float, float]]:
-    """The ``composites`` section: its rules, the income-gap reference and the
-    wage of a member kept from work (in lines)."""
+) -> tuple[tuple[CompositeRule, ...], tuple[float, float, float]]:
+    """The ``composites`` section: its rules, the income-gap reference, the
+    wage of a member kept from work (in lines) and the share of a wage a
+    chronically ill worker loses."""
     spec = mapping(raw, "composites", p)
     rules = []
     for k, item in enumerate(spec.get("rules") or ()):
@@ -284,7 +285,10 @@ def read_composites(
         )
     reference = number(spec.get("reference", 1.5), "composites.reference", p, 0, 10)
     worker = number(spec.get("worker_wage", 2.5), "composites.worker_wage", p, 0, 20)
-    return tuple(rules), (reference, worker)
+    chronic = number(
+        spec.get("chronic_work_loss", 0.0), "composites.chronic_work_loss", p, 0, 1
+    )
+    return tuple(rules), (reference, worker, chronic)
 
 
 def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:

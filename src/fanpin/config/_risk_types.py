@@ -164,6 +164,9 @@ class RiskTypes:
     worker_wage : float
         The yearly wage of a member kept from work, in lines, for a household
         without a wage earner (else its own wage per worker).
+    chronic_work_loss : float
+        The share of a worker's yearly wage a chronically ill member able to
+        work loses to the illness (counted for 因病 in the income shortfall).
     evidence : mapping of str to EvidenceRule
         Every code's evidence rule (a sub-item uses its parent's).
     structural : StructuralRule
@@ -207,6 +210,7 @@ class RiskTypes:
     composites: tuple[CompositeRule, ...] = ()
     gap_reference: float = 1.5
     worker_wage: float = 2.5
+    chronic_work_loss: float = 0.0
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     structural: StructuralRule = field(default_factory=StructuralRule)
     guarantees: tuple[str, ...] = ()
@@ -519,6 +523,7 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         composites=composites,
         gap_reference=gap_reference[0],
         worker_wage=gap_reference[1],
+        chronic_work_loss=gap_reference[2],
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
         guarantees=read_codes(data.get("guarantees"), "guarantees", p),

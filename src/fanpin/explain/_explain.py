@@ -132,6 +132,7 @@ def explain_contributions(
         gap_reference=risk_types.gap_reference,
         min_fall=risk_types.split_min_fall,
         worker_wage=risk_types.worker_wage,
+        chronic_work_loss=risk_types.chronic_work_loss,
     )  # fmt: skip
     contrib = risk_contributions(values, risk_types, household=household)
     contrib, supported = apply_evidence(contrib, risk_types, household)

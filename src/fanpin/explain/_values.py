@@ -89,6 +89,7 @@ def household_values(
     gap_reference: float = 1.5,
     min_fall: float = 0.3,
     worker_wage: float = 2.5,
+    chronic_work_loss: float = 0.0,
 ) -> pd.DataFrame:
     """The value fields of the rows ``rows`` of ``panel`` (index ``rows``).
 
@@ -123,6 +124,9 @@ def household_values(
     worker_wage : float
         What a member kept from work would earn, in lines, when the household
         has no wage earner of its own to go by.
+    chronic_work_loss : float
+        Share of a worker's yearly wage a chronically ill member able to work
+        loses to the illness (part of ``illness_loss_pc``).
 
     Examples
     --------
@@ -267,7 +271,17 @@ def household_values(
     out["oop_pc"] = _share(oop, size)
     out["edu_pc"] = _share(edu, size)
     out["disability_loss_pc"] = lost_dis
-    out["illness_loss_pc"] = np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill
+    # a chronically ill member able to work loses part of the year's work
+    # (treatment, bad spells): chronic_work_loss of a worker's wage each
+    chronic_workers = np.minimum(
+        np.nan_to_num(num["chronic_ill_count"]), np.maximum(np.nan_to_num(labour), 0.0)
+    )
+    lost_chronic = np.nan_to_num(
+        _share(chronic_work_loss * chronic_workers * wage_per_worker, size)
+    )
+    out["illness_loss_pc"] = (
+        np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill + lost_chronic
+    )
     out["wage_loss_pc"] = wage_loss
     out["business_loss_pc"] = bus_loss
     # a business fall is not restored: its loss does not come back (structural)
