@@ -16,6 +16,8 @@ listed households:
 - the confusion table (true cause x first risk type), per-cause top-1 for the
   causes with at least 30 listed households, Wilson 95 % intervals;
 - the number of listed risk types whose evidence rule fails (target 0);
+- fanpin's agreement by why the household is listed (紧急, 规则命中: every
+  rule hit, 模型新增: the model's within capacity);
 - the speed of the TreeSHAP backends that are installed, against LightGBM's
   pred_contrib, on the same rows (first reported seed only).
 
@@ -402,6 +404,17 @@ def run_seed(args, seed: int) -> dict:
         "evidence_failures": failing,
         "risk_types_checked": checked,
     }
+    if "listed_by" in alerts:
+        # why each household is listed (紧急, 规则命中, 模型新增): the list holds
+        # every rule hit since the urgent path, the model adds within capacity
+        by = alerts["listed_by"].astype(str).to_numpy()[known]
+        res["fanpin_by_listing"] = {
+            str(kind): agreement(
+                true_cause[by == kind].reset_index(drop=True),
+                [c for c, b in zip(fan, by, strict=True) if b == kind],
+            )
+            for kind in pd.unique(by)
+        }
     conf = confusion(true_cause, fan)
     res["confusion"] = {
         "rows": conf.index.tolist(),

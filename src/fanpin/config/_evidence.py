@@ -59,11 +59,15 @@ VALUE_FIELDS: Mapping[str, str] = {
     "disability would earn (the household's wage per worker, else "
     "composites.worker_wage x the line)",
     "illness_loss_pc": "oop_pc plus the wages per head of the members kept from "
-    "work by serious illness",
-    "wage_loss_pc": "a sharp fall of wage income since t-1, per head (at least "
-    "income_split.min_fall, else 0), when a migrant worker came home (any sharp "
-    "fall where migrant workers are not recorded), less the wages of the members "
-    "kept from work by serious illness or severe disability",
+    "work by serious illness and composites.chronic_work_loss of a worker's wage "
+    "for each chronically ill member able to work",
+    "wage_loss_pc": "the wages per head lost to jobs lost (失业返乡): a sharp fall "
+    "of wage income since t-1 (at least income_split.min_fall) when a migrant "
+    "worker came home (any sharp fall where migrant workers are not recorded), or, "
+    "when larger, last year's wage per migrant worker for each migrant back home "
+    "(the wage lost in the year ahead, whatever part of this year's was earned "
+    "before the job was lost); less the wages of the members kept from work by "
+    "serious illness or severe disability",
     "business_loss_pc": "a sharp fall of business income since t-1, per head",
     "blocked_by_disability": "working-age members kept from work by severe "
     "disability (estimated)",

@@ -130,11 +130,19 @@ class StructuralRule:
         Rigid spending (out-of-pocket medical plus education) at or above this
         share of household net income is named in 99's sentence (the 2026 刚性支出
         rule; local shares of 60-80 % are reported, domain.md section 8).
+    standing : tuple of str
+        Codes of standing conditions rather than shocks (因缺劳动力), ranked like
+        99 after the coded shocks whose contribution is at least ``yields_to``
+        x their own (and before 99).
     """
 
     code: str = "99"
     yields_to: float = 0.5
     rigid_share: float = 0.6
+    standing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "standing", tuple(self.standing))
 
 
 def check_template(t: Template, code: str, source: str) -> None:
@@ -247,9 +255,10 @@ def read_evidence(raw: Mapping, p: Path | str) -> dict[str, EvidenceRule]:
 
 def read_composites(
     raw: Mapping, p: Path | str
-) -> tuple[tuple[CompositeRule, ...], tuple[float, float]]:
-    """The ``composites`` section: its rules, the income-gap reference and the
-    wage of a member kept from work (in lines)."""
+) -> tuple[tuple[CompositeRule, ...], tuple[float, float, float]]:
+    """The ``composites`` section: its rules, the income-gap reference, the
+    wage of a member kept from work (in lines) and the share of a wage a
+    chronically ill worker loses."""
     spec = mapping(raw, "composites", p)
     rules = []
     for k, item in enumerate(spec.get("rules") or ()):
@@ -276,7 +285,10 @@ def read_composites(
         )
     reference = number(spec.get("reference", 1.5), "composites.reference", p, 0, 10)
     worker = number(spec.get("worker_wage", 2.5), "composites.worker_wage", p, 0, 20)
-    return tuple(rules), (reference, worker)
+    chronic = number(
+        spec.get("chronic_work_loss", 0.0), "composites.chronic_work_loss", p, 0, 1
+    )
+    return tuple(rules), (reference, worker, chronic)
 
 
 def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:
@@ -288,4 +300,19 @@ def read_structural(raw: Mapping, p: Path | str) -> StructuralRule:
         rigid_share=number(
             spec.get("rigid_share", 0.6), "structural.rigid_share", p, 0, 10
         ),
+        standing=read_codes(spec.get("standing"), "structural.standing", p),
     )
+
+
+def read_codes(value: object, where: str, p: Path | str) -> tuple[str, ...]:
+    """A list of risk codes (empty when not given)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(
+            Message(
+                MSG_BAD_ITEM, where=where, source=str(p),
+                problem="must be a list of risk codes", got=value,
+            )
+        )  # fmt: skip
+    return tuple(code(v, where, p) for v in value)

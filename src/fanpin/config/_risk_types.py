@@ -28,6 +28,7 @@ from ._explain import (
     code,
     mapping,
     number,
+    read_codes,
     read_composites,
     read_evidence,
     read_sentences,
@@ -97,8 +98,8 @@ BACKEND_NAMES = ("lightgbm", "shap", "woodelf")
 TYPE_FIELDS = ("name", "en", "parent", "official")
 SECTIONS = (
     "types", "explain", "domains", "features", "disaster", "income_split",
-    "composites", "evidence", "structural", "events", "sentences", "fallback",
-    "no_reason",
+    "composites", "evidence", "structural", "guarantees", "events", "sentences",
+    "fallback", "no_reason",
 )  # fmt: skip
 
 
@@ -163,9 +164,16 @@ class RiskTypes:
     worker_wage : float
         The yearly wage of a member kept from work, in lines, for a household
         without a wage earner (else its own wage per worker).
+    chronic_work_loss : float
+        The share of a worker's yearly wage a chronically ill member able to
+        work loses to the illness (counted for 因病 in the income shortfall).
     evidence : mapping of str to EvidenceRule
         Every code's evidence rule (a sub-item uses its parent's).
     structural : StructuralRule
+    guarantees : tuple of str
+        The codes of the 三保障 flags (unsafe housing, a compulsory-school
+        dropout, unsafe water) that put a household in hardship by themselves:
+        listed first (after a push's own cause) whenever their evidence holds.
     events : mapping of str to str
         Department-push event type -> the risk code it raises.
     sentences : mapping of str to tuple of Template
@@ -202,8 +210,10 @@ class RiskTypes:
     composites: tuple[CompositeRule, ...] = ()
     gap_reference: float = 1.5
     worker_wage: float = 2.5
+    chronic_work_loss: float = 0.0
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     structural: StructuralRule = field(default_factory=StructuralRule)
+    guarantees: tuple[str, ...] = ()
     events: Mapping[str, str] = field(default_factory=dict)
     sentences: Mapping[str, tuple[Template, ...]] = field(default_factory=dict)
     fallback: str = "{risk_name}风险（主要因素：{top_feature}）"
@@ -242,6 +252,7 @@ class RiskTypes:
             "evidence", "events",
         ):  # fmt: skip
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "guarantees", tuple(self.guarantees))
         object.__setattr__(
             self,
             "sentences",
@@ -297,6 +308,8 @@ class RiskTypes:
                 for x in r.passes_to
             ),
             *((("structural.code", self.structural.code),) if self.evidence else ()),
+            *(("structural.standing", c) for c in self.structural.standing),
+            *(("guarantees", c) for c in self.guarantees),
             *((f"events.{e}", c) for e, c in self.events.items()),
             *((f"sentences.{c}", c) for c in self.sentences),
         ]
@@ -510,8 +523,10 @@ def load_risk_types(path: str | Path | None = None) -> RiskTypes:
         composites=composites,
         gap_reference=gap_reference[0],
         worker_wage=gap_reference[1],
+        chronic_work_loss=gap_reference[2],
         evidence=read_evidence(data.get("evidence"), p),
         structural=read_structural(data.get("structural"), p),
+        guarantees=read_codes(data.get("guarantees"), "guarantees", p),
         events={
             str(k): code(v, f"events.{k}", p)
             for k, v in mapping(data.get("events"), "events", p).items()

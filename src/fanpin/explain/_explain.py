@@ -13,7 +13,7 @@ from ..config import MonitoringLines, RiskTypes
 from ..exceptions import ModelError
 from ..features import feature_label
 from ..messages import N_, Message
-from ._risks import apply_evidence, rank_risks, risk_contributions
+from ._risks import apply_evidence, evidence_table, rank_risks, risk_contributions
 from ._sentences import prepare, render
 from ._shap import ShapValues, shap_values
 from ._values import household_values
@@ -132,10 +132,21 @@ def explain_contributions(
         gap_reference=risk_types.gap_reference,
         min_fall=risk_types.split_min_fall,
         worker_wage=risk_types.worker_wage,
+        chronic_work_loss=risk_types.chronic_work_loss,
     )  # fmt: skip
     contrib = risk_contributions(values, risk_types, household=household)
     contrib, supported = apply_evidence(contrib, risk_types, household)
     first = _push_codes(pushes, rows, risk_types, household)
+    # the 三保障 flags put the household in hardship by themselves: listed
+    # first, after a push's own cause, wherever their evidence holds
+    missing = [c for c in risk_types.guarantees if c not in supported]
+    if missing:
+        more = evidence_table(missing, risk_types, household.reset_index(drop=True))
+        supported = pd.concat([supported, more.set_axis(supported.index)], axis=1)
+    for code in risk_types.guarantees:
+        for i in np.flatnonzero(supported[code].to_numpy(dtype=bool)):
+            if code not in first[i]:
+                first[i].append(code)
     ranked = rank_risks(
         contrib,
         max_risks=risk_types.max_risks,
@@ -144,6 +155,7 @@ def explain_contributions(
         structural=risk_types.structural.code,
         yields_to=risk_types.structural.yields_to,
         first=first,
+        standing=risk_types.structural.standing,
     )
     top = _top_features(values, risk_types)
     records = household.to_dict("records")
@@ -214,7 +226,9 @@ def explain_households(
 
     Each listed code passes its evidence rule on the household's own record
     (``risk_types.yaml``'s ``evidence``); a department push's own cause comes
-    first; 其他 only for a structural risk (income close to the line).
+    first, then the 三保障 flags that hold (``guarantees``: unsafe housing, a
+    dropout, unsafe water); 其他 only for a structural risk (income close to
+    the line).
 
     Parameters
     ----------

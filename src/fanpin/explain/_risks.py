@@ -262,6 +262,7 @@ def rank_risks(
     structural: str | None = None,
     yields_to: float = 0.5,
     first: Sequence[Sequence[str]] | None = None,
+    standing: Sequence[str] = (),
 ) -> list[list[tuple[str, float]]]:
     """Per household, the risks that raise the score most: (code, contribution)
     pairs, largest first, positive and at least ``min_contribution``, at most
@@ -281,6 +282,11 @@ def rank_risks(
     first : list of list of str, optional
         Per household, codes listed first in this order whatever their
         contribution (a department push's own cause), when supported.
+    standing : sequence of str
+        Codes of standing conditions rather than shocks (因缺劳动力): each is
+        ranked after every other supported coded cause, 其他 and the standing
+        codes aside, whose contribution is at least ``yields_to`` x its own
+        (before 其他 when 其他 yields to it).
 
     Examples
     --------
@@ -290,6 +296,9 @@ def rank_risks(
     >>> c = pd.DataFrame({"01": [0.3], "99": [0.5]})
     >>> rank_risks(c, min_contribution=0.1, structural="99")
     [[('01', 0.3), ('99', 0.5)]]
+    >>> c = pd.DataFrame({"01": [0.3], "04": [0.5], "99": [0.4]})
+    >>> rank_risks(c, structural="99", standing=["04"])
+    [[('01', 0.3), ('04', 0.5), ('99', 0.4)]]
     """
     codes = np.array(contributions.columns, dtype=object)
     m = contributions.to_numpy(dtype="float64")
@@ -301,6 +310,7 @@ def rank_risks(
     floor = max(float(min_contribution), 0.0)
     pos_of = {str(c): j for j, c in enumerate(codes)}
     s_j = pos_of.get(structural) if structural is not None else None
+    standing_j = [pos_of[c] for c in standing if c in pos_of and c != structural]
     out = []
     for i in range(len(m)):
         picked: list[tuple[str, float]] = []
@@ -322,13 +332,26 @@ def rank_risks(
             if row[j] > 0 and row[j] >= floor and okm[i, j]
             and str(codes[j]) not in (p for p, _ in picked)
         ]  # fmt: skip
+        # a standing condition (因缺劳动力) after the shocks that explain a
+        # comparable part; 其他 after every coded cause that does
+        for j in standing_j:
+            if j in listed:
+                _yield(listed, j, row, yields_to, skip={*standing_j, s_j})
         if s_j is not None and s_j in listed:
-            v99 = row[s_j]
-            listed.remove(s_j)
-            before = [j for j in listed if row[j] >= yields_to * v99]
-            at = max((listed.index(j) for j in before), default=-1) + 1
-            listed.insert(at, s_j)
+            _yield(listed, s_j, row, yields_to, skip=set())
         for j in listed:
             picked.append((str(codes[j]), float(row[j])))
         out.append(picked[:max_risks])
     return out
+
+
+def _yield(
+    listed: list[int], j: int, row: np.ndarray, share: float, skip: set
+) -> None:
+    """Move ``j`` after the last code of ``listed`` (``skip`` aside) whose value
+    is at least ``share`` x its own (in place)."""
+    v = row[j]
+    listed.remove(j)
+    before = [k for k in listed if k not in skip and row[k] >= share * v]
+    at = max((listed.index(k) for k in before), default=-1) + 1
+    listed.insert(at, j)

@@ -89,6 +89,7 @@ def household_values(
     gap_reference: float = 1.5,
     min_fall: float = 0.3,
     worker_wage: float = 2.5,
+    chronic_work_loss: float = 0.0,
 ) -> pd.DataFrame:
     """The value fields of the rows ``rows`` of ``panel`` (index ``rows``).
 
@@ -123,6 +124,9 @@ def household_values(
     worker_wage : float
         What a member kept from work would earn, in lines, when the household
         has no wage earner of its own to go by.
+    chronic_work_loss : float
+        Share of a worker's yearly wage a chronically ill member able to work
+        loses to the illness (part of ``illness_loss_pc``).
 
     Examples
     --------
@@ -256,11 +260,28 @@ def household_values(
     came_home = np.where(known_mig, mig < mig_last, True)
     wage_fall_pc = np.nan_to_num(_share(wage_last - wage, size)) - lost_ill - lost_dis
     wage_loss = np.where(sharp_w & came_home, np.maximum(wage_fall_pc, 0.0), 0.0)
+    # a migrant worker back home (失业返乡) loses a migrant's wage for the year
+    # ahead, however much of this year's wage was earned before the job was lost:
+    # the household's wage per migrant worker last year, per returned worker
+    returned = np.where(known_mig, np.maximum(mig_last - mig, 0.0), 0.0)
+    per_migrant = np.nan_to_num(_share(wage_last, np.maximum(mig_last, 1.0)))
+    ahead = np.nan_to_num(_share(returned * per_migrant, size)) - lost_ill - lost_dis
+    wage_loss = np.maximum(wage_loss, np.maximum(ahead, 0.0))
     bus_loss = np.where(sharp_b, np.nan_to_num(_share(bus_last - bus, size)), 0.0)
     out["oop_pc"] = _share(oop, size)
     out["edu_pc"] = _share(edu, size)
     out["disability_loss_pc"] = lost_dis
-    out["illness_loss_pc"] = np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill
+    # a chronically ill member able to work loses part of the year's work
+    # (treatment, bad spells): chronic_work_loss of a worker's wage each
+    chronic_workers = np.minimum(
+        np.nan_to_num(num["chronic_ill_count"]), np.maximum(np.nan_to_num(labour), 0.0)
+    )
+    lost_chronic = np.nan_to_num(
+        _share(chronic_work_loss * chronic_workers * wage_per_worker, size)
+    )
+    out["illness_loss_pc"] = (
+        np.nan_to_num(out["oop_pc"].to_numpy()) + lost_ill + lost_chronic
+    )
     out["wage_loss_pc"] = wage_loss
     out["business_loss_pc"] = bus_loss
     # a business fall is not restored: its loss does not come back (structural)
