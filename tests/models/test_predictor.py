@@ -174,5 +174,5 @@ def test_lignum_missing_names_the_extra(monkeypatch):
 
 
 def test_unknown_predictor_is_a_config_error():
-    with pytest.raises(ConfigError, match="'lightgbm', 'lignum'"):
+    with pytest.raises(ConfigError, match="lightgbm, lignum"):
         use_predictor(RiskModel(), "treelite")

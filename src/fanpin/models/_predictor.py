@@ -137,7 +137,7 @@ def use_predictor(model: Any, predictor: str = "lightgbm") -> Any:
     """
     if predictor not in PREDICTORS:
         raise ConfigError(
-            Message(MSG_BAD_PREDICTOR, name=predictor, allowed=list(PREDICTORS))
+            Message(MSG_BAD_PREDICTOR, name=predictor, allowed=", ".join(PREDICTORS))
         )
     inner = getattr(model, "model", None)
     if inner is not None and hasattr(model, "features"):  # a pipeline
