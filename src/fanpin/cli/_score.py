@@ -103,8 +103,8 @@ def score(
         str,
         typer.Option(
             "--predictor",
-            help="What computes the model's scores: lightgbm (default) or lignum "
-            "(the same scores, faster; pip install 'fanpin[fast-predict]').",
+            help="lightgbm (default) or lignum: the same scores, faster "
+            "(extra fast-predict).",
         ),
     ] = "lightgbm",
 ) -> None:
