@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dask,postgres,notebooks]' \
+	$(PY) -m pip install --quiet -e '.[dask,postgres,notebooks,fast-predict]' \
 		pytest pytest-xdist hypothesis ruff babel
 	touch $(STAMP)
 

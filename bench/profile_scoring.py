@@ -1,7 +1,8 @@
 """Where the time of batch scoring goes: stage timings on a tiled panel.
 
 Usage: python bench/profile_scoring.py [--tiles 4] [--chunk 100000] [--explain top:0.1]
-[--cprofile FILE]. Re-uses bench_scoring's data (50k households x 3 years, tiled).
+[--cprofile FILE] [--predictor lignum]. Re-uses bench_scoring's data (50k
+households x 3 years, tiled).
 """
 
 from __future__ import annotations
@@ -43,36 +44,33 @@ def main() -> None:
         "--workers", type=int, default=1,
         help="1 (default): stage timers see every stage; >1: end-to-end time only",
     )
+    ap.add_argument("--predictor", default="lightgbm", help="lightgbm or lignum")
     args = ap.parse_args()
-    from fanpin import explain as fe
     from fanpin.explain import _explain as fex
     from fanpin.features import PanelFeatures
     from fanpin.models import load_model
-    from fanpin.scoring import _chunk, _engine, _score_file, _spill
+    from fanpin.models._risk_model import RiskModel
+    from fanpin.scoring import _chunk, _job, _score_file
 
     data = bs.tiled_panel(args.tiles)
     model = load_model(bs.model_dir())
-    # instrument
-    _score_file.plan_chunks = timed("plan", _score_file.plan_chunks)
-    _score_file.chunk_sources = timed("split", _score_file.chunk_sources)
+    # instrument (the names each module looks up at call time)
+    _job.plan_chunks = timed("plan", _job.plan_chunks)
+    _job.chunk_sources = timed("split", _job.chunk_sources)
+    _job.load_chunk = timed("read+validate", _job.load_chunk)
     _chunk.validate_households = timed("validate", _chunk.validate_households)
-    _engine.load_chunk = timed("read+validate", _engine.load_chunk)
+    _job.score_chunk = timed("score_chunk", _job.score_chunk)
     PanelFeatures.transform = timed("features", PanelFeatures.transform)
     PanelFeatures.transform_rows = timed("features", PanelFeatures.transform_rows)
-    _chunk._predict = timed("predict", _chunk._predict)
+    _chunk.rows_probabilities = timed("predict_proba", _chunk.rows_probabilities)
+    RiskModel._margin = timed("raw score (booster)", RiskModel._margin)
     _chunk.hardship_reasons = timed("hardship", _chunk.hardship_reasons)
-    _engine.score_chunk = timed("score_chunk", _engine.score_chunk)
-    _engine.run_score = timed("run_score", _engine.run_score)
-    _engine.run_explain = timed("run_explain", _engine.run_explain)
-    _score_file.run_score = _engine.run_score
-    _score_file.run_explain = _engine.run_explain
     fex.shap_values = timed("shap(pred_contrib)", fex.shap_values)
     fex.household_values = timed("household_values", fex.household_values)
     fex.rank_risks = timed("rank_risks", fex.rank_risks)
     fex.risk_contributions = timed("risk_contributions", fex.risk_contributions)
-    _chunk.explain_rows = timed("explain_rows", _chunk.explain_rows)
+    _score_file.explain_rows = timed("explain_rows", _score_file.explain_rows)
     _score_file.write_merged = timed("merge+write", _score_file.write_merged)
-    _ = fe, _spill
     out = Path(tempfile.mkdtemp(dir=bs.DATA)) / "scores.parquet"
     prof = cProfile.Profile() if args.cprofile else None
     t0 = time.perf_counter()
@@ -85,6 +83,7 @@ def main() -> None:
         chunk_households=args.chunk,
         explain=args.explain,
         workers=args.workers,
+        predictor=args.predictor,
     )
     if prof:
         prof.disable()

@@ -99,6 +99,14 @@ def score(
         int,
         typer.Option("--show", min=0, help="Print the N highest-risk households."),
     ] = 0,
+    predictor: Annotated[
+        str,
+        typer.Option(
+            "--predictor",
+            help="lightgbm (default) or lignum: the same scores, faster "
+            "(extra fast-predict).",
+        ),
+    ] = "lightgbm",
 ) -> None:
     """Score households of the panel's latest year not in hardship (ranked) and
     list those already in hardship apart, in <stem>.monitored.<ext>."""
@@ -124,6 +132,7 @@ def score(
                 workers=workers,
                 alerts=cfg.alerts,
                 explain_config=cfg.risk_types,
+                predictor=predictor,
             )
     s = summary
     say(MSG_SCORED, year=s.latest_year, scored=s.scored, monitored=s.monitored,

@@ -39,6 +39,7 @@ from ._pipeline import (
     train_risk_model,
     training_frame,
 )
+from ._predictor import PREDICTORS, use_predictor
 from ._risk_model import RiskModel
 from ._rules import (
     RULE_EXPLAINED_BY,
@@ -61,6 +62,7 @@ __all__ = [
     "LogisticRiskModel",
     "ModelColumnsWarning",
     "ModelVersionWarning",
+    "PREDICTORS",
     "RiskModel",
     "RiskPipeline",
     "RuleFeatures",
@@ -79,5 +81,6 @@ __all__ = [
     "save_model",
     "train_risk_model",
     "training_frame",
+    "use_predictor",
     "validation_split",
 ]

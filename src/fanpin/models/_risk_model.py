@@ -141,6 +141,9 @@ subsample_freq, colsample_bytree, reg_alpha, reg_lambda, min_split_gain
         Calibrated probabilities of the validation rows (not saved with the model).
     monotone_constraints_ : list of int
         The resolved constraint of every feature (0 = free).
+    raw_predictor_ : callable or None
+        What computes the booster's raw score instead of LightGBM (set by
+        :func:`fanpin.models.use_predictor`; None: LightGBM; never saved).
 
     Examples
     --------
@@ -159,6 +162,7 @@ subsample_freq, colsample_bytree, reg_alpha, reg_lambda, min_split_gain
     """
 
     _parameter_constraints: dict = dict(RISK_MODEL_CONSTRAINTS)
+    raw_predictor_: Any = None  # a class default: set on copies by use_predictor
 
     def __init__(
         self,
@@ -301,12 +305,15 @@ subsample_freq, colsample_bytree, reg_alpha, reg_lambda, min_split_gain
         return booster, info
 
     def _margin(self, booster: lgb.Booster, X: np.ndarray, rounds: int) -> np.ndarray:
-        m = booster.predict(
-            X,
-            raw_score=True,
-            num_iteration=rounds,
-            num_threads=_lgb_params(self)["num_threads"],
-        )
+        threads = _lgb_params(self)["num_threads"]
+        m = None
+        fast = self.raw_predictor_  # fanpin.models.use_predictor
+        if fast is not None and booster is self.booster_ and rounds == self.n_rounds_:
+            m = fast(X, threads)
+        if m is None:
+            m = booster.predict(
+                X, raw_score=True, num_iteration=rounds, num_threads=threads
+            )
         init = self._init(X)
         return m if init is None else m + init
 
@@ -325,6 +332,7 @@ subsample_freq, colsample_bytree, reg_alpha, reg_lambda, min_split_gain
             the validation year for early stopping and calibration.
         """
         frame = X if isinstance(X, pd.DataFrame) else None
+        self.raw_predictor_ = None  # it predicts the former booster's trees
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="float64")
         y = check_labels(y, "RiskModel")
         self.classes_ = np.array([0, 1])

@@ -43,6 +43,7 @@ from ..config import AlertsConfig, MonitoringLines, RiskTypes
 from ..exceptions import ConfigError, OutputError
 from ..io import write_table
 from ..messages import N_, Message
+from ..models import use_predictor
 from ..ranking import RISK_LEVELS, RiskLevels, at_least
 from ._chunk import EXPLAIN_COLUMNS, explain_rows
 from ._job import (
@@ -279,6 +280,7 @@ def score_file(
     workers: int | None = None,
     alerts: AlertsConfig | None = None,
     explain_config: RiskTypes | None = None,
+    predictor: str = "lightgbm",
 ) -> ScoreSummary:
     """Score a panel file chunk by chunk; write the ranked and monitored lists.
 
@@ -325,6 +327,10 @@ def score_file(
     explain_config : RiskTypes, optional
         Risk types, evidence rules and sentences of the explanations
         (:func:`fanpin.config.load_risk_types`; default: the shipped).
+    predictor : {"lightgbm", "lignum"}
+        What computes the booster's raw score (:func:`fanpin.models.use_predictor`):
+        LightGBM, or pylignum (``pip install 'fanpin[fast-predict]'``), whose
+        scores and outputs are bit-identical and whose predict is faster.
 
     Examples
     --------
@@ -349,7 +355,7 @@ def score_file(
     out = Path(out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise OutputError(Message(MSG_BAD_OUT, name=out.name))
-    model = pipeline_of(model)
+    model = use_predictor(pipeline_of(model), predictor)
     levels = _risk_levels(model, risk_levels)
     hooks = ScoreHooks(
         levels=levels,
