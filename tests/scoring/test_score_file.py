@@ -47,13 +47,14 @@ def test_chunked_equals_in_memory_parquet(small_model, panel_file, tmp_path):
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
     assert summary.chunks > 2
-    _, scores, monitored = _expected(small_model, panel_file)
+    panel, scores, monitored = _expected(small_model, panel_file)
     pd.testing.assert_frame_equal(pd.read_parquet(out), _roundtrip(scores))
     pd.testing.assert_frame_equal(
         pd.read_parquet(monitored_path(out)), _roundtrip(monitored)
     )
     score_steps = [d for s, d, t in seen if s == "score"]
-    assert score_steps == sorted(score_steps) and score_steps[-1] == 900
+    households = panel["household_id"].nunique()
+    assert score_steps == sorted(score_steps) and score_steps[-1] == households
 
 
 def test_csv_input_and_output(small_model, sim_panel, tmp_path):
