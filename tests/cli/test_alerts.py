@@ -25,7 +25,9 @@ def setup(stream, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli-alerts")
     save_model(stream["model"], tmp / "model")
     stream["panel"].to_csv(tmp / "panel.csv", index=False)
-    stream["events"].to_csv(tmp / "events.csv", index=False)
+    ev = stream["events"]  # without the events of unknown households or the future
+    known = ev["household_id"].isin(stream["panel"]["household_id"])
+    ev[known & (ev["date"] <= AS_OF)].to_csv(tmp / "events.csv", index=False)
     return {"tmp": tmp, "panel": stream["panel"], "model": stream["model"]}
 
 

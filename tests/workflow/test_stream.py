@@ -154,6 +154,7 @@ def test_same_county_name_in_two_provinces_shares_capacity(stream, tmp_path):
     now = (panel["year"] == 2024).to_numpy()
     name = panel.loc[henan & now, "county"].iloc[0]
     twin = panel.loc[~henan & now, "county"].iloc[0]
+    twin_province = panel.loc[~henan & now, "province"].iloc[0]
     for c in ("county", "township", "village"):
         fixed = panel.loc[henan, c].astype(str).str.replace(name, twin, regex=False)
         panel.loc[henan, c] = fixed.to_numpy()
@@ -161,7 +162,7 @@ def test_same_county_name_in_two_provinces_shares_capacity(stream, tmp_path):
     panel.to_csv(path, index=False)
     where = plan_chunks(path, chunk_households=250).county_chunk
     assert (
-        where[("河南省", twin)] != where[(panel.loc[~henan, "province"].iloc[0], twin)]
+        where[("河南省", twin)] != where[(twin_province, twin)]
     )
     mem = run_alerts(m, panel, as_of=AS_OF, capacity=1)
     run = run_alerts_file(
@@ -242,7 +243,7 @@ def test_workers_and_dask_write_the_same_bytes_as_one_worker(
     output byte for byte as one chunk at a time does."""
     common = {
         "as_of": AS_OF, "events": stream["events"], "capacity": 2,
-        "chunk_households": 150,
+        "chunk_households": 100,
     }  # fmt: skip
     one = run_alerts_file(
         stream["model"], stream["path"], out=tmp_path / "one", workers=1, **common
