@@ -352,6 +352,14 @@ def _title_csv(encoding: str) -> Callable[[Ctx], list]:
     return make
 
 
+def export_gbk_csv(path: Path, df: pd.DataFrame) -> Path:
+    """``df`` as the system's CSV export: GBK, a title row, Chinese headers."""
+    with open(path, "w", encoding="gbk", newline="") as fh:
+        fh.write(TITLE + "\r\n")
+        df.rename(columns=ALIAS).to_csv(fh, index=False)
+    return path
+
+
 def export_xlsx(path: Path, df: pd.DataFrame, *, numbers: tuple[str, ...] = ()) -> Path:
     """An .xlsx shaped like the national system's export: a 填报说明 sheet
     first, then a title row merged across the header, a notes row, the header
