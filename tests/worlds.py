@@ -142,15 +142,20 @@ def stream_model(scenario: StreamWorld, lines):
     return train_risk_model(scenario.full, lines, STREAM_MODEL_CONFIG, kind="gbdt")
 
 
-def tiled(panel: pd.DataFrame, households: int) -> pd.DataFrame:
-    """``panel`` repeated into new counties (ids and county names suffixed
-    ``-k`` / ``k``) until it holds ``households`` households (the first ones)."""
+def tiled(
+    panel: pd.DataFrame, households: int, *, county_copies: int = 1
+) -> pd.DataFrame:
+    """``panel`` repeated (household ids suffixed ``-k``) until it holds
+    ``households`` households (the first ones), its counties copied
+    ``county_copies`` times (names suffixed): a bigger panel with as many
+    townships per household as the copies give, no more."""
     ids = panel["household_id"].unique()
     parts = []
     for k in range(-(-households // len(ids))):
         q = panel.copy()
         q["household_id"] = q["household_id"] + f"-{k}"
-        q["county"] = q["county"] + f"{k}"
+        if county_copies > 1:
+            q["county"] = q["county"] + f"{k % county_copies}"
         parts.append(q)
     out = pd.concat(parts, ignore_index=True)
     keep = out["household_id"].unique()[:households]

@@ -20,12 +20,13 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory, sim, model_dir):
-    """20,000 households over 2022-2024: the shared world tiled over new counties
-    (big enough to be killed in every stage)."""
+    """20,000 households over 2022-2024 (big enough to be killed in every
+    stage): the shared world tiled, its 20 counties copied 10 times (200
+    counties, 1,000 townships: the workbooks of as many townships as before)."""
     tmp = tmp_path_factory.mktemp("crash")
     panel = sim.panel.loc[sim.panel["year"] >= 2022]
     path = tmp / "big.parquet"
-    tiled(panel, 20_000).to_parquet(path)
+    tiled(panel, 20_000, county_copies=10).to_parquet(path)
     return tmp, path
 
 
