@@ -19,10 +19,11 @@ Worlds:
 - ``demo``: ``data/synthetic`` (Parquet and the Chinese-header CSV), the pushes
   of 2026, the demo's own commands (``make demo``) and variants (explanations,
   chunk sizes, workers, capacity, covered events, a user's alerts config);
-- ``test``: a simulated panel with gaps, a county without a latest record,
-  a coarse model (many tied scores across level boundaries) and pushes that
-  cross the cutoff, fall into hardship, name unknown households or are dated
-  after ``--as-of`` (the streaming tests' world).
+- ``test``: the streaming tests' scenario, built by ``tests/worlds.py`` from
+  the test suite's shared world: a panel with gaps, a county without a latest
+  record, a coarse model (many tied scores across level boundaries) and pushes
+  that cross the cutoff, fall into hardship or name households without a
+  latest record.
 
 Exit status 0 when every compared file is identical. Model files are compared
 for information only.
@@ -47,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = ROOT / "data" / "synthetic"
 
+#: tests/worlds.py's STREAM_MODEL_CONFIG (the streaming tests' coarse model)
 TEST_MODEL_YAML = """\
 seed: 0
 booster: {n_estimators: 3, num_leaves: 4, min_child_samples: 20}
@@ -63,52 +65,18 @@ alert: {min_level: 中, min_score: 0.02}
 
 WORLD_SCRIPT = r'''
 import sys
-from datetime import date
 from pathlib import Path
-import numpy as np, pandas as pd
-from fanpin.synthetic import SimulationParams, simulate
-out = Path(sys.argv[1])
-sim = simulate(1000, years=range(2022, 2025), seed=5, n_jobs=1,
-               params=SimulationParams(oracle_draws=1),
-               pushes_until=date(2025, 6, 30))
-full = sim.panel.copy()
-full["township"] = full["county"] + "一镇"
-full["village"] = full["township"] + "一村"
-rng = np.random.default_rng(0)
-ids = full["household_id"].unique()
-gone = rng.choice(ids, 30, replace=False)
-county = full.loc[full["household_id"] == ids[0], "county"].iloc[0]
-lost = full.loc[full["county"] == county, "household_id"].unique()
-gone = np.union1d(gone, lost)
-panel = full.loc[~(full["household_id"].isin(gone) & (full["year"] == 2024))]
-panel = panel.reset_index(drop=True)
-latest = panel.loc[panel["year"] == 2024]
-low = latest.nsmallest(40, "medical_cost_oop")["household_id"].to_numpy()
-big = [
-    {"household_id": h, "date": pd.Timestamp("2025-03-01") + pd.Timedelta(days=i),
-     "source": "医保", "event_type": t, "amount": a, "persons": None}
-    for i, h in enumerate(low[:30])
-    for t, a in (("住院自付", 90_000.0), ("灾害损失", 60_000.0))
-] + [
-    {"household_id": h, "date": pd.Timestamp("2025-02-01"), "source": "住建",
-     "event_type": "危房", "amount": None, "persons": None}
-    for h in [*low[30:35], *gone[:3], *lost[:3]]
-] + [
-    {"household_id": h, "date": pd.Timestamp("2025-05-02"), "source": "医保",
-     "event_type": "住院自付", "amount": 3000.0, "persons": None}
-    for h in lost[3:8]
-]
-events = pd.concat(
-    [sim.events.loc[sim.events["date"].dt.year == 2024], sim.pushes,
-     pd.DataFrame(big).astype({"persons": "Int64"})],
-    ignore_index=True,
-)
-panel.to_parquet(out / "panel.parquet")
-events.to_parquet(out / "events.parquet")
 import yaml
-lines = sim.lines.to_dict()
-(out / "lines.yaml").write_text(yaml.safe_dump(lines, allow_unicode=True),
-                                encoding="utf-8")
+sys.path.insert(0, sys.argv[2])  # the repository: tests/worlds.py
+from tests.worlds import stream_world, world
+out = Path(sys.argv[1])
+sim = world()
+scenario = stream_world(sim, odd_events=False)
+scenario.panel.to_parquet(out / "panel.parquet")
+scenario.events.to_parquet(out / "events.parquet")
+(out / "lines.yaml").write_text(
+    yaml.safe_dump(sim.lines.to_dict(), allow_unicode=True), encoding="utf-8"
+)
 '''
 
 API_SCRIPT = r'''
@@ -384,7 +352,7 @@ def main() -> int:
         tw = work / "world-test"
         if not (tw / "panel.parquet").exists():
             tw.mkdir(exist_ok=True)
-            _python(base_src, WORLD_SCRIPT, [str(tw)])
+            _python(base_src, WORLD_SCRIPT, [str(tw), str(ROOT)])
             # the pushes of the alerts runs: the whole events table
             shutil.copy(tw / "events.parquet", tw / "pushes.parquet")
         worlds.append(("test", tw, "2025-06-30", str(tw / "lines.yaml"),

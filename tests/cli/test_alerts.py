@@ -3,44 +3,32 @@ panel in memory, a progress bar, and events of unknown households skipped."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from fanpin.cli import app
 from fanpin.cli._app import ProgressBar
-from fanpin.config import ModelConfig
 from fanpin.io._write import MANIFEST
-from fanpin.models import save_model, train_risk_model
+from fanpin.models import save_model
 from fanpin.schema import read_events
-from fanpin.synthetic import SimulationParams, simulate
 from fanpin.workflow import run_alerts, write_alert_files
 
 AS_OF = "2025-06-30"
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
+def setup(stream, tmp_path_factory):
+    """The streaming scenario (root conftest: one township per county, gaps,
+    pushes) as the files a county office passes: CSV panel and events, a model
+    folder."""
     tmp = tmp_path_factory.mktemp("cli-alerts")
-    sim = simulate(
-        500, years=range(2022, 2025), seed=2, n_jobs=1,
-        params=SimulationParams(oracle_draws=1), pushes_until=date(2025, 6, 30),
-    )  # fmt: skip
-    panel = sim.panel.copy()
-    panel["township"] = panel["county"] + "一镇"  # few workbooks: a fast test
-    panel["village"] = panel["township"] + "一村"
-    cfg = ModelConfig(booster={"n_estimators": 5, "min_child_samples": 20}, seed=0)
-    model = train_risk_model(panel, sim.lines, cfg)
-    save_model(model, tmp / "model")
-    panel.to_csv(tmp / "panel.csv", index=False)
-    events = pd.concat(
-        [sim.events.loc[sim.events["date"].dt.year == 2024], sim.pushes],
-        ignore_index=True,
-    )
-    events.to_csv(tmp / "events.csv", index=False)
-    return {"tmp": tmp, "panel": panel, "model": model}
+    save_model(stream["model"], tmp / "model")
+    stream["panel"].to_csv(tmp / "panel.csv", index=False)
+    ev = stream["events"]  # without the events of unknown households or the future
+    known = ev["household_id"].isin(stream["panel"]["household_id"])
+    ev[known & (ev["date"] <= AS_OF)].to_csv(tmp / "events.csv", index=False)
+    return {"tmp": tmp, "panel": stream["panel"], "model": stream["model"]}
 
 
 def _alerts(setup, out, *extra):

@@ -11,12 +11,6 @@ from fanpin.exceptions import InputError
 from fanpin.features import make_features
 from fanpin.models import _risk_model
 from fanpin.schema import make_labels
-from fanpin.synthetic import simulate
-
-
-@pytest.fixture(scope="module")
-def sim():
-    return simulate(500, years=range(2021, 2025), seed=2, n_jobs=1)
 
 
 def test_backtest_is_temporal_and_complete(sim, monkeypatch):

@@ -16,7 +16,6 @@ from fanpin.evaluate._tuning import (
 )
 from fanpin.exceptions import ConfigError, InputError, MissingDependencyError
 from fanpin.models import train_risk_model
-from fanpin.synthetic import SimulationParams, simulate
 
 SPACE = {
     "num_leaves": ("int", 4, 16, True),
@@ -24,13 +23,6 @@ SPACE = {
     "min_child_samples": ("int", 5, 60, True),
 }
 BASE = ModelConfig(booster={"n_estimators": 25, "min_child_samples": 20})
-
-
-@pytest.fixture(scope="module")
-def sim():
-    return simulate(
-        500, years=range(2021, 2025), seed=3, params=SimulationParams(oracle_draws=8)
-    )
 
 
 @pytest.fixture(scope="module")
@@ -146,12 +138,10 @@ def test_bad_search_space(sim):
         )
 
 
-def test_too_few_years():
-    small = simulate(
-        200, years=range(2021, 2024), seed=0, params=SimulationParams(oracle_draws=4)
-    )
+def test_too_few_years(sim):
+    three = sim.panel[sim.panel["year"] <= 2023]  # 2021-2023: 2022 held out
     with pytest.raises(InputError, match="held-out year plus at least one"):
-        tune_model(small.panel, small.lines, n_trials=1, config=BASE)
+        tune_model(three, sim.lines, n_trials=1, config=BASE)
 
 
 def test_optuna_verbosity_restored(sim):

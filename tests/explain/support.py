@@ -1,33 +1,25 @@
-"""A small simulated panel and a small trained pipeline, shared by the explain and
-alerts tests (built once per test session)."""
+"""The shared world (tests/worlds.py) under the names the explain, workflow
+and CLI tests import: the panel of 2021-2024, the model trained on it and the
+department pushes of 2025. Built once per test process."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from fanpin.config import ModelConfig
-from fanpin.models import train_risk_model
-from fanpin.synthetic import simulate
+from ..worlds import world, world_model
 
 
-@lru_cache(maxsize=1)
 def small_sim():
-    return simulate(600, years=range(2021, 2026), seed=0, n_jobs=1)
+    """The shared simulation (panel 2021-2024, ``pushes``: the 2025 events)."""
+    return world()
 
 
-@lru_cache(maxsize=1)
 def small_panel():
-    p = small_sim().panel
-    return p[p["year"] <= 2024].reset_index(drop=True)
+    return world().panel
 
 
-@lru_cache(maxsize=1)
 def small_pipe():
-    sim = small_sim()
-    cfg = ModelConfig(booster={"n_estimators": 25, "min_child_samples": 20}, seed=0)
-    return train_risk_model(small_panel(), sim.lines, cfg, kind="gbdt")
+    return world_model()
 
 
 def events_2025():
-    ev = small_sim().events
-    return ev[ev["date"].dt.year == 2025].reset_index(drop=True)
+    """The department pushes of 2025 (the 2025 events of the simulation)."""
+    return world().pushes

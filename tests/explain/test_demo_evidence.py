@@ -1,6 +1,9 @@
 """The demo's alert run (bundled data, department pushes): every listed risk type
 passes its evidence rule, each push's own cause comes first, and 其他 never
-appears for a household far above the line."""
+appears for a household far above the line.
+
+It trains the shipped model config on the demo's own data on purpose: it
+checks what `make demo` shows, not the shared test world."""
 
 from __future__ import annotations
 

@@ -8,13 +8,13 @@ import pytest
 
 from fanpin.features import DOMAINS, PanelFeatures
 from fanpin.features._union import BUILDERS
-from fanpin.synthetic import simulate
 
 
 @pytest.fixture(scope="module")
-def gappy_panel() -> pd.DataFrame:
-    """A simulated panel with gaps, single-year households and a shuffled index."""
-    panel = simulate(300, years=range(2021, 2025), seed=3, n_jobs=1).panel
+def gappy_panel(sim) -> pd.DataFrame:
+    """The shared world's panel with gaps, single-year households and a
+    shuffled index."""
+    panel = sim.panel
     rng = np.random.default_rng(0)
     ids = panel["household_id"].unique()
     gap = set(rng.choice(ids, 40, replace=False))  # no record in 2022

@@ -94,9 +94,8 @@ def test_counts_per_domain(panel):
     assert (counts >= 5).all()
 
 
-def test_smoke_on_simulated_panel():
-    synthetic = pytest.importorskip("fanpin.synthetic")
-    panel = synthetic.simulate(60, seed=0).panel
+def test_smoke_on_simulated_panel(sim):
+    panel = sim.panel
     out = PanelFeatures().fit_transform(panel)
     assert out.shape == (len(panel), len(FEATURE_LABELS))
     assert out.index.equals(panel.index)

@@ -22,7 +22,7 @@ from fanpin.io import (
 )
 from fanpin.schema import HEADER_NAMES
 
-from ..reliability.catalogue import TITLE, export_xlsx
+from ..cli.catalogue import TITLE, export_xlsx
 
 
 def _frame(n: int = 7) -> pd.DataFrame:

@@ -3,12 +3,9 @@ from __future__ import annotations
 import pytest
 
 from fanpin.config import ModelConfig
-from fanpin.synthetic import simulate
 
-
-@pytest.fixture(scope="session")
-def sim():
-    return simulate(500, years=range(2021, 2025), seed=0, n_jobs=1)
+# The panel is the shared world's (``sim``, root conftest); these tests train
+# their own models on it, as training is what they test.
 
 
 @pytest.fixture(scope="session")

@@ -81,19 +81,6 @@ def test_bad_config_value_names_key_value_and_what_is_allowed(
     assert key in str(info.value) and allowed in str(info.value), str(info.value)
 
 
-def test_cli_bad_config_is_a_clean_error(tmp_path, sim):
-    panel = tmp_path / "panel.parquet"
-    sim.panel.to_parquet(panel)
-    p = tmp_path / "model.yaml"
-    p.write_text("booster: {learning_rate: -1}\n", encoding="utf-8")
-    res = CliRunner().invoke(
-        app, ["train", str(panel), "--out", str(tmp_path / "m"), "--config", str(p)]
-    )
-    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
-    assert "'booster.learning_rate' is -1" in res.output
-    assert "Traceback" not in res.output and not (tmp_path / "m").exists()
-
-
 def test_pipeline_is_a_scikit_learn_estimator(sim):
     pipe = RiskPipeline(lines=sim.lines, config=FAST, kind="logistic")
     twin = clone(pipe)

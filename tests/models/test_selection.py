@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from fanpin.cli import app
 from fanpin.config import ModelConfig, MonitoringLines
 from fanpin.models import (
     bootstrap_rankings,
@@ -165,30 +161,6 @@ def test_card_fields(sim, tmp_path):
         assert card["n_rounds"] == card["calibration"]["validation"]["refit_rounds"]
         assert {"capture@5%", "auc"} <= set(card["calibration"]["validation"])
     assert choice["validation_year"] == max(card["train_years"])
-
-
-def test_cli_kind_forced_and_noise_line(sim, tmp_path):
-    panel = tmp_path / "panel.parquet"
-    sim.panel.to_parquet(panel)
-    cfg = tmp_path / "model.yaml"
-    cfg.write_text("booster: {n_estimators: 50, min_child_samples: 20}\n", "utf-8")
-    r = CliRunner()
-    res = r.invoke(app, ["train", str(panel), "--out", str(tmp_path / "m"),
-                         "--config", str(cfg), "--kind", "logistic"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert "Kept: logistic (forced (--kind))" in res.output
-    card = json.loads((tmp_path / "m" / "model_card.json").read_text("utf-8"))
-    assert card["model_kind"] == "logistic"
-    v = card["choice"]["versus_rules"]
-    said = "inside the noise" in res.output
-    assert said == v["inside_noise"]
-    res = r.invoke(app, ["score", str(panel), "--model", str(tmp_path / "m"),
-                         "--out", str(tmp_path / "s.csv")])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    res = r.invoke(app, ["train", str(panel), "--out", str(tmp_path / "m2"),
-                         "--kind", "trees"])  # fmt: skip
-    assert res.exit_code == 1 and "--kind must be one of" in res.output
-    assert "Traceback" not in res.output
 
 
 def test_intervals_are_seeded_and_reproducible():

@@ -154,22 +154,24 @@ PLANTS = {
 
 
 @pytest.fixture(scope="module")
-def gbdt_dir(sim, tmp_path_factory):
+def auto_dir(sim, tmp_path_factory):
+    """A model of the default kind ("auto": the candidate that wins), beside the
+    shared world's LightGBM model (``model_dir``)."""
     from fanpin.models import save_model, train_risk_model
 
     from .conftest import small_config
 
-    d = tmp_path_factory.mktemp("gbdt")
-    save_model(train_risk_model(sim.panel, sim.lines, small_config(), kind="gbdt"), d)
+    d = tmp_path_factory.mktemp("auto")
+    save_model(train_risk_model(sim.panel, sim.lines, small_config(), kind="auto"), d)
     return d
 
 
 @pytest.mark.parametrize("kind", ["auto", "gbdt"])
 @pytest.mark.parametrize("plant", list(PLANTS))
 def test_planted_files_never_run(
-    tmp_path, model_dir, gbdt_dir, kind, plant, no_unpickling
+    tmp_path, model_dir, auto_dir, kind, plant, no_unpickling
 ):
-    d = _copy(model_dir if kind == "auto" else gbdt_dir, tmp_path / "m")
+    d = _copy(auto_dir if kind == "auto" else model_dir, tmp_path / "m")
     marker = tmp_path / "ran"
     PLANTS[plant](d, marker)
     with pytest.raises(ModelError) as info:
@@ -262,7 +264,7 @@ def test_card_is_checked_before_anything_else(tmp_path, model_dir):
 
 
 def test_readme_warns_to_load_only_trusted_models():
-    from .catalogue import DOC
+    from ..cli.catalogue import DOC
 
     readme = DOC.parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8").lower()

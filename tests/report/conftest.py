@@ -1,12 +1,8 @@
-"""A small simulated panel, a small trained model and its report, built once."""
+"""The report tests' world: the shared simulation and model (root conftest)."""
 
 from __future__ import annotations
 
 import pytest
-
-from fanpin.config import ModelConfig
-from fanpin.models import save_model, train_risk_model
-from fanpin.synthetic import simulate
 
 PII = {
     "head_name": "欧阳测试",
@@ -15,15 +11,7 @@ PII = {
 }
 
 
-@pytest.fixture(scope="package")
-def small():
-    sim = simulate(600, years=range(2021, 2025), seed=0)
-    model = train_risk_model(
-        sim.panel, sim.lines, ModelConfig(booster={"n_estimators": 20}), seed=0
-    )
-    return sim, model
-
-
-@pytest.fixture(scope="package")
-def model_dir(small, tmp_path_factory):
-    return save_model(small[1], tmp_path_factory.mktemp("model"))
+@pytest.fixture(scope="session")
+def small(sim, world_model):
+    """The shared world and its model, as a pair (``model_dir`` holds the model)."""
+    return sim, world_model

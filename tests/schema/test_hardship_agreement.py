@@ -1,4 +1,7 @@
-"""The simulator and the schema decide hardship with one rule and one arithmetic."""
+"""The simulator and the schema decide hardship with one rule and one arithmetic.
+
+The property test simulates its own worlds on purpose (hypothesis draws the
+seed, size and years); the other tests share one (tests/worlds.py)."""
 
 from __future__ import annotations
 

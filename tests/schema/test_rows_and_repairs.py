@@ -12,8 +12,8 @@ from fanpin.messages import Message
 from fanpin.schema import read_events, read_households, validate_households
 from fanpin.schema._text import redact
 
+from ..cli.catalogue import ALIAS, TITLE, export_xlsx
 from ..conftest import make_rows
-from ..reliability.catalogue import ALIAS, TITLE, export_xlsx
 
 
 def _problems(df) -> list[str]:

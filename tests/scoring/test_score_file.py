@@ -47,13 +47,14 @@ def test_chunked_equals_in_memory_parquet(small_model, panel_file, tmp_path):
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
     assert summary.chunks > 2
-    _, scores, monitored = _expected(small_model, panel_file)
+    panel, scores, monitored = _expected(small_model, panel_file)
     pd.testing.assert_frame_equal(pd.read_parquet(out), _roundtrip(scores))
     pd.testing.assert_frame_equal(
         pd.read_parquet(monitored_path(out)), _roundtrip(monitored)
     )
     score_steps = [d for s, d, t in seen if s == "score"]
-    assert score_steps == sorted(score_steps) and score_steps[-1] == 900
+    households = panel["household_id"].nunique()
+    assert score_steps == sorted(score_steps) and score_steps[-1] == households
 
 
 def test_csv_input_and_output(small_model, sim_panel, tmp_path):
@@ -77,10 +78,13 @@ def test_csv_input_and_output(small_model, sim_panel, tmp_path):
 
 def test_households_and_counties_never_split(sim_panel, tmp_path):
     panel = sim_panel.copy()
-    # One household moves county in its last year: both counties must share a chunk.
+    # One household moves county (in its province) in its last year: both
+    # counties must share a chunk.
     mover = panel["household_id"].iloc[0]
     last = panel.index[(panel["household_id"] == mover) & (panel["year"] == 2024)]
-    other = sorted(set(panel["county"]) - {panel.loc[last[0], "county"]})[-1]
+    home = panel.loc[last[0], "province"]
+    counties = set(panel.loc[panel["province"] == home, "county"])
+    other = sorted(counties - {panel.loc[last[0], "county"]})[-1]
     panel.loc[last, "county"] = other
     path = tmp_path / "moved.parquet"
     panel.to_parquet(path, index=False)
@@ -89,11 +93,11 @@ def test_households_and_counties_never_split(sim_panel, tmp_path):
     chunks = [load_chunk(s) for s in chunk_sources(plan, tmp_path)]
     assert len(chunks) > 1
     owner_hh: dict[str, int] = {}
-    owner_county: dict[str, int] = {}
+    owner_county: dict[tuple[str, str], int] = {}
     for i, chunk in enumerate(chunks):
         for hh in chunk["household_id"].unique():
             assert owner_hh.setdefault(hh, i) == i
-        for county in chunk["county"].unique():
+        for county in set(zip(chunk["province"], chunk["county"], strict=True)):
             assert owner_county.setdefault(county, i) == i
     assert sum(len(c) for c in chunks) == len(panel)
     assert len(owner_hh) == panel["household_id"].nunique()

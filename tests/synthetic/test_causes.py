@@ -1,4 +1,7 @@
-"""The true causes: the oracle's year replayed with one mechanism switched off."""
+"""The true causes: the oracle's year replayed with one mechanism switched off.
+
+Its worlds are its own on purpose: one per switched-off mechanism (the
+simulator is what it tests; the other tests share tests/worlds.py)."""
 
 from __future__ import annotations
 

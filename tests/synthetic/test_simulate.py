@@ -1,4 +1,7 @@
-"""Tests of the synthetic household simulator."""
+"""Tests of the synthetic household simulator.
+
+These tests simulate their own worlds on purpose (seeds, sizes, years and
+parameters are what they vary); the other tests share one (tests/worlds.py)."""
 
 from __future__ import annotations
 

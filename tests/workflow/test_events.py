@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fanpin.config import AlertsConfig
+from fanpin.config import AlertsConfig, MonitoringLines
 from fanpin.exceptions import InputError
 from fanpin.schema import in_hardship
 from fanpin.workflow import SOURCE_PUSH, apply_events, run_alerts
@@ -167,7 +167,9 @@ def test_unknown_covered_mode_is_refused():
 
 def test_run_with_the_whole_event_history_equals_run_with_new_pushes_only():
     # the simulator's 2021-2024 events mirror changes already in those records
-    pipe, panel, ev = small_pipe(), small_panel(), small_sim().events
+    sim = small_sim()
+    pipe, panel = small_pipe(), small_panel()
+    ev = pd.concat([sim.events, sim.pushes], ignore_index=True)
     ev = ev[ev["date"] <= AS_OF].reset_index(drop=True)
     full = run_alerts(pipe, panel, as_of=AS_OF, events=ev)
     new = run_alerts(pipe, panel, as_of=AS_OF, events=events_2025())
@@ -236,20 +238,28 @@ def test_event_pushing_over_threshold_raises_the_household():
 
 
 def test_pushes_after_the_last_record_beyond_the_lines_carry_the_line_forward():
-    # the 2025 panel, and the 2025 events moved one year on: pushes of 2026,
-    # a year the model's monitoring lines do not cover yet
-    pipe, panel = small_pipe(), small_sim().panel
-    ev = events_2025().assign(date=lambda d: d["date"] + pd.DateOffset(years=1))
-    ev = ev[ev["date"] <= "2026-06-30"].reset_index(drop=True)
-    with pytest.warns(UserWarning, match="2025 line carried forward"):
-        run = run_alerts(pipe, panel, as_of=pd.Timestamp("2026-06-30"), events=ev)
+    # the 2024 panel and the pushes of 2025, with monitoring lines that stop
+    # at 2024: pushes of a year the lines do not cover yet
+    pipe, panel = small_pipe(), small_panel()
+    full = small_sim().lines
+    lines = MonitoringLines(
+        default={y: v for y, v in full.default.items() if y <= 2024},
+        provinces={
+            p: {y: v for y, v in t.items() if y <= 2024}
+            for p, t in full.provinces.items()
+        },
+    )
+    ev = events_2025()
+    ev = ev[ev["date"] <= AS_OF].reset_index(drop=True)
+    with pytest.warns(UserWarning, match="2024 line carried forward"):
+        run = run_alerts(pipe, panel, as_of=AS_OF, events=ev, lines=lines)
     assert len(run.events.applied) == len(ev) and len(run.events.skipped) == 0
     hit = set(run.events.applied["household_id"])
     rescored = run.scored[run.scored["household_id"].isin(hit)]
-    assert (rescored["year"] == 2026).all() and len(rescored) > 0
+    assert (rescored["year"] == 2025).all() and len(rescored) > 0
     pushed = run.alerts[run.alerts["source"] == SOURCE_PUSH]
-    assert len(pushed) > 0 and (pushed["year"] == 2026).all()
-    assert pushed["reasons"].str.contains("推送：2026年").all()
+    assert len(pushed) > 0 and (pushed["year"] == 2025).all()
+    assert pushed["reasons"].str.contains("推送：2025年").all()
 
 
 def test_covered_events_are_logged_at_info_other_skips_at_warning(caplog):

@@ -1,21 +1,21 @@
 """`run_alerts_file` (chunked, bounded memory) equals `run_alerts` on the whole
-panel: same alerts, scored, monitored and exclusions, row by row."""
+panel: same alerts, scored, monitored and exclusions, row by row. The scenario
+(``stream``, root conftest) is the shared world with gaps, a county without its
+latest record, a coarse model (many tied scores) and pushes: see
+tests/worlds.py."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from fanpin.config import AlertsConfig, ModelConfig, MonitoringLines, shipped_configs
+from fanpin.config import AlertsConfig, MonitoringLines, shipped_configs
 from fanpin.exceptions import ConfigError, InputError
 from fanpin.io import write_table
-from fanpin.models import train_risk_model
 from fanpin.scoring import plan_chunks
-from fanpin.synthetic import SimulationParams, simulate
 from fanpin.workflow import (
     SOURCE_PUSH,
     panel_households,
@@ -27,74 +27,6 @@ from fanpin.workflow._events import SKIP_COVERED, SKIP_FUTURE, SKIP_UNKNOWN
 
 AS_OF = pd.Timestamp("2025-06-30")
 TABLES = ("scored", "monitored", "exclusions")
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """A simulated panel with gaps, a coarse model (many tied scores) and pushes.
-
-    30 households lack their 2024 record; the events hold covered 2024 events,
-    2025 pushes, events of unknown households, pushes for households without
-    a 2024 record, big pushes on low-risk households (to cross the cutoff) and
-    危房 pushes (into hardship).
-    """
-    sim = simulate(
-        1000, years=range(2022, 2025), seed=5, n_jobs=1,
-        params=SimulationParams(oracle_draws=1), pushes_until=date(2025, 6, 30),
-    )  # fmt: skip
-    full = sim.panel.copy()  # one township, one village per county: fewer books
-    full["township"] = full["county"] + "一镇"
-    full["village"] = full["township"] + "一村"
-    cfg = ModelConfig(
-        booster={"n_estimators": 3, "num_leaves": 4, "min_child_samples": 20}, seed=0
-    )
-    model = train_risk_model(full, sim.lines, cfg, kind="gbdt")  # ties
-    rng = np.random.default_rng(0)
-    ids = full["household_id"].unique()
-    gone = rng.choice(ids, 30, replace=False)
-    # and one whole county without a 2024 record (a chunk with nobody to score)
-    county = full.loc[full["household_id"] == ids[0], "county"].iloc[0]
-    lost = full.loc[full["county"] == county, "household_id"].unique()
-    gone = np.union1d(gone, lost)
-    panel = full.loc[
-        ~(full["household_id"].isin(gone) & (full["year"] == 2024))
-    ].reset_index(drop=True)
-    latest = panel.loc[panel["year"] == 2024]
-    low = latest.nsmallest(40, "medical_cost_oop")["household_id"].to_numpy()
-    big = [
-        {"household_id": h, "date": pd.Timestamp("2025-03-01") + pd.Timedelta(days=i),
-         "source": "医保", "event_type": t, "amount": a, "persons": None}
-        for i, h in enumerate(low[:30])
-        for t, a in (("住院自付", 90_000.0), ("灾害损失", 60_000.0))
-    ] + [
-        {"household_id": h, "date": pd.Timestamp("2025-02-01"), "source": "住建",
-         "event_type": "危房", "amount": None, "persons": None}
-        for h in [*low[30:35], *gone[:3], *lost[:3]]
-    ] + [
-        {"household_id": h, "date": pd.Timestamp("2025-04-01"), "source": "民政",
-         "event_type": "临时救助", "amount": 500.0, "persons": None}
-        for h in ("nobody-1", "nobody-2", "nobody-1")
-    ] + [
-        {"household_id": h, "date": pd.Timestamp("2025-05-02"), "source": "医保",
-         "event_type": "住院自付", "amount": 3000.0, "persons": None}
-        for h in lost[3:8]
-    ] + [
-        {"household_id": gone[5], "date": pd.Timestamp("2025-07-09"),
-         "source": "医保", "event_type": "住院自付", "amount": 1.0, "persons": None}
-    ]  # fmt: skip
-    events = pd.concat(
-        [
-            sim.events.loc[sim.events["date"].dt.year == 2024],
-            sim.pushes,
-            pd.DataFrame(big).astype({"persons": "Int64"}),
-        ],
-        ignore_index=True,
-    )
-    tmp = tmp_path_factory.mktemp("stream")
-    path = tmp / "panel.parquet"
-    panel.to_parquet(path)
-    return {"model": model, "panel": panel, "path": path, "events": events,
-            "gone": set(gone), "lost": set(lost), "lines": sim.lines}  # fmt: skip
 
 
 def _same_tables(mem, tmp):
@@ -112,15 +44,15 @@ def _same_tables(mem, tmp):
         )
 
 
-def test_streamed_equals_in_memory_with_events(world, tmp_path):
-    m, panel, ev = world["model"], world["panel"], world["events"]
+def test_streamed_equals_in_memory_with_events(stream, tmp_path):
+    m, panel, ev = stream["model"], stream["panel"], stream["events"]
     # the cutoff by level (a coarse model: few scores above a probability)
     cfg = replace(shipped_configs().alerts, min_score=None)
     mem = run_alerts(m, panel, as_of=AS_OF, events=ev, capacity=2, config=cfg)
     stale = tmp_path / ".fanpin-alerts-999999999-x"  # left by a killed run
     stale.mkdir()
     run = run_alerts_file(
-        m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, capacity=2,
+        m, stream["path"], out=tmp_path, as_of=AS_OF, events=ev, capacity=2,
         chunk_households=40, table_format="parquet", config=cfg,
     )  # fmt: skip
     # the scenario holds what the streaming must get right
@@ -146,7 +78,7 @@ def test_streamed_equals_in_memory_with_events(world, tmp_path):
         set(s["household_id"]) | set(mem.monitored["household_id"])
         | set(urgent["household_id"])
     )
-    assert len(again & world["lost"]) >= 8
+    assert len(again & stream["lost"]) >= 8
     tied = s.groupby("risk_score")["risk_level"].nunique()
     assert (tied > 1).any()  # a tie across a level boundary, broken by id
     # row by row, same order, columns and dtypes
@@ -168,14 +100,14 @@ def test_streamed_equals_in_memory_with_events(world, tmp_path):
 
 
 @pytest.mark.parametrize(("chunk", "covered"), [(250, "apply"), (10_000, "skip")])
-def test_csv_outputs_are_byte_identical(world, tmp_path, chunk, covered):
-    m, ev = world["model"], world["events"]
+def test_csv_outputs_are_byte_identical(stream, tmp_path, chunk, covered):
+    m, ev = stream["model"], stream["events"]
     mem = run_alerts(
-        m, world["panel"], as_of=AS_OF, events=ev, capacity=3, covered=covered
+        m, stream["panel"], as_of=AS_OF, events=ev, capacity=3, covered=covered
     )
     write_alert_files(mem, tmp_path / "mem")
     run = run_alerts_file(
-        m, world["path"], out=tmp_path / "stream", as_of=AS_OF, events=ev,
+        m, stream["path"], out=tmp_path / "stream", as_of=AS_OF, events=ev,
         capacity=3, chunk_households=chunk, covered=covered,
     )  # fmt: skip
     names = sorted(p.name for p in (tmp_path / "mem").glob("*.*"))
@@ -201,27 +133,28 @@ def test_csv_outputs_are_byte_identical(world, tmp_path, chunk, covered):
     [AlertsConfig(min_level="高", capacity=1), AlertsConfig(min_score=0.05)],
     ids=["level", "score"],
 )
-def test_streamed_equals_in_memory_without_events(world, tmp_path, cfg):
-    m, panel = world["model"], world["panel"]
+def test_streamed_equals_in_memory_without_events(stream, tmp_path, cfg):
+    m, panel = stream["model"], stream["panel"]
     mem = run_alerts(m, panel, as_of=date(2025, 3, 31), config=cfg)
     run = run_alerts_file(
-        m, world["path"], out=tmp_path, as_of=date(2025, 3, 31), config=cfg,
+        m, stream["path"], out=tmp_path, as_of=date(2025, 3, 31), config=cfg,
         chunk_households=200, table_format="parquet",
     )  # fmt: skip
     pd.testing.assert_frame_equal(mem.alerts, run.alerts, check_exact=True)
     _same_tables(mem, tmp_path)
     assert run.applied is None and run.skipped is None
-    assert run.excluded == len(world["gone"])
+    assert run.excluded == len(stream["gone"])
 
 
-def test_same_county_name_in_two_provinces_shares_capacity(world, tmp_path):
+def test_same_county_name_in_two_provinces_shares_capacity(stream, tmp_path):
     """flag_capacity groups by county and township names: two counties of the
     same name in two provinces (cut into different chunks) share capacity."""
-    m, panel = world["model"], world["panel"].copy()
+    m, panel = stream["model"], stream["panel"].copy()
     henan = (panel["province"] == "河南省").to_numpy()
     now = (panel["year"] == 2024).to_numpy()
     name = panel.loc[henan & now, "county"].iloc[0]
     twin = panel.loc[~henan & now, "county"].iloc[0]
+    twin_province = panel.loc[~henan & now, "province"].iloc[0]
     for c in ("county", "township", "village"):
         fixed = panel.loc[henan, c].astype(str).str.replace(name, twin, regex=False)
         panel.loc[henan, c] = fixed.to_numpy()
@@ -229,7 +162,7 @@ def test_same_county_name_in_two_provinces_shares_capacity(world, tmp_path):
     panel.to_csv(path, index=False)
     where = plan_chunks(path, chunk_households=250).county_chunk
     assert (
-        where[("河南省", twin)] != where[(panel.loc[~henan, "province"].iloc[0], twin)]
+        where[("河南省", twin)] != where[(twin_province, twin)]
     )
     mem = run_alerts(m, panel, as_of=AS_OF, capacity=1)
     run = run_alerts_file(
@@ -242,9 +175,9 @@ def test_same_county_name_in_two_provinces_shares_capacity(world, tmp_path):
     _same_tables(mem, tmp_path / "out")
 
 
-def test_lines_warning_given_once(world, tmp_path):
+def test_lines_warning_given_once(stream, tmp_path):
     """Pushes of 2025 with lines stopping at 2024: one warning, not one per chunk."""
-    full = world["lines"]
+    full = stream["lines"]
     lines = MonitoringLines(
         default={y: v for y, v in full.default.items() if y <= 2024},
         provinces={
@@ -252,12 +185,12 @@ def test_lines_warning_given_once(world, tmp_path):
             for p, t in full.provinces.items()
         },
     )
-    m, ev = world["model"], world["events"]
+    m, ev = stream["model"], stream["events"]
     with pytest.warns(UserWarning, match="carried forward") as mem_w:
-        mem = run_alerts(m, world["panel"], as_of=AS_OF, events=ev, lines=lines)
+        mem = run_alerts(m, stream["panel"], as_of=AS_OF, events=ev, lines=lines)
     with pytest.warns(UserWarning, match="carried forward") as got:
         run = run_alerts_file(
-            m, world["path"], out=tmp_path, as_of=AS_OF, events=ev, lines=lines,
+            m, stream["path"], out=tmp_path, as_of=AS_OF, events=ev, lines=lines,
             chunk_households=150, table_format="parquet",
         )  # fmt: skip
     assert len(got) == len(mem_w) == 1
@@ -266,18 +199,18 @@ def test_lines_warning_given_once(world, tmp_path):
     _same_tables(mem, tmp_path)
 
 
-def test_bad_arguments_say_what_to_do(world, tmp_path):
-    m, path = world["model"], world["path"]
+def test_bad_arguments_say_what_to_do(stream, tmp_path):
+    m, path = stream["model"], stream["path"]
     with pytest.raises(ConfigError, match="table_format must be 'csv' or 'parquet'"):
         run_alerts_file(m, path, out=tmp_path, as_of=AS_OF, table_format="xlsx")
     with pytest.raises(InputError, match="covered must be one of"):
         run_alerts_file(
-            m, path, out=tmp_path, as_of=AS_OF, events=world["events"], covered="x"
+            m, path, out=tmp_path, as_of=AS_OF, events=stream["events"], covered="x"
         )
     with pytest.raises(InputError, match="events table needs columns"):
         run_alerts_file(
             m, path, out=tmp_path, as_of=AS_OF,
-            events=world["events"].drop(columns="event_type"),
+            events=stream["events"].drop(columns="event_type"),
         )  # fmt: skip
     assert not list(tmp_path.iterdir())
 
@@ -304,19 +237,19 @@ def _same_bytes(a, b):
 
 @pytest.mark.parametrize(("engine", "workers"), [("local", 2), ("dask", None)])
 def test_workers_and_dask_write_the_same_bytes_as_one_worker(
-    world, tmp_path, engine, workers
+    stream, tmp_path, engine, workers
 ):
     """The alerts job on two worker threads or on a Dask cluster writes every
     output byte for byte as one chunk at a time does."""
     common = {
-        "as_of": AS_OF, "events": world["events"], "capacity": 2,
-        "chunk_households": 150,
+        "as_of": AS_OF, "events": stream["events"], "capacity": 2,
+        "chunk_households": 100,
     }  # fmt: skip
     one = run_alerts_file(
-        world["model"], world["path"], out=tmp_path / "one", workers=1, **common
+        stream["model"], stream["path"], out=tmp_path / "one", workers=1, **common
     )
     other = run_alerts_file(
-        world["model"], world["path"], out=tmp_path / "other", engine=engine,
+        stream["model"], stream["path"], out=tmp_path / "other", engine=engine,
         workers=workers, **common,
     )  # fmt: skip
     assert one.chunks == other.chunks > 5

@@ -6,7 +6,7 @@ library call). ``test_bad_inputs.py`` runs every case; ``docs/bad-inputs.md`` is
 rendered from this list by :func:`render_markdown` and a test keeps the two in
 sync. Regenerate the document with::
 
-    python -m tests.reliability.catalogue
+    python -m tests.cli.catalogue
 """
 
 from __future__ import annotations
@@ -350,6 +350,14 @@ def _title_csv(encoding: str) -> Callable[[Ctx], list]:
         return ["validate", p]
 
     return make
+
+
+def export_gbk_csv(path: Path, df: pd.DataFrame) -> Path:
+    """``df`` as the system's CSV export: GBK, a title row, Chinese headers."""
+    with open(path, "w", encoding="gbk", newline="") as fh:
+        fh.write(TITLE + "\r\n")
+        df.rename(columns=ALIAS).to_csv(fh, index=False)
+    return path
 
 
 def export_xlsx(path: Path, df: pd.DataFrame, *, numbers: tuple[str, ...] = ()) -> Path:
@@ -1621,9 +1629,9 @@ def render_markdown() -> str:
     head = [
         "# Bad inputs: what fanpin does with them",
         "",
-        "Generated from `tests/reliability/catalogue.py` (run "
-        "`python -m tests.reliability.catalogue`); every row is a test in",
-        "`tests/reliability/test_bad_inputs.py`, and a test checks that this file "
+        "Generated from `tests/cli/catalogue.py` (run "
+        "`python -m tests.cli.catalogue`); every row is a test in",
+        "`tests/cli/test_bad_inputs.py`, and a test checks that this file "
         "matches the catalogue.",
         "",
         "- **error**: the command stops with exit code 1 and a message that says "

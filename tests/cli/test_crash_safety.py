@@ -13,24 +13,20 @@ import time
 import pandas as pd
 import pytest
 
-from fanpin.synthetic import simulate
+from ..worlds import tiled
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory, model_dir):
-    """20,000 households: a 2,000-household panel tiled over 10 new counties."""
+def big(tmp_path_factory, sim, model_dir):
+    """20,000 households over 2022-2024 (big enough to be killed in every
+    stage): the shared world tiled, its 20 counties copied 10 times (200
+    counties, 1,000 townships: the workbooks of as many townships as before)."""
     tmp = tmp_path_factory.mktemp("crash")
-    panel = simulate(2000, years=range(2022, 2025), seed=1, n_jobs=1).panel
-    parts = []
-    for k in range(10):
-        q = panel.copy()
-        q["household_id"] = q["household_id"] + f"-{k}"
-        q["county"] = q["county"] + f"{k}"
-        parts.append(q)
+    panel = sim.panel.loc[sim.panel["year"] >= 2022]
     path = tmp / "big.parquet"
-    pd.concat(parts, ignore_index=True).to_parquet(path)
+    tiled(panel, 20_000, county_copies=10).to_parquet(path)
     return tmp, path
 
 
@@ -172,7 +168,7 @@ def _restore(folder, snap):
 
 
 @pytest.mark.slow
-def test_killed_alerts_leaves_one_whole_month(model_dir, tmp_path):
+def test_killed_alerts_leaves_one_whole_month(sim, model_dir, tmp_path):
     """kill -9 at several moments of `fanpin alerts` over last month's folder: the
     folder is always last month's whole or this month's whole, never a mix.
 
@@ -180,7 +176,7 @@ def test_killed_alerts_leaves_one_whole_month(model_dir, tmp_path):
     9 on a bigger panel: FANPIN_KILL_POINTS=9 FANPIN_KILL_HOUSEHOLDS=20000)."""
     points = int(os.environ.get("FANPIN_KILL_POINTS", "4"))
     n = int(os.environ.get("FANPIN_KILL_HOUSEHOLDS", "1500"))
-    panel = simulate(n, years=range(2022, 2025), seed=3, n_jobs=1).panel
+    panel = tiled(sim.panel.loc[sim.panel["year"] >= 2022], n)
     path = tmp_path / "panel.parquet"
     panel.to_parquet(path)
     out, ref = tmp_path / "al", tmp_path / "ref"

@@ -9,8 +9,7 @@ from fanpin.cli import app
 runner = CliRunner()
 
 
-def test_report_command_writes_one_html_file(small, model_dir, tmp_path):
-    sim, _ = small
+def test_report_command_writes_one_html_file(sim, model_dir, tmp_path):
     panel = tmp_path / "panel.parquet"
     truth = tmp_path / "truth.csv"
     sim.panel.to_parquet(panel)
@@ -38,9 +37,9 @@ def test_report_command_writes_one_html_file(small, model_dir, tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # atomic, no temp
 
 
-def test_report_bad_model_dir_exit_1(small, tmp_path):
+def test_report_bad_model_dir_exit_1(sim, tmp_path):
     panel = tmp_path / "panel.parquet"
-    small[0].panel.to_parquet(panel)
+    sim.panel.to_parquet(panel)
     res = runner.invoke(app, ["report", str(panel), "--model", str(tmp_path / "nope")])
     assert res.exit_code == 1
     assert "model_card.json" in res.output

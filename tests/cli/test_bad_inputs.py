@@ -26,7 +26,7 @@ def test_doc_matches_catalogue():
     for c in CASES:
         assert f"| `{c.id}` |" in text, f"{c.id} missing from {DOC.name}"
     assert text == render_markdown(), (
-        "docs/bad-inputs.md is out of date: run python -m tests.reliability.catalogue"
+        "docs/bad-inputs.md is out of date: run python -m tests.cli.catalogue"
     )
 
 

@@ -19,7 +19,8 @@ def test_alerts_cli_end_to_end(tmp_path):
     save_model(small_pipe(), tmp_path / "m")
     ev_path = tmp_path / "events.csv"
     # the whole event history: the 2021-2024 events are in the annual records
-    ev = small_sim().events
+    sim = small_sim()
+    ev = pd.concat([sim.events, sim.pushes], ignore_index=True)
     ev[ev["date"].dt.year <= 2025].to_csv(ev_path, index=False)
     covered = int((ev["date"].dt.year <= 2024).sum())
     pii_path = tmp_path / "pii.csv"

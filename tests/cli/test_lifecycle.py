@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from fanpin.cli import app
 from fanpin.workflow import CaseStore, EliminationEvidence, EliminationRules
 
-from .conftest import DEMO, DEMO_AS_OF
+from ..conftest import DEMO, DEMO_AS_OF
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:The monitoring lines:UserWarning"  # the demo has no 2026 line yet

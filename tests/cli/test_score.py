@@ -6,12 +6,9 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from fanpin.cli import app
-from fanpin.models import save_model
 
 
-def test_cli_score_streams(small_model, panel_file, tmp_path):
-    model_dir = tmp_path / "model"
-    save_model(small_model, model_dir)
+def test_cli_score_streams(model_dir, panel_file, tmp_path):
     out = tmp_path / "scores.parquet"
     result = CliRunner().invoke(
         app,
@@ -35,9 +32,7 @@ def test_cli_score_streams(small_model, panel_file, tmp_path):
     assert (tmp_path / "scores.monitored.parquet").exists()
 
 
-def test_cli_score_bad_explain_exits_1(small_model, panel_file, tmp_path):
-    model_dir = tmp_path / "model"
-    save_model(small_model, model_dir)
+def test_cli_score_bad_explain_exits_1(model_dir, panel_file, tmp_path):
     result = CliRunner().invoke(
         app,
         [
@@ -56,9 +51,7 @@ def test_cli_score_bad_explain_exits_1(small_model, panel_file, tmp_path):
     assert "top:F" in result.output
 
 
-def test_cli_score_workers(small_model, panel_file, tmp_path):
-    model_dir = tmp_path / "model"
-    save_model(small_model, model_dir)
+def test_cli_score_workers(model_dir, panel_file, tmp_path):
     outs = []
     for w in ("1", "2"):
         out = tmp_path / f"w{w}.parquet"
