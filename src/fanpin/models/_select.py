@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..config import ModelConfig, RulesConfig
+from ..messages import N_, Message
 from ._bootstrap import DEFAULT_BOOTSTRAPS, bootstrap_rankings
 from ._logistic import LogisticRiskModel
 from ._risk_model import RiskModel
@@ -53,6 +54,22 @@ USES_FEATURES = frozenset({"gbdt", "logistic", "gbdt_rules"})
 """Kinds whose inputs include the domain features."""
 
 FIGURE = f"capture@{CAPTURE_FRACTION:.0%}"
+
+# Why the winner was kept (the model card's ``reason``; the CLI shows it in the
+# user's language).
+MSG_AHEAD = N_(
+    "best validation capture@5% {best:.4f}, ahead of {runner} {runner_value:.4f} "
+    "beyond the noise"
+)
+MSG_BEST_AND_AUC = N_(
+    "best validation capture@5% {best:.4f} and the best AUC {auc:.4f} of the "
+    "candidates within its noise ({others})"
+)
+MSG_TIED_AUC = N_(
+    "validation capture@5% {value:.4f}, within the noise of the best ({best_kind} "
+    "{best:.4f}), and the best AUC of those tied ({auc:.4f} vs {others})"
+)
+MSG_FORCED = N_("forced (--kind)")
 
 
 def make_candidate(kind: str, config: ModelConfig, rules: RulesConfig) -> Any:
@@ -161,7 +178,7 @@ def choose_model(
     if kind == "auto":
         winner, reason = _winner(rows, diffs)
     else:
-        winner, reason = kind, "forced (--kind)"
+        winner, reason = kind, Message(MSG_FORCED)
     best = rows_best(rows)
     for r in rows:  # how far behind the best each one is, with its interval
         r["behind_best"] = diffs.get((best, r["kind"]))
@@ -237,22 +254,19 @@ def _winner(
     if len(tied) == 1:
         rest = [r for r in rows if r["kind"] != best]
         runner = max(rest, key=_key) if rest else b
-        reason = (
-            f"best validation {FIGURE} {b[FIGURE]:.4f}, ahead of {runner['kind']} "
-            f"{runner[FIGURE]:.4f} beyond the noise"
-        )
+        reason = Message(
+            MSG_AHEAD, best=b[FIGURE], runner=runner["kind"],
+            runner_value=runner[FIGURE],
+        )  # fmt: skip
     elif winner == best:
-        reason = (
-            f"best validation {FIGURE} {b[FIGURE]:.4f} and the best AUC "
-            f"{w['auc']:.4f} of the candidates within its noise "
-            f"({', '.join(others)})"
+        reason = Message(
+            MSG_BEST_AND_AUC, best=b[FIGURE], auc=w["auc"], others=", ".join(others)
         )
     else:
-        reason = (
-            f"validation {FIGURE} {w[FIGURE]:.4f}, within the noise of the best "
-            f"({best} {b[FIGURE]:.4f}), and the best AUC of those tied "
-            f"({w['auc']:.4f} vs {', '.join(others)})"
-        )
+        reason = Message(
+            MSG_TIED_AUC, value=w[FIGURE], best_kind=best, best=b[FIGURE],
+            auc=w["auc"], others=", ".join(others),
+        )  # fmt: skip
     return winner, reason
 
 
