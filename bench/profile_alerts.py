@@ -11,8 +11,10 @@ bench_scoring's tiled data and model) in this process; the stages are those of
 its progress bar (``score``, ``write``: the scored list merged and flagged,
 ``alerts``: the listed households explained, ``excel``: the township
 workbooks) plus ``tables`` (between the explain pass and the workbooks: the
-alert list sorted and written). Memory is sampled every 20 ms (RSS from
-/proc). Prints one JSON line.
+alert list sorted and written, the monitored and exclusion lists merged).
+Memory is sampled every 20 ms (RSS from /proc), CPU seconds per stage from
+/proc too (this process and its worker processes): on a shared machine the
+CPU shares are the figure to read. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ def _rss(pid: int) -> int:
         return 0
 
 
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (0 when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     out = []
     try:
@@ -64,26 +79,42 @@ class Stages:
         self.seconds: dict[str, float] = {}
         self.peak: dict[str, int] = {}
         self.peak_all: dict[str, int] = {}
+        self.cpu: dict[str, float] = {}
+        self._child_cpu: dict[int, float] = {}  # last seen, per worker process
+        self._cpu_at = self._cpu_now()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage == "excel" and self.stage == "alerts":
-            self._enter("tables")
+        if stage == "write" and self.stage == "alerts":
+            stage = "tables"  # after the explain pass: the outputs' merges
+        if stage == "write" and self.stage == "tables":
+            return
         if stage != self.stage:
             self._enter(stage)
+
+    def _cpu_now(self) -> float:
+        return _cpu(os.getpid()) + sum(self._child_cpu.values())
 
     def _enter(self, stage: str) -> None:
         now = time.perf_counter()
         self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + now - self.since
+        for c in _children(os.getpid()):
+            self._child_cpu[c] = max(self._child_cpu.get(c, 0.0), _cpu(c))
+        cpu = self._cpu_now()
+        self.cpu[self.stage] = self.cpu.get(self.stage, 0.0) + cpu - self._cpu_at
+        self._cpu_at = cpu
         self.stage, self.since = stage, now
 
     def _sample(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.02):
             own = _rss(me)
-            total = own + sum(_rss(c) for c in _children(me))
+            kids = _children(me)
+            total = own + sum(_rss(c) for c in kids)
+            for c in kids:
+                self._child_cpu[c] = max(self._child_cpu.get(c, 0.0), _cpu(c))
             s = self.stage
             self.peak[s] = max(self.peak.get(s, 0), own)
             self.peak_all[s] = max(self.peak_all.get(s, 0), total)
@@ -93,13 +124,17 @@ class Stages:
         self._stop.set()
         self._thread.join()
         total = time.perf_counter() - self.t0
+        cpu_total = sum(self.cpu.values()) or 1.0
         mb = 2**20
         return {
             "seconds": round(total, 2),
+            "cpu_seconds": round(sum(self.cpu.values()), 1),
             "stages": {
                 s: {
                     "seconds": round(self.seconds.get(s, 0.0), 2),
                     "share": round(self.seconds.get(s, 0.0) / total, 3),
+                    "cpu_seconds": round(self.cpu.get(s, 0.0), 1),
+                    "cpu_share": round(self.cpu.get(s, 0.0) / cpu_total, 3),
                     "peak_rss_mb": round(self.peak.get(s, 0) / mb),
                     "peak_rss_with_workers_mb": round(self.peak_all.get(s, 0) / mb),
                 }
@@ -141,14 +176,12 @@ def main() -> None:
     _alerts.progress_bar = bar
     prof = cProfile.Profile() if args.cprofile else None
     load = os.getloadavg()[0]
-    cpu0 = os.times()
     if prof:
         prof.enable()
     app(argv, standalone_mode=False)
     if prof:
         prof.disable()
         prof.dump_stats(args.cprofile)
-    cpu1 = os.times()
     res = stages.close()
     import pandas as pd
 
@@ -156,9 +189,6 @@ def main() -> None:
         households=args.tiles * bs.BASE_HOUSEHOLDS,
         listed=len(pd.read_csv(out / "alerts.csv", usecols=["household_id"])),
         workbooks=len(list((out / "excel").glob("*.xlsx"))),
-        cpu_seconds=round(
-            sum(b - a for a, b in zip(cpu0[:4], cpu1[:4], strict=True)), 1
-        ),
         load_avg_before=round(load, 2),
         load_avg_after=round(os.getloadavg()[0], 2),
         workers=args.workers or os.cpu_count(),

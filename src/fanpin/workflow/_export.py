@@ -895,6 +895,8 @@ def write_workbooks(
     n = min(workers or os.cpu_count() or 1, groups.ngroups)
     if len(df) < PROCESS_MIN_ROWS:
         n = 1
+    if progress is not None:
+        progress(0, groups.ngroups)
     for path in _write_all(tasks(), n):
         paths.append(path)
         if progress is not None:

@@ -266,7 +266,7 @@ def what_if(
     departments = [split_codes(d) for d in alerts["departments"].tolist()]
     before = alerts["risk_score"].to_numpy(dtype="float64")
     after: list[dict[str, float]] = [{} for _ in rows]
-    mod = panel.copy()
+    mod = panel.copy(deep=False)  # copy-on-write: changed columns are new
     touched = [c for c in TOUCHED if c in mod]
     slots = max((len(m) for m in measures), default=0)
     slots_of = _Slots(measures, config, lag_w, lag_b, touched)
