@@ -864,7 +864,7 @@ def write_workbooks(
     ['乙镇.xlsx']
     """
     d = Path(directory)
-    df = alerts.copy()
+    df = alerts  # read only (each township's rows are taken from it)
     if pii is not None:
         df = df.merge(pii, on="household_id", how="left")
     cols = [c for c in EXCEL_HEADERS if c != "village" and (
