@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-import multiprocessing
 import os
 import re
 import unicodedata
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -789,9 +786,9 @@ def _first_date(df: pd.DataFrame, stamp: datetime.datetime) -> datetime.date:
 
 
 _Task = tuple[pd.DataFrame, Path, list[str], "date | pd.Timestamp | None"]
-PROCESS_MIN_ROWS = 2_000
+PROCESS_MIN_ROWS = 5_000
 """Fewer listed rows than this are written in this process (starting worker
-processes costs about a second)."""
+processes costs a few seconds)."""
 IN_FLIGHT = 4
 """Townships sent ahead to each worker process (memory holds only these)."""
 
@@ -807,24 +804,22 @@ def _write_one(task: _Task) -> tuple[Path, list[tuple[str, type[Warning]]]]:
 
 def _write_all(tasks: Iterator[_Task], n: int) -> Iterator[Path]:
     """Write the workbooks, in order: here (``n`` 1), or on ``n`` worker
-    processes (forked from a clean server process; each workbook is written by
-    the same code from the same rows, so the bytes are those of one process),
-    a few townships in flight per process. Warnings are given here, in the
-    workbooks' order."""
+    processes (joblib's loky: fresh interpreters that never run the caller's
+    main module; each workbook is written by the same code from the same rows,
+    so the bytes are those of one process), a few townships in flight per
+    process. Warnings are given here, in the workbooks' order."""
     if n <= 1:
         for rows, path, cols, as_of in tasks:
             yield write_township_workbook(rows, path, columns=cols, as_of=as_of)
         return
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            pending.append(pool.submit(_write_one, task))
-            if len(pending) >= IN_FLIGHT * n:
-                yield _given(pending.popleft().result())
-        while pending:
-            yield _given(pending.popleft().result())
+    from joblib import Parallel, delayed
+
+    run = Parallel(
+        n_jobs=n, backend="loky", return_as="generator", batch_size=1,
+        pre_dispatch=f"{IN_FLIGHT}*n_jobs",
+    )  # fmt: skip
+    for result in run(delayed(_write_one)(task) for task in tasks):
+        yield _given(result)
 
 
 def _given(result: tuple[Path, list[tuple[str, type[Warning]]]]) -> Path:
