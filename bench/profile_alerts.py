@@ -151,12 +151,13 @@ def main() -> None:
     ap.add_argument("--rules", default=None, help="a rules.yaml (default: shipped)")
     ap.add_argument("--risk-types", default=None, help="a risk_types.yaml")
     ap.add_argument("--cprofile", default=None)
+    ap.add_argument("--out", default=None, help="output folder (default: _data/out)")
     args = ap.parse_args()
     from fanpin.cli import _alerts, app
 
     data, pushes = bs.tiled_panel(args.tiles), bs.tiled_pushes(args.tiles)
     model = bs.model_dir()
-    out = bs.DATA / "out" / "profile_alerts"
+    out = Path(args.out) if args.out else bs.DATA / "out" / "profile_alerts"
     shutil.rmtree(out, ignore_errors=True)
     argv = ["alerts", str(data), "--model", str(model), "--events", str(pushes),
             "--as-of", f"{bs.AS_OF:%Y-%m-%d}", "--out", str(out),
