@@ -158,14 +158,11 @@ def cli_child(args: argparse.Namespace) -> None:
     app(argv, standalone_mode=False)
     dt = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    # the workbook writer's worker processes (the largest one's peak)
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     books = len(list((out / "excel").glob("*.xlsx"))) if args.cli == "alerts" else 0
     listed = 0
     if args.cli == "alerts":
         listed = len(pd.read_csv(out / "alerts.csv", usecols=["household_id"]))
     print(json.dumps({"seconds": dt, "peak_rss_bytes": rss, "workbooks": books,
-                      "peak_rss_child_bytes": child_rss,
                       "listed": listed, "households": 0, "explained": listed}))
 
 
@@ -209,9 +206,6 @@ def alerts_against_score(
     out["alerts"].update(
         workbooks=a["workbooks"],
         listed=a["listed"],
-        peak_rss_largest_worker_process_mb=round(
-            max(r.get("peak_rss_child_bytes", 0) for r in runs["alerts"]) / 2**20
-        ),
         rules=rules or "shipped configs/rules.yaml",
     )
     ratios = [
