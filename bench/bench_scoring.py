@@ -152,6 +152,8 @@ def cli_child(args: argparse.Namespace) -> None:
                  "--out", str(out)]  # fmt: skip
     if args.workers:
         argv += ["--workers", str(args.workers)]
+    if args.cli == "alerts" and args.rules:
+        argv += ["--rules", args.rules]
     t0 = time.perf_counter()
     app(argv, standalone_mode=False)
     dt = time.perf_counter() - t0
@@ -165,11 +167,13 @@ def cli_child(args: argparse.Namespace) -> None:
 
 
 def run_cli(kind: str, data: Path, model: Path, events: Path | None = None,
-            workers: int = 0) -> dict:  # fmt: skip
+            workers: int = 0, rules: str | None = None) -> dict:  # fmt: skip
     cmd = [sys.executable, __file__, "--cli", kind, "--data", str(data), "--model",
            str(model)]  # fmt: skip
     if events is not None:
         cmd += ["--events", str(events)]
+    if rules:
+        cmd += ["--rules", rules]
     if workers:
         cmd += ["--workers", str(workers)]
     res = subprocess.run(cmd, capture_output=True, text=True)
@@ -178,14 +182,17 @@ def run_cli(kind: str, data: Path, model: Path, events: Path | None = None,
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def alerts_against_score(d1: Path, m: Path, pushes: Path, repeats: int) -> dict:
+def alerts_against_score(
+    d1: Path, m: Path, pushes: Path, repeats: int, rules: str | None = None
+) -> dict:
     """``fanpin alerts`` (pushes, explanations of the listed households, every
     township workbook) against ``fanpin score`` on the same panel, run
-    alternately in the same session, default workers: their time ratio."""
+    alternately in the same session, default workers: their time ratio.
+    ``rules``: the alerts' rules.yaml (default: the shipped one)."""
     runs: dict[str, list[dict]] = {"score": [], "alerts": []}
     for _ in range(repeats):
         runs["score"].append(run_cli("score", d1, m))
-        runs["alerts"].append(run_cli("alerts", d1, m, pushes))
+        runs["alerts"].append(run_cli("alerts", d1, m, pushes, rules=rules))
         print("alerts/score", runs["alerts"][-1], runs["score"][-1], flush=True)
     out = {}
     for kind, rs in runs.items():
@@ -196,7 +203,11 @@ def alerts_against_score(d1: Path, m: Path, pushes: Path, repeats: int) -> dict:
             "peak_rss_mb_max": round(max(r["peak_rss_bytes"] for r in rs) / 2**20),
         }
     a = runs["alerts"][0]
-    out["alerts"].update(workbooks=a["workbooks"], listed=a["listed"])
+    out["alerts"].update(
+        workbooks=a["workbooks"],
+        listed=a["listed"],
+        rules=rules or "shipped configs/rules.yaml",
+    )
     ratios = [
         a_["seconds"] / s_["seconds"]
         for a_, s_ in zip(runs["alerts"], runs["score"], strict=True)
@@ -377,6 +388,8 @@ def main() -> None:
     ap.add_argument("--skip-5m", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--out", default=str(HERE / "results_scoring.json"))
+    ap.add_argument("--rules", default=None,
+                    help="rules.yaml for the alerts runs (default: shipped)")
     args = ap.parse_args()
     if args.child:
         child(args)
@@ -397,7 +410,7 @@ def main() -> None:
     print("data ready", result["data"], flush=True)
     fig = result["figures"]
     fig["alerts_vs_score_1m"] = alerts_against_score(
-        d1, m, tiled_pushes(20), max(1, min(args.repeats, 2))
+        d1, m, tiled_pushes(20), max(1, min(args.repeats, 2)), rules=args.rules
     )
     print("alerts_vs_score_1m", fig["alerts_vs_score_1m"], flush=True)
     if args.only_alerts:

@@ -277,7 +277,7 @@ def alerts(
                         monitored_ids=known,
                     )
                     summary, listing = (
-                        _to_store(cs, run, stage, when, cfg, people, bar)
+                        _to_store(cs, run, stage, when, cfg, people, bar, workers)
                         if cs is not None
                         else (None, None)
                     )
@@ -392,7 +392,7 @@ def _shown_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # noqa: ANN001, ANN202, PLR0913
+def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar, workers):  # noqa: ANN001, ANN202, PLR0913
     """Upsert the run's alerts into the store, then write the alert list and the
     workbooks again with each household's case: case id, state, 新增/延续 and
     the store's deadline (one deadline everywhere) and 已逾期. Returns the
@@ -416,7 +416,7 @@ def _to_store(cs, run, stage: Path, when: pd.Timestamp, cfg, people, bar):  # no
     write_table(listed, stage / "alerts.csv")
     write_table(listed, stage / "alerts.parquet")
     run.files["excel"] = write_workbooks(
-        listed, stage / "excel", pii=people, as_of=when,
+        listed, stage / "excel", pii=people, as_of=when, workers=workers,
         progress=None if bar is None else (lambda d, t: bar("excel", d, t)),
     )  # fmt: skip
     return summary, listing

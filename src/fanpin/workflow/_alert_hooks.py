@@ -418,6 +418,8 @@ class AlertHooks(Hooks):
     #: Write the township workbooks (a caller with a case store writes them
     #: itself after the upsert, with each household's case).
     write_excel: bool = True
+    #: Processes writing the township workbooks (None: one per core).
+    excel_workers: int | None = 1
     #: The pushes config (collection dates; None: the shipped one).
     pushes: PushesConfig | None = None
     #: The rules whose hits are always listed (None: the shipped rules.yaml).
@@ -734,8 +736,11 @@ class AlertHooks(Hooks):
             empty["what_if"] = pd.array([], dtype="string").to_numpy()
             pieces.append(empty)
         rows = pd.concat(pieces, ignore_index=True)
+        explained.clear()  # the pieces: one copy of the list at a time
+        del pieces
         logger.info("alert list: %d households", len(rows))
         alerts = sort_alerts(rows, extra=("risk_after", *RULE_ALERT_COLUMNS))
+        del rows
         infos = [o.info for o in job.outcomes]
         moved = [i.moved for i in infos if i.moved is not None and len(i.moved)]
         template = job.template("monitored")
@@ -818,6 +823,7 @@ class AlertHooks(Hooks):
                 target / "excel",
                 pii=self.pii,
                 progress=lambda done, total: job.report("excel", done, total),
+                workers=self.excel_workers,
             )
             if self.write_excel
             else []

@@ -422,7 +422,8 @@ def run_alerts_file(
         ``"excel"`` (workbooks).
     engine, workers, scheduler
         As for :func:`fanpin.scoring.score_file`: ``engine="dask"`` runs the
-        chunks on a Dask cluster, ``workers`` the local worker threads.
+        chunks on a Dask cluster, ``workers`` the local worker threads (and
+        the processes writing the township workbooks; default one per core).
     write_excel : bool
         Write the township workbooks (a caller with a case store writes them
         itself after the upsert, with each household's case:
@@ -473,7 +474,7 @@ def run_alerts_file(
         explain_config=explain_config, assistance=assistance, capacity=capacity,
         covered=covered, risk_levels=risk_levels, pushes=pushes, out=target,
         table_format=table_format, pii=pii, write_excel=write_excel, rules=rules,
-        monitored_ids=monitored_ids,
+        monitored_ids=monitored_ids, excel_workers=workers,
     )  # fmt: skip
     res = run_job(
         panel_path, model, hooks, lines=hooks.lines, work_in=target,

@@ -31,6 +31,7 @@ is accepted.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,11 @@ from ._assistance import AssistanceMap, split_codes
 __all__ = ["apply_measure", "what_if", "what_if_text"]
 
 logger = logging.getLogger(__name__)
+
+VECTORISED = True
+"""Apply each slot's measures column by column (the records of the alerts are
+distinct); False: record by record with :func:`apply_measure` (the same
+values; kept to test against)."""
 
 #: record columns a what-if rule may change (restored after each slot)
 TOUCHED = (
@@ -110,6 +116,106 @@ def apply_measure(
     return True
 
 
+def _numbers(series: pd.Series, pos: np.ndarray) -> np.ndarray:
+    """``_f`` of the values at positions ``pos``: float64, missing as 0."""
+    x = series.to_numpy(dtype="float64", na_value=np.nan)[pos]
+    return np.where(np.isnan(x), 0.0, x)
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """The alerts' measure lists, the what-if rules, last year's wage and
+    business income of each alert's household, the columns the rules touch."""
+
+    measures: list[list[str]]
+    config: AlertsConfig
+    lag_w: np.ndarray
+    lag_b: np.ndarray
+    touched: list[str]
+
+
+def _slot_vectorised(
+    mod: pd.DataFrame, panel: pd.DataFrame, pos: np.ndarray, a: _Slots, k: int
+) -> tuple[list[int], list[str]]:
+    """Slot ``k`` of every alert applied to ``mod`` at once, column by column:
+    the same values :func:`apply_measure` gives record by record (each record
+    changes only from its own values). Returns the alerts changed (positions,
+    ascending) and their measures."""
+    n, lag_w, lag_b = len(a.measures), a.lag_w, a.lag_b
+    name = np.array([ms[k] if k < len(ms) else "" for ms in a.measures], dtype=object)
+    effect = np.zeros(n, dtype=bool)
+    new: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (set, values)
+
+    def put(column: str, sel: np.ndarray, values: Any) -> None:
+        if column not in mod or not sel.any():
+            return
+        values = np.broadcast_to(np.asarray(values), (n,))
+        if column not in new:
+            new[column] = (np.zeros(n, dtype=bool), np.zeros(n, dtype=values.dtype))
+        mask, out = new[column]
+        mask[sel] = True
+        out[sel] = values[sel]
+
+    for measure, params in a.config.what_if.items():
+        sel = name == measure
+        if not sel.any():
+            continue
+        if measure == "健康帮扶":
+            oop = _numbers(panel["medical_cost_oop"], pos)
+            sel &= oop > 0
+            put("medical_cost_oop", sel,
+                oop * (1 - float(params["medical_aid_share"])))  # fmt: skip
+        elif measure == "公益岗位帮扶":
+            wage = _numbers(panel["income_wage"], pos)
+            put("income_wage", sel, wage + float(params["wage"]))
+            put("welfare_job", sel, True)
+        elif measure == "综合保障":
+            add = float(params["transfer_per_person"]) * _numbers(
+                panel["household_size"], pos
+            )
+            put("income_transfer", sel, _numbers(panel["income_transfer"], pos) + add)
+            put("dibao", sel, True)
+        elif measure == "就业帮扶":
+            now = _numbers(panel["income_wage"], pos)
+            sel &= bool(params.get("restore_wage", True)) & (lag_w > now)
+            put("income_wage", sel, lag_w)
+        elif measure == "产业帮扶":
+            now = _numbers(panel["income_business"], pos)
+            sel &= bool(params.get("restore_business", True)) & (lag_b > now)
+            put("income_business", sel, lag_b)
+            put("industry_support", sel, True)
+        else:
+            continue
+        effect |= sel
+    for column, (sel, values) in new.items():
+        s = panel[column].copy()
+        s.iloc[pos[sel]] = values[sel]  # the same setitem as apply_measure's
+        mod[column] = s
+    changed = np.flatnonzero(effect).tolist()
+    return changed, [str(name[i]) for i in changed]
+
+
+def _slot_by_row(
+    mod: pd.DataFrame, rows: pd.Index, a: _Slots, k: int
+) -> tuple[list[int], list[str], list[tuple[Any, dict[str, Any]]]]:
+    """Slot ``k`` applied record by record (:func:`apply_measure`), and the
+    values to restore after scoring (the former loop, for rows not unique)."""
+    changed, names, saves = [], [], []
+    for i, (row, ms) in enumerate(zip(rows, a.measures, strict=True)):
+        if k >= len(ms) or ms[k] not in a.config.what_if:
+            continue
+        last = {"income_wage": a.lag_w[i], "income_business": a.lag_b[i]}
+        saved = {c: mod.at[row, c] for c in a.touched}
+        if apply_measure(mod, row, ms[k], a.config.what_if[ms[k]], last):
+            changed.append(i)
+            names.append(ms[k])
+            saves.append((row, saved))
+        else:
+            for c, v in saved.items():
+                mod.at[row, c] = v
+    return changed, names, saves
+
+
 def what_if(
     model: Any,
     panel: pd.DataFrame,
@@ -160,29 +266,27 @@ def what_if(
     departments = [split_codes(d) for d in alerts["departments"].tolist()]
     before = alerts["risk_score"].to_numpy(dtype="float64")
     after: list[dict[str, float]] = [{} for _ in rows]
-    mod = panel.copy()
+    mod = panel.copy(deep=False)  # copy-on-write: changed columns are new
     touched = [c for c in TOUCHED if c in mod]
     slots = max((len(m) for m in measures), default=0)
+    slots_of = _Slots(measures, config, lag_w, lag_b, touched)
+    vectorised = VECTORISED and (pos >= 0).all() and np.unique(pos).size == pos.size
     for k in range(slots):
-        changed, names = [], []
-        for i, (row, ms) in enumerate(zip(rows, measures, strict=True)):
-            if k >= len(ms) or ms[k] not in config.what_if:
-                continue
-            last = {"income_wage": lag_w[i], "income_business": lag_b[i]}
-            saved = {c: mod.at[row, c] for c in touched}
-            if apply_measure(mod, row, ms[k], config.what_if[ms[k]], last):
-                changed.append(i)
-                names.append((ms[k], saved))
-            else:
-                for c, v in saved.items():
-                    mod.at[row, c] = v
-        if not changed:
-            continue
-        p = rows_probabilities(model, mod, rows[changed])
-        for i, (name, saved), v in zip(changed, names, p, strict=True):
-            after[i][name] = float(v)
+        saves: list[tuple[Any, dict[str, Any]]] = []
+        if vectorised:
+            changed, names = _slot_vectorised(mod, panel, pos, slots_of, k)
+        else:
+            changed, names, saves = _slot_by_row(mod, rows, slots_of, k)
+        if changed:
+            p = rows_probabilities(model, mod, rows[changed])
+            for i, name, v in zip(changed, names, p, strict=True):
+                after[i][name] = float(v)
+        for row, saved in saves:  # every record as it was
             for c, x in saved.items():
-                mod.at[rows[i], c] = x
+                mod.at[row, c] = x
+        if vectorised:
+            for c in touched:
+                mod[c] = panel[c]
     best_m: list[str | None] = []
     best_after = np.full(len(rows), np.nan)
     sentences, new_m, new_d = [], [], []
