@@ -218,7 +218,7 @@ class RiskTypes:
     sentences: Mapping[str, tuple[Template, ...]] = field(default_factory=dict)
     fallback: str = "{risk_name}风险（主要因素：{top_feature}）"
     no_reason: str = (
-        "模型综合研判风险较高，但现有记录中没有符合认定条件的风险类型，请入户核实"
+        "现有记录中没有符合认定条件的风险类型，请入户核实风险原因"
     )
     max_risks: int = 5
     min_contribution: float = 0.0
