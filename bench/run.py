@@ -57,6 +57,14 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "**missed**"
 
 
+def _which_run(results: dict) -> str:
+    """How this file was made: a run of benchmarks, or assembled only."""
+    ran = results.get("ran") or []
+    if not ran:
+        return "this assembly (no benchmark run: the parts' result files as they were)"
+    return f"`make bench` (run: {', '.join(ran)}; the rest from their result files)"
+
+
 def markdown(results: dict) -> str:
     sc = results.get("scoring") or {}
     fig, anc, mach = sc.get("figures", {}), sc.get("anchors", {}), sc.get("machine", {})
@@ -67,7 +75,8 @@ def markdown(results: dict) -> str:
         f"{mach.get('cpu')}, Python {mach.get('python')} (shared machine; load "
         f"average {round(mach.get('load_avg_at_start') or 0, 2)} at the start of the "
         f"scoring runs, {results.get('load_avg_at_start')} (1/5/15 min) at the start "
-        "of `make bench`). Median of the runs shown; peak RSS for Dask is the sum "
+        f"of {_which_run(results)}). Median of the runs shown; peak RSS for Dask is "
+        "the sum "
         "over the client and its worker processes.",
         "",
         "## Batch scoring (`fanpin score`, 1 million households x 2023-2025)",
@@ -407,12 +416,15 @@ def explain_markdown(ex: dict) -> list[str]:
     return out
 
 
+PARTS = ("simulate", "quality", "rules", "sweep", "real", "explain", "scoring")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
         "--skip",
         default="",
-        help="comma list: simulate,quality,rules,sweep,real,explain,scoring",
+        help="comma list of parts not to run: " + ",".join(PARTS),
     )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-5m", action="store_true")
@@ -442,6 +454,7 @@ def main() -> None:
 
     results = {
         "load_avg_at_start": [round(x, 2) for x in load_at_start],
+        "ran": [p for p in PARTS if p not in skip],
         "simulate": _load(sim_out, fresh("simulate")),
         "quality": _load(HERE / "results_quality.json", fresh("quality")),
         "rules": _load(HERE / "results_rules.json", fresh("rules")),
