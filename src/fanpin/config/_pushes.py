@@ -213,19 +213,11 @@ def load_pushes_config(path: str | Path | None = None) -> PushesConfig:
     for name, sec in (("collection_dates", dates), ("sources", sources)):
         if not isinstance(sec, Mapping):
             raise ConfigError(Message(MSG_SECTION_MAPPING, name=name, path=str(p)))
-    extra = set(map(str, dates)) - {"default", "years", "provinces"}
-    extra |= {f"sources.{k}" for k in map(str, sources) if k != "synonyms"}
-    if extra:
-        raise ConfigError(
-            Message(
-                MSG_SECTIONS,
-                path=str(p),
-                unknown=sorted(extra),
-                hint="",
-                allowed=["collection_dates.default", "collection_dates.years",
-                         "collection_dates.provinces", "sources.synonyms"],
-            )
-        )  # fmt: skip
+    nested = [f"collection_dates.{k}" for k in map(str, dates)]
+    nested += [f"sources.{k}" for k in map(str, sources)]
+    allowed = {"collection_dates.default", "collection_dates.years",
+               "collection_dates.provinces", "sources.synonyms"}  # fmt: skip
+    refuse_unknown_sections(nested, allowed, MSG_SECTIONS, p)
     for name in ("years", "provinces"):
         if not isinstance(dates.get(name) or {}, Mapping):
             where = f"collection_dates.{name}"
