@@ -64,13 +64,11 @@ def test_a_150000_yuan_bill_is_urgent_end_to_end(tmp_path, demo_model):
     ev = tmp_path / "pushes.csv"
     pd.concat([pushes, bill], ignore_index=True).to_csv(ev, index=False)
     out, db = tmp_path / "out", tmp_path / "cases.db"
-    res = CliRunner().invoke(
-        app,
-        ["alerts", str(DEMO / "panel.parquet"), "--model", str(demo_model),
-         "--lines", str(DEMO / "monitoring_lines.yaml"), "--events", str(ev),
-         "--store", f"sqlite:///{db}", "--as-of", DEMO_AS_OF, "--capacity", "1",
-         "--out", str(out), "--quiet"],
-    )  # fmt: skip
+    args = ["alerts", str(DEMO / "panel.parquet"), "--model", str(demo_model),
+            "--lines", str(DEMO / "monitoring_lines.yaml"), "--events", str(ev),
+            "--store", f"sqlite:///{db}", "--as-of", DEMO_AS_OF, "--capacity", "1",
+            "--out", str(out), "--quiet"]  # fmt: skip
+    res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     alerts = pd.read_csv(out / "alerts.csv", encoding="utf-8-sig", dtype=str)
     town = alerts[
@@ -111,13 +109,7 @@ def test_a_150000_yuan_bill_is_urgent_end_to_end(tmp_path, demo_model):
     assert f"其中紧急 {n_urgent:,} 户" in text or f"{n_urgent:,} urgent" in text
     assert "首次运行" in text or "First run on a new case store" in text
     # on an existing store the first-run line is not repeated
-    again = CliRunner().invoke(
-        app,
-        ["alerts", str(DEMO / "panel.parquet"), "--model", str(demo_model),
-         "--lines", str(DEMO / "monitoring_lines.yaml"), "--events", str(ev),
-         "--store", f"sqlite:///{db}", "--as-of", DEMO_AS_OF, "--capacity", "1",
-         "--out", str(out), "--quiet"],
-    )  # fmt: skip
+    again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
     text = " ".join(again.output.split())
     assert "首次运行" not in text and "First run on a new case store" not in text
