@@ -298,11 +298,14 @@ def _gap_rows(
 ) -> pd.DataFrame:
     """The gap rows of one rule and note: ``rows`` counted by province-year,
     with the line types marked (``marks``: one column per kind) there."""
-    kinds_of = np.array(
-        ["|".join(k for k, m in zip(kinds, row, strict=True) if m)
-         for row in marks[rows]],
+    # each row's set of marked kinds as a bit code, named once per code
+    code = marks[rows].astype(np.int64) @ (1 << np.arange(len(kinds), dtype=np.int64))
+    uniq, inverse = np.unique(code, return_inverse=True)
+    names = np.array(
+        ["|".join(k for j, k in enumerate(kinds) if c >> j & 1) for c in uniq.tolist()],
         dtype=object,
-    )  # fmt: skip
+    )
+    kinds_of = names[inverse.reshape(-1)]
     frame = pd.DataFrame({
         "province": prov[rows].astype(str).to_numpy(),
         "year": year[rows].astype("int64").to_numpy(),

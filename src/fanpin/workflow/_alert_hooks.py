@@ -117,6 +117,20 @@ class ChunkEvents:
     rule_gaps: pd.DataFrame | None = None
 
 
+def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s columns, dtypes and index dtype with no rows, sharing none of
+    its memory (a zero-row slice, even copied, keeps every column's whole
+    buffer alive: one chunk's panel per chunk until the run ends)."""
+    index = frame.index
+    empty = (
+        index[:0] if isinstance(index, pd.RangeIndex)
+        else pd.Index([], dtype=index.dtype, name=index.name)
+    )  # fmt: skip
+    return pd.DataFrame(
+        {c: pd.array([], dtype=dt) for c, dt in frame.dtypes.items()}, index=empty
+    )
+
+
 def discovered_dtype(as_of: pd.Timestamp, first_dtype: Any, pushed: bool) -> Any:
     """The dtype of ``discovered``: the run date's, joined with the events'
     dates' when any event was applied (pandas' common dtype of both)."""
@@ -541,7 +555,7 @@ class AlertHooks(Hooks):
                 moved=moved,
                 years=sorted(years),
                 pre_scores=p_pre,
-                empty_panel=panel.iloc[:0],
+                empty_panel=_no_rows(panel),
                 work=work if self.out is None else None,
             ),
         )
