@@ -5,6 +5,7 @@ Usage::
 
     python bench/profile_alerts.py [--tiles 4] [--workers N] [--rules FILE]
                                    [--cprofile FILE]
+                                   [--chunk-households N]
 
 Runs the command as a user would (``fanpin alerts PANEL --events PUSHES``,
 bench_scoring's tiled data and model) in this process; the stages are those of
@@ -148,6 +149,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tiles", type=int, default=4)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--chunk-households", type=int, default=0)
     ap.add_argument("--rules", default=None, help="a rules.yaml (default: shipped)")
     ap.add_argument("--risk-types", default=None, help="a risk_types.yaml")
     ap.add_argument("--cprofile", default=None)
@@ -164,6 +166,8 @@ def main() -> None:
             "--quiet"]  # fmt: skip
     if args.workers:
         argv += ["--workers", str(args.workers)]
+    if args.chunk_households:
+        argv += ["--chunk-households", str(args.chunk_households)]
     if args.rules:
         argv += ["--rules", args.rules]
     if args.risk_types:

@@ -18,8 +18,8 @@ from ..io import check_apart, replace_directory, write_table, write_text
 from ..messages import N_, Message
 from ..models import load_model
 from ..schema import read_events
-from ..scoring import CHUNK_HOUSEHOLDS
 from ..workflow import (
+    ALERT_CHUNK_HOUSEHOLDS,
     ALERT_OUTPUT_FILES,
     EVIDENCE_KINDS,
     IDENTIFIED_STATES,
@@ -203,7 +203,7 @@ def alerts(
     ] = None,
     risk_types: RiskTypesOption = None,
     assistance: AssistanceOption = None,
-    chunk_households: ChunkHouseholdsOption = CHUNK_HOUSEHOLDS,
+    chunk_households: ChunkHouseholdsOption = ALERT_CHUNK_HOUSEHOLDS,
     quiet: QuietOption = False,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,

@@ -54,6 +54,7 @@ from ._upsert import (
 from ._verified_labels import VerifiedLabels, verified_labels
 
 __all__ = [
+    "ALERT_CHUNK_HOUSEHOLDS",
     "ALERT_COLUMNS",
     "MSG_IMPORT_REFUSED",
     "CATEGORIES",
@@ -104,7 +105,13 @@ from ._export import (  # noqa: E402
     write_workbooks,
 )
 from ._hit_rate import HIT_RATE_COLUMNS, hit_rates  # noqa: E402
-from ._run import AlertFileRun, AlertRun, run_alerts, run_alerts_file  # noqa: E402
+from ._run import (  # noqa: E402
+    ALERT_CHUNK_HOUSEHOLDS,
+    AlertFileRun,
+    AlertRun,
+    run_alerts,
+    run_alerts_file,
+)
 from ._selection import (  # noqa: E402
     LISTED_BY_MODEL,
     LISTED_BY_RULE,

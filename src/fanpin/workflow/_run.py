@@ -32,13 +32,14 @@ from ..config import (
 from ..exceptions import ConfigError
 from ..messages import N_, Message
 from ..ranking import RiskLevels
-from ..scoring import CHUNK_HOUSEHOLDS, model_config, model_lines, run_job
+from ..scoring import model_config, model_lines, run_job
 from ._alert_hooks import AlertHooks
 from ._assistance import AssistanceMap
 from ._events import AppliedEvents, check_events
 from ._pushes import LINES_CARRIED
 
 __all__ = [
+    "ALERT_CHUNK_HOUSEHOLDS",
     "LINES_CARRIED",
     "MSG_BAD_TABLE_FORMAT",
     "AlertFileRun",
@@ -50,6 +51,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Progress = Any
+
+ALERT_CHUNK_HOUSEHOLDS = 25_000
+"""Default households per chunk of the alert run (half the scoring default:
+a chunk of the alert run also holds its events, its records after the events,
+its rule flags, and in the explain pass its SHAP values and what-if records).
+Measured on 200,000 households x 3 years, two workers: peak 901 MB with chunks
+of 25,000 against 1,102 MB with 50,000, at the same CPU time (101.7 vs 103.6 s);
+the outputs do not depend on the chunk size."""
 
 MSG_BAD_TABLE_FORMAT = N_(
     "table_format must be 'csv' or 'parquet' (the format of scored, monitored "
@@ -368,7 +377,7 @@ def run_alerts_file(
     assistance: AssistanceMap | None = None,
     capacity: int | None = None,
     covered: str | None = None,
-    chunk_households: int = CHUNK_HOUSEHOLDS,
+    chunk_households: int = ALERT_CHUNK_HOUSEHOLDS,
     pii: pd.DataFrame | None = None,
     table_format: str = "csv",
     progress: Progress | None = None,
@@ -410,7 +419,8 @@ def run_alerts_file(
     rules, monitored_ids
         As for :func:`~fanpin.workflow.run_alerts` (who is listed, and why).
     chunk_households : int
-        Households per chunk (a chunk holds whole counties, so it may be larger).
+        Households per chunk (a chunk holds whole counties, so it may be
+        larger; default :data:`ALERT_CHUNK_HOUSEHOLDS`).
     pii : DataFrame, optional
         :func:`~fanpin.workflow.read_pii` output, joined into the Excel
         workbooks only.
