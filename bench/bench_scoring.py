@@ -215,7 +215,39 @@ def alerts_against_score(
     out["ratio_alerts_over_score"] = round(statistics.median(ratios), 2)
     out["ratios_all"] = [round(r, 2) for r in ratios]
     out["load_avg_after"] = os.getloadavg()[0]
+    out["floor"] = treeshap_floor(m, a["listed"], out["score"]["seconds_median"])
     return out
+
+
+def treeshap_floor(model: Path, listed: int, score_seconds: float) -> dict:
+    """The least ``fanpin alerts`` can take on this machine: ``fanpin score``
+    on the same panel plus LightGBM's own TreeSHAP (``pred_contrib``) of every
+    listed household, spread over every core, with nothing else (no events,
+    rules, what-if, sentences or workbooks). TreeSHAP's CPU per row is timed on
+    one thread over 20,000 rows of the base panel's latest year."""
+    from fanpin.models import load_model
+
+    m = load_model(model)
+    panel = pd.read_parquet(tiled_panel(1))
+    latest = panel.index[(panel["year"] == panel["year"].max()).to_numpy()]
+    x = m.features.transform(panel).loc[latest].iloc[:20_000]
+    x = x.to_numpy(dtype="float64")
+    booster = m.model.booster_
+    booster.predict(x[:100], pred_contrib=True, num_threads=1)  # warm
+    t0 = time.process_time()
+    booster.predict(x, pred_contrib=True, num_threads=1)
+    per_row = (time.process_time() - t0) / len(x)
+    cores = os.cpu_count() or 1
+    floor = score_seconds + listed * per_row / cores
+    return {
+        "treeshap_cpu_ms_per_row": round(1000 * per_row, 3),
+        "rows_timed": len(x),
+        "trees": booster.num_trees(),
+        "listed": listed,
+        "cores": cores,
+        "seconds": round(floor, 1),
+        "over_score": round(floor / score_seconds, 2),
+    }
 
 
 def child(args: argparse.Namespace) -> None:
