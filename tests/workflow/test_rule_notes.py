@@ -12,12 +12,13 @@ import yaml
 from typer.testing import CliRunner
 
 from fanpin.cli import app
-from fanpin.config import MonitoringLines
+from fanpin.config import MonitoringLines, shipped_configs
 from fanpin.models import save_model
 from fanpin.ranking import URGENT_LEVEL
 from fanpin.rules import GAP_COLUMNS
+from fanpin.rules._hits import MSG_NO_LAST_YEAR_HOUSEHOLDS
 from fanpin.workflow import run_alerts, run_alerts_file
-from tests.explain.support import small_panel, small_pipe, small_sim
+from tests.explain.support import events_2025, small_panel, small_pipe, small_sim
 
 AS_OF = "2025-01-15"
 ONLY = "湖北省"  # the one province with a 低保 standard in these lines
@@ -148,3 +149,120 @@ def test_cli_summary_and_summary_file_state_the_notes(tmp_path):
     assert f"未对{n:,}户进行判断" in flat and "占位值" in flat
     assert "预警名单" in flat  # the list's own line is there too
     assert "Rule " not in summary  # Chinese, from the catalogue
+
+
+# -- rules that compare with the previous year ---------------------------------
+LAST_YEAR_RULES = ("income_drop", "new_disability")  # 收入大幅缩减, 新增残疾
+
+
+def _no_last_year(run) -> dict:  # noqa: ANN001
+    """Rule id -> its note "not checked: no record of the previous year"."""
+    return {r: n for n in run.rule_notes if n.template == MSG_NO_LAST_YEAR_HOUSEHOLDS
+            for r in n.params["rules"].split(", ")}  # fmt: skip
+
+
+def test_rules_with_a_previous_year_have_no_note_on_two_years():
+    panel = small_panel()
+    two = panel[panel["year"] >= panel["year"].max() - 1]
+    run = run_alerts(small_pipe(), two, as_of=AS_OF, lines=small_sim().lines)
+    assert _no_last_year(run) == {}
+
+
+def test_households_without_last_years_record_are_counted():
+    """Cut to its last year, every assessed household lacks the previous
+    year; with some households' previous-year records dropped, exactly those
+    are counted."""
+    panel = small_panel()
+    latest = int(panel["year"].max())
+    lines = small_sim().lines
+    one = panel[panel["year"] == latest]
+    run = run_alerts(small_pipe(), one, as_of=AS_OF, lines=lines)
+    notes = _no_last_year(run)
+    assessed = len(_assessed(run))
+    assert set(notes) == set(LAST_YEAR_RULES)
+    for rule in LAST_YEAR_RULES:
+        assert notes[rule].params["n"] == assessed
+        assert notes[rule].params["previous"] == str(latest - 1)
+        assert "household(s)" in str(notes[rule])
+    # no rule that compares with last year fired
+    assert not run.alerts["rules"].astype("string").fillna("").str.contains(
+        "收入大幅缩减|新增残疾"
+    ).any()
+    ids = panel.loc[panel["year"] == latest, "household_id"].astype(str)
+    gone = set(ids.sample(97, random_state=0))
+    holes = panel[~((panel["year"] == latest - 1)
+                    & panel["household_id"].astype(str).isin(gone))]  # fmt: skip
+    run = run_alerts(small_pipe(), holes, as_of=AS_OF, lines=lines)
+    notes = _no_last_year(run)
+    ids = _assessed(run).index
+    want = int(ids.isin(list(gone)).sum())
+    assert 0 < want <= len(gone)
+    assert {r: n.params["n"] for r, n in notes.items()} == dict.fromkeys(
+        LAST_YEAR_RULES, want
+    )
+
+
+def test_a_pushed_year_to_date_record_supplies_the_comparison():
+    """A push after the latest record's collection builds a year-to-date
+    record of the next year: the rules compare it with the annual record, so
+    its household is checked (and a 新增残疾 push can fire the rule)."""
+    panel = small_panel()
+    latest = int(panel["year"].max())
+    one = panel[panel["year"] == latest]
+    run = run_alerts(small_pipe(), one, as_of="2025-12-31",
+                     lines=small_sim().lines, events=events_2025())  # fmt: skip
+    work = run.events.panel
+    pushed = set(work.loc[work["year"] > latest, "household_id"].astype(str))
+    assert pushed  # some pushes built a record of the next year
+    ids = _assessed(run).index.astype(str)
+    assert not ids.duplicated().any()
+    notes = _no_last_year(run)
+    for rule in LAST_YEAR_RULES:
+        assert notes[rule].params["n"] == int((~ids.isin(list(pushed))).sum())
+        assert notes[rule].params["previous"] == str(latest - 1)
+
+
+def test_previous_year_notes_are_summed_over_chunks_and_workers(tmp_path):
+    panel = small_panel()
+    one = panel[panel["year"] == panel["year"].max()].reset_index(drop=True)
+    lines = small_sim().lines
+    mem = run_alerts(small_pipe(), one, as_of=AS_OF, lines=lines)
+    path = tmp_path / "panel.parquet"
+    one.to_parquet(path)
+    got = {}
+    for workers in (1, 2):
+        run = run_alerts_file(small_pipe(), path, out=tmp_path / f"out{workers}",
+                              as_of=AS_OF, lines=lines, chunk_households=100,
+                              workers=workers)  # fmt: skip
+        assert run.chunks > 1
+        got[workers] = [str(n) for n in run.rule_notes]
+    assert got[1] == got[2] == [str(n) for n in mem.rule_notes]
+    (note,) = [n for n in got[2] if "previous year" in n]  # both rules, one note
+    assert "收入大幅缩减、新增残疾 (income_drop, new_disability)" in note
+
+
+def test_hits_name_the_rows_without_last_years_record():
+    """On a whole panel (household-years): a household's first year, and a
+    year after a gap, are not checked by the rules that compare with the
+    previous year; the row says so and the note counts the rows."""
+    from fanpin.rules import LAST_YEAR_KINDS, RuleBaseline
+
+    panel = small_panel()
+    holes = panel[~((panel["year"] == 2023) & (panel.index % 5 == 0))]
+    h = RuleBaseline(lines=small_sim().lines).hits(holes)
+    prev = holes.assign(year=holes["year"] + 1)[["household_id", "year"]]
+    has = holes[["household_id", "year"]].merge(prev, how="left", indicator=True)
+    none = (has["_merge"] == "left_only").to_numpy()
+    assert none.sum() == 600 + int(((panel["year"] == 2023)
+                                    & (panel.index % 5 == 0)).sum())  # fmt: skip
+    rules = [r for r in shipped_configs().rules.rules
+             if r.kind in LAST_YEAR_KINDS]  # fmt: skip
+    assert {r.id for r in rules} == set(LAST_YEAR_RULES)
+    not_checked = h.table["rules_not_checked"].astype("string").fillna("")
+    for r in rules:
+        assert (not_checked.str.contains(r.name).to_numpy() == none).all()
+        (note,) = [n for n in h.notes if "previous year" in n
+                   and r.id in n.params["rules"].split(", ")]  # fmt: skip
+        assert note.params["n"] == int(none.sum())
+        assert note.params["previous"] == "2020, 2023"
+        assert "household-year(s)" in note

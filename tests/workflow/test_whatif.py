@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fanpin.config import AlertsConfig, load_risk_types
-from fanpin.workflow import apply_measure, load_assistance_map, run_alerts, what_if
+from fanpin.config import WHAT_IF_MEASURES, AlertsConfig, load_risk_types
+from fanpin.workflow import (
+    _whatif,
+    apply_measure,
+    load_assistance_map,
+    run_alerts,
+    what_if,
+)
 from tests.explain.support import small_panel, small_pipe
 
 
@@ -26,6 +32,11 @@ def test_measures_change_the_record():
     assert not apply_measure(m, 0, "就业帮扶", {}, {"income_wage": 4000.0})
     assert apply_measure(m, 0, "就业帮扶", {}, {"income_wage": 9000.0})
     assert m.at[0, "income_wage"] == 9000.0
+
+
+def test_every_configurable_measure_has_one_rule():
+    """alerts.yaml accepts exactly the measures the rule table applies."""
+    assert list(_whatif.RULES) == list(WHAT_IF_MEASURES)
 
 
 def test_only_measures_that_lower_the_risk_are_shown_largest_drop_first():

@@ -8,7 +8,9 @@ with the union (``rule_hit``) the alert list always includes.
 From 2026 the rule baseline is the union of 防返贫监测标准 (income after rigid
 spending within the monitoring range), 民政's 低保边缘 and 刚性支出困难, and
 today's trigger rules; rules needing a line type the lines lack for a
-household's province and year are not checked there, with a note.
+household's province and year are not checked there, with a note; so are the
+rules that compare with the previous year (收入大幅缩减, 新增残疾) for a household
+without a record of it.
 
 Examples
 --------
@@ -22,11 +24,12 @@ Examples
 
 from ._baseline import RuleBaseline
 from ._hits import GAP_COLUMNS, HITS_COLUMNS, NAME_SEP, REASON_SEP, RuleHits, rule_notes
-from ._kinds import RULE_FUNCTIONS, RuleContext, reason_values
+from ._kinds import LAST_YEAR_KINDS, RULE_FUNCTIONS, RuleContext, reason_values
 
 __all__ = [
     "GAP_COLUMNS",
     "HITS_COLUMNS",
+    "LAST_YEAR_KINDS",
     "NAME_SEP",
     "REASON_SEP",
     "RULE_FUNCTIONS",

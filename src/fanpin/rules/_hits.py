@@ -4,8 +4,10 @@
 the union (``rule_hit``: any rule fired), the Chinese names of the rules that
 fired, one reason sentence per rule for the cadre (the rule's ``reason``
 template in ``rules.yaml``), and the rules that could not be checked for the
-row because its province and year lack a line type they need. ``notes`` says
-the same for the whole table, and which hits rest on placeholder lines.
+row because its province and year lack a line type they need, or because the
+rule compares with the previous year and the household has no record of it.
+``notes`` says the same for the whole table, and which hits rest on
+placeholder lines.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 from ..config import LINE_TYPE_NAMES, REASON_FIELDS, RulesConfig, RuleSpec
 from ..exceptions import InputError
 from ..messages import N_, Message
-from ._kinds import RuleContext, reason_values
+from ._kinds import LAST_YEAR_KINDS, RuleContext, reason_values
 
 __all__ = [
     "GAP_COLUMNS",
@@ -63,6 +65,18 @@ MSG_PLACEHOLDER_HOUSEHOLDS = N_(
     "them with the published figures in your lines file before relying on these "
     "hits."
 )
+MSG_NO_LAST_YEAR = N_(
+    "Rule(s) {names} ({rules}) compare each household with its record of the "
+    "previous year and were not checked for {n:,} household-year(s) without one "
+    "(no record of {previous}). Include the previous year's records (its export) "
+    "in the input to check them."
+)
+MSG_NO_LAST_YEAR_HOUSEHOLDS = N_(
+    "Rule(s) {names} ({rules}) compare each household with its record of the "
+    "previous year and were not checked for {n:,} household(s) without one (no "
+    "record of {previous}). Include the previous year's export together with this "
+    "year's records in the input to check them."
+)
 MSG_NO_ASSISTANCE = N_(
     "The panel has no {columns} column: rule(s) {names} took every household as "
     "not on 低保 / 特困, so households already on assistance may be flagged. Add "
@@ -78,6 +92,7 @@ GAP_COLUMNS = ("rule", "note", "province", "year", "line_types", "households",
                "flagged")  # fmt: skip
 """The columns of :attr:`RuleHits.gaps`."""
 NOT_CHECKED, PLACEHOLDER, NO_ASSISTANCE = "not_checked", "placeholder", "no_assistance"
+NO_LAST_YEAR = "no_last_year"
 _LINE_ORDER = {k: i for i, k in enumerate(LINE_TYPE_NAMES)}
 
 #: Kinds that exclude households on 低保 / 特困 (and need those columns).
@@ -97,17 +112,21 @@ class RuleHits:
         ``rules`` (the Chinese names of the rules that fired, in the rules'
         order, joined with "、"), ``rule_reasons`` (one sentence per rule that
         fired, joined with "；") and ``rules_not_checked`` (names of the rules
-        not checked for the row: a line type they need is missing).
+        not checked for the row: a line type they need is missing, or the rule
+        compares with the previous year and the household has no record of it).
     notes : tuple of Message
-        Rules not checked for some rows (which line type is missing, where),
-        hits that rest on placeholder lines, and missing 低保 / 特困 columns.
+        Rules not checked for some rows (which line type is missing, where;
+        or no record of the previous year), hits that rest on placeholder
+        lines, and missing 低保 / 特困 columns.
     names : mapping of str to str
         Flag column -> the rule's Chinese name.
     gaps : DataFrame
         What the notes say, as data (:data:`GAP_COLUMNS`), one row per rule,
         note and province-year: ``note`` is ``not_checked`` (``line_types``
         missing there), ``placeholder`` (``line_types`` used there are
-        placeholders; ``flagged``: the hits among them) or ``no_assistance``
+        placeholders; ``flagged``: the hits among them), ``no_last_year``
+        (the rule compares with the previous year and the rows' households
+        have no record of it; ``year``: the rows' year) or ``no_assistance``
         (``line_types``: the missing 低保 / 特困 columns; no place);
         ``households``: the rows concerned. The tables of several pieces of
         a panel (chunks) are concatenated and turned into notes once with
@@ -252,7 +271,14 @@ def rule_hits(
         sentences = _sentences(rule, panel, ctx, hit & wanted)
         reasons.append((hit[take], sentences[take]))
         not_checked = ~checked[take]
-        skipped.append((not_checked, names_of))
+        no_last = np.zeros(len(take), dtype=bool)
+        if rule.kind in LAST_YEAR_KINDS:  # compared with the previous year
+            no_last = checked[take] & ~ctx.has_last_year[take]
+        skipped.append((not_checked | no_last, names_of))
+        if no_last.any():
+            none = np.zeros((len(take), 0), dtype=bool)  # no line types
+            gaps.append(_gap_rows(rule.id, NO_LAST_YEAR, prov, year, no_last,
+                                  none, ()))  # fmt: skip
         if not_checked.any():
             missing = np.column_stack(
                 [np.isnan(ctx.value(k)[take]) for k in rule.line_types]
@@ -352,7 +378,9 @@ def rule_notes(
     per chunk of a panel, summed): per rule, in the rules' order, the rows not
     checked (which line types are missing, where), the rows checked with
     placeholder values (and the hits among them); then the rules that took
-    every household as not on 低保 / 特困. ``households``: the rows are one
+    every household as not on 低保 / 特困. A rule that compares with the
+    previous year says how many rows it could not check for want of a record
+    of that year. ``households``: the rows are one
     record per household (the alert run), and the notes say households.
 
     Examples
@@ -374,8 +402,10 @@ def rule_notes(
         return ()
     not_checked = MSG_NOT_CHECKED_HOUSEHOLDS if households else MSG_NOT_CHECKED
     placeholder = MSG_PLACEHOLDER_HOUSEHOLDS if households else MSG_PLACEHOLDER
+    no_last = MSG_NO_LAST_YEAR_HOUSEHOLDS if households else MSG_NO_LAST_YEAR
     notes: list[Message] = []
     by_id = {r.id: r for r in config.rules}
+    last_year: dict[tuple[int, str], list[RuleSpec]] = {}
     for rule in config.rules:
         mine = table[table["rule"] == rule.id]
         for note, template in ((NOT_CHECKED, not_checked),
@@ -395,6 +425,20 @@ def rule_notes(
                             missing=missing, places=_places(group),
                             **params)  # fmt: skip
                 )
+        part = mine[mine["note"] == NO_LAST_YEAR]
+        if len(part):
+            previous = ", ".join(str(y) for y in sorted({int(y) - 1
+                                                        for y in part["year"]}))
+            key = (int(part["households"].sum()), previous)
+            last_year.setdefault(key, []).append(rule)  # fmt: skip
+    # the rules that compare with the previous year: one note for the rules
+    # not checked on the same households (usually all of them)
+    for (n, previous), rules in last_year.items():
+        notes.append(
+            Message(no_last, names=NAME_SEP.join(r.name for r in rules),
+                    rules=", ".join(r.id for r in rules), n=n,
+                    previous=previous)  # fmt: skip
+        )
     need = table[table["note"] == NO_ASSISTANCE]
     if len(need):
         columns = sorted({c for v in need["line_types"] for c in str(v).split("|")})

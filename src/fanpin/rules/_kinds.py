@@ -26,7 +26,11 @@ from ..schema import (
     per_capita_income_after_rigid,
 )
 
-__all__ = ["RULE_FUNCTIONS", "RuleContext", "reason_values"]
+__all__ = ["LAST_YEAR_KINDS", "RULE_FUNCTIONS", "RuleContext", "reason_values"]
+
+LAST_YEAR_KINDS = frozenset({"income_drop", "new_disability"})
+"""Rule kinds that compare a household with its record of the previous year:
+not checked for a household without one (:attr:`RuleContext.has_last_year`)."""
 
 
 def _num(panel: pd.DataFrame, name: str, fill: float | None = None) -> np.ndarray:
@@ -49,19 +53,29 @@ def _flag(panel: pd.DataFrame, name: str) -> np.ndarray:
     return col.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _last_year(panel: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    """Value of the same household in exactly year t-1 (NaN when absent)."""
+def _last_year_rows(panel: pd.DataFrame) -> np.ndarray:
+    """Position of the same household's record of exactly year t-1 (-1 when
+    the household has none)."""
     keys = pd.DataFrame(
         {
             "household_id": panel["household_id"].to_numpy(),
             "year": panel["year"].to_numpy(dtype="int64"),
         }
     )
-    prev = keys.assign(year=keys["year"] + 1, _v=values)
+    prev = keys.assign(year=keys["year"] + 1, _pos=np.arange(len(keys)))
     merged = keys.merge(
         prev, on=["household_id", "year"], how="left", validate="one_to_one"
     )
-    return merged["_v"].to_numpy(dtype="float64")
+    return merged["_pos"].fillna(-1).to_numpy(dtype="int64")
+
+
+def _last_year(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Value of the same household in exactly year t-1 (NaN when absent);
+    ``rows`` from :func:`_last_year_rows`."""
+    out = np.full(len(rows), np.nan)
+    has = rows >= 0
+    out[has] = np.asarray(values, dtype="float64")[rows[has]]
+    return out
 
 
 @dataclass
@@ -74,6 +88,9 @@ class RuleContext:
     line: np.ndarray
     income_pc_last_year: np.ndarray
     disabled_last_year: np.ndarray
+    #: whether the household has a record of exactly year t-1 (the rules of
+    #: :data:`LAST_YEAR_KINDS` are not checked without one)
+    has_last_year: np.ndarray
     lines: dict[str, LineValues]
     on_dibao: np.ndarray
     on_tekun: np.ndarray
@@ -92,6 +109,7 @@ class RuleContext:
             if kind != "monitoring"
         }
         values["monitoring"] = lines.values("monitoring", prov, year)
+        prev = _last_year_rows(panel)
         return cls(
             income_pc=inc,
             income_pc_after_rigid=per_capita_income_after_rigid(panel).to_numpy(
@@ -99,8 +117,9 @@ class RuleContext:
             ),
             income_total=inc * _num(panel, "household_size"),
             line=line,
-            income_pc_last_year=_last_year(panel, inc),
-            disabled_last_year=_last_year(panel, _num(panel, "disabled_count")),
+            income_pc_last_year=_last_year(prev, inc),
+            disabled_last_year=_last_year(prev, _num(panel, "disabled_count")),
+            has_last_year=prev >= 0,
             lines=values,
             on_dibao=_flag(panel, "dibao"),
             on_tekun=_flag(panel, "tekun"),

@@ -22,16 +22,20 @@ measure list is reordered the same way (measures the model cannot assess keep
 their order after them). When no measure brings the risk below the alert
 cutoff, or none lowers it at all, the sentence says so plainly.
 
-Measures are scored one slot at a time (the first measure of every alert, then
-the second ...), each slot in one pass; a county-level feature (e.g. the
-county's mean income) moves slightly when many records change at once, which
-is accepted.
+Each rule is written once, over the alerts' records as arrays (:data:`RULES`);
+:func:`apply_measure` is the same rule on one record. Measures are scored one
+slot at a time (the first measure of every alert, then the second ...), each
+slot in one pass; a county-level feature (e.g. the county's mean income) moves
+slightly when many records change at once, which is accepted. Alerts that share
+a record (a caller's list; the alert run lists each household once) are
+applied in turn, each measure on its own.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -46,16 +50,72 @@ __all__ = ["apply_measure", "what_if", "what_if_text"]
 
 logger = logging.getLogger(__name__)
 
-VECTORISED = True
-"""Apply each slot's measures column by column (the records of the alerts are
-distinct); False: record by record with :func:`apply_measure` (the same
-values; kept to test against)."""
+#: message of :func:`what_if` for alert rows that are not records of the panel
+MSG_ROWS_NOT_IN_PANEL = (
+    "what_if: {n} alert row(s) are not records of the panel (first: {first!r}); "
+    "pass the panel index label of each alert's scored record."
+)
 
-#: record columns a what-if rule may change (restored after each slot)
-TOUCHED = (
-    "medical_cost_oop", "income_wage", "welfare_job", "income_transfer", "dibao",
-    "income_business", "industry_support",
+Column = Callable[[str], np.ndarray]
+"""A record column at the alerts' records: float64, missing as 0."""
+
+Change = tuple[np.ndarray, dict[str, Any]]
+"""Which alerts a rule changes (bool, one per alert) and the new values of the
+columns it sets (an array with one value per alert, or one value for all)."""
+
+
+def _health(num: Column, last: Mapping[str, np.ndarray], params: Any) -> Change:
+    oop = num("medical_cost_oop")
+    share = float(params["medical_aid_share"])
+    return oop > 0, {"medical_cost_oop": oop * (1 - share)}
+
+
+def _welfare_job(num: Column, last: Mapping[str, np.ndarray], params: Any) -> Change:
+    wage = num("income_wage")
+    return np.ones(wage.size, dtype=bool), {
+        "income_wage": wage + float(params["wage"]), "welfare_job": True,
+    }  # fmt: skip
+
+
+def _social_assistance(
+    num: Column, last: Mapping[str, np.ndarray], params: Any
+) -> Change:
+    add = float(params["transfer_per_person"]) * num("household_size")
+    transfer = num("income_transfer")
+    return np.ones(transfer.size, dtype=bool), {
+        "income_transfer": transfer + add, "dibao": True,
+    }  # fmt: skip
+
+
+def _employment(num: Column, last: Mapping[str, np.ndarray], params: Any) -> Change:
+    before = last["income_wage"]
+    hit = bool(params.get("restore_wage", True)) & (before > num("income_wage"))
+    return hit, {"income_wage": before}
+
+
+def _industry(num: Column, last: Mapping[str, np.ndarray], params: Any) -> Change:
+    before = last["income_business"]
+    hit = bool(params.get("restore_business", True)) & (before > num("income_business"))
+    return hit, {"income_business": before, "industry_support": True}
+
+
+RULES: Mapping[str, Callable[[Column, Mapping[str, np.ndarray], Any], Change]] = (
+    MappingProxyType({
+        "健康帮扶": _health,
+        "公益岗位帮扶": _welfare_job,
+        "综合保障": _social_assistance,
+        "就业帮扶": _employment,
+        "产业帮扶": _industry,
+    })
 )  # fmt: skip
+"""The what-if rule of each measure, written once over the alerts' records
+(the table in the module docstring): ``rule(num, last, params)`` with ``num``
+the record columns, ``last`` last year's ``income_wage`` and
+``income_business`` (NaN without) and ``params`` the measure's parameters in
+``alerts.yaml``. A column a rule sets is left alone when the panel lacks it."""
+
+#: record columns whose last year's value a rule reads
+LAGGED = ("income_wage", "income_business")
 
 
 def what_if_text(
@@ -78,142 +138,101 @@ def _f(v: Any) -> float:
 def apply_measure(
     df: pd.DataFrame, row: Any, measure: str, params: Any, last: dict[str, float]
 ) -> bool:
-    """Change record ``row`` of ``df`` in place as ``measure`` would; False when
-    the measure has no effect on this household (e.g. no wage fell)."""
-    if measure == "健康帮扶":
-        oop = _f(df.at[row, "medical_cost_oop"])
-        if oop <= 0:
-            return False
-        df.at[row, "medical_cost_oop"] = oop * (1 - float(params["medical_aid_share"]))
-    elif measure == "公益岗位帮扶":
-        df.at[row, "income_wage"] = _f(df.at[row, "income_wage"]) + float(
-            params["wage"]
-        )
-        if "welfare_job" in df:
-            df.at[row, "welfare_job"] = True
-    elif measure == "综合保障":
-        add = float(params["transfer_per_person"]) * _f(df.at[row, "household_size"])
-        df.at[row, "income_transfer"] = _f(df.at[row, "income_transfer"]) + add
-        if "dibao" in df:
-            df.at[row, "dibao"] = True
-    elif measure == "就业帮扶":
-        now, before = _f(df.at[row, "income_wage"]), last.get("income_wage", np.nan)
-        if not params.get("restore_wage", True) or not before > now:
-            return False
-        df.at[row, "income_wage"] = before
-    elif measure == "产业帮扶":
-        now, before = (
-            _f(df.at[row, "income_business"]),
-            last.get("income_business", np.nan),
-        )
-        if not params.get("restore_business", True) or not before > now:
-            return False
-        df.at[row, "income_business"] = before
-        if "industry_support" in df:
-            df.at[row, "industry_support"] = True
-    else:
+    """Change record ``row`` of ``df`` in place as ``measure`` would (its rule
+    in :data:`RULES`); False when the measure has no rule or no effect on this
+    household (e.g. no wage fell). ``last``: last year's ``income_wage`` and
+    ``income_business`` (missing: no lag).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"medical_cost_oop": [10000.0], "income_wage": [5000.0]})
+    >>> apply_measure(df, 0, "健康帮扶", {"medical_aid_share": 0.4}, {})
+    True
+    >>> float(df.at[0, "medical_cost_oop"])
+    6000.0
+    >>> apply_measure(df, 0, "就业帮扶", {}, {"income_wage": 4000.0})  # no wage fell
+    False
+    """
+    rule = RULES.get(measure)
+    if rule is None:
         return False
+    lag = {c: np.array([last.get(c, np.nan)], dtype="float64") for c in LAGGED}
+    hit, changes = rule(lambda c: np.array([_f(df.at[row, c])]), lag, params)
+    if not np.broadcast_to(hit, (1,))[0]:
+        return False
+    for column, values in changes.items():
+        if column in df:
+            df.at[row, column] = np.broadcast_to(np.asarray(values), (1,))[0].item()
     return True
 
 
-def _numbers(series: pd.Series, pos: np.ndarray) -> np.ndarray:
-    """``_f`` of the values at positions ``pos``: float64, missing as 0."""
-    x = series.to_numpy(dtype="float64", na_value=np.nan)[pos]
-    return np.where(np.isnan(x), 0.0, x)
+class _Records:
+    """The record columns at the alerts' records (read once per run of
+    :func:`what_if`), and last year's values the rules read."""
+
+    def __init__(self, panel: pd.DataFrame, pos: np.ndarray, last: dict) -> None:
+        self.panel, self.pos, self.last = panel, pos, last
+        self._cache: dict[str, np.ndarray] = {}
+
+    def num(self, column: str) -> np.ndarray:
+        if column not in self._cache:
+            x = self.panel[column].to_numpy(dtype="float64", na_value=np.nan)
+            x = x[self.pos]
+            self._cache[column] = np.where(np.isnan(x), 0.0, x)
+        return self._cache[column]
 
 
-@dataclass(frozen=True)
-class _Slots:
-    """The alerts' measure lists, the what-if rules, last year's wage and
-    business income of each alert's household, the columns the rules touch."""
-
-    measures: list[list[str]]
-    config: AlertsConfig
-    lag_w: np.ndarray
-    lag_b: np.ndarray
-    touched: list[str]
-
-
-def _slot_vectorised(
-    mod: pd.DataFrame, panel: pd.DataFrame, pos: np.ndarray, a: _Slots, k: int
-) -> tuple[list[int], list[str]]:
-    """Slot ``k`` of every alert applied to ``mod`` at once, column by column:
-    the same values :func:`apply_measure` gives record by record (each record
-    changes only from its own values). Returns the alerts changed (positions,
-    ascending) and their measures."""
-    n, lag_w, lag_b = len(a.measures), a.lag_w, a.lag_b
-    name = np.array([ms[k] if k < len(ms) else "" for ms in a.measures], dtype=object)
+def _apply_slot(
+    mod: pd.DataFrame,
+    records: _Records,
+    names: np.ndarray,
+    config: AlertsConfig,
+) -> tuple[np.ndarray, list[str]]:
+    """The measure ``names[i]`` of every alert ``i`` applied to ``mod`` at once,
+    column by column (the alerts' records are distinct; "" = no measure).
+    Returns the alerts changed (positions, ascending) and the columns set."""
+    n = len(names)
     effect = np.zeros(n, dtype=bool)
     new: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (set, values)
-
-    def put(column: str, sel: np.ndarray, values: Any) -> None:
-        if column not in mod or not sel.any():
-            return
-        values = np.broadcast_to(np.asarray(values), (n,))
-        if column not in new:
-            new[column] = (np.zeros(n, dtype=bool), np.zeros(n, dtype=values.dtype))
-        mask, out = new[column]
-        mask[sel] = True
-        out[sel] = values[sel]
-
-    for measure, params in a.config.what_if.items():
-        sel = name == measure
+    for measure, params in config.what_if.items():
+        rule = RULES.get(measure)
+        sel = names == measure
+        if rule is None or not sel.any():
+            continue
+        hit, changes = rule(records.num, records.last, params)
+        sel &= hit
         if not sel.any():
             continue
-        if measure == "健康帮扶":
-            oop = _numbers(panel["medical_cost_oop"], pos)
-            sel &= oop > 0
-            put("medical_cost_oop", sel,
-                oop * (1 - float(params["medical_aid_share"])))  # fmt: skip
-        elif measure == "公益岗位帮扶":
-            wage = _numbers(panel["income_wage"], pos)
-            put("income_wage", sel, wage + float(params["wage"]))
-            put("welfare_job", sel, True)
-        elif measure == "综合保障":
-            add = float(params["transfer_per_person"]) * _numbers(
-                panel["household_size"], pos
-            )
-            put("income_transfer", sel, _numbers(panel["income_transfer"], pos) + add)
-            put("dibao", sel, True)
-        elif measure == "就业帮扶":
-            now = _numbers(panel["income_wage"], pos)
-            sel &= bool(params.get("restore_wage", True)) & (lag_w > now)
-            put("income_wage", sel, lag_w)
-        elif measure == "产业帮扶":
-            now = _numbers(panel["income_business"], pos)
-            sel &= bool(params.get("restore_business", True)) & (lag_b > now)
-            put("income_business", sel, lag_b)
-            put("industry_support", sel, True)
-        else:
-            continue
+        for column, values in changes.items():
+            if column not in mod:
+                continue
+            values = np.broadcast_to(np.asarray(values), (n,))
+            if column not in new:
+                new[column] = (np.zeros(n, dtype=bool), np.zeros(n, dtype=values.dtype))
+            mask, out = new[column]
+            mask[sel] = True
+            out[sel] = values[sel]
         effect |= sel
+    panel, pos = records.panel, records.pos
     for column, (sel, values) in new.items():
         s = panel[column].copy()
-        s.iloc[pos[sel]] = values[sel]  # the same setitem as apply_measure's
+        s.iloc[pos[sel]] = values[sel]
         mod[column] = s
-    changed = np.flatnonzero(effect).tolist()
-    return changed, [str(name[i]) for i in changed]
+    return np.flatnonzero(effect), list(new)
 
 
-def _slot_by_row(
-    mod: pd.DataFrame, rows: pd.Index, a: _Slots, k: int
-) -> tuple[list[int], list[str], list[tuple[Any, dict[str, Any]]]]:
-    """Slot ``k`` applied record by record (:func:`apply_measure`), and the
-    values to restore after scoring (the former loop, for rows not unique)."""
-    changed, names, saves = [], [], []
-    for i, (row, ms) in enumerate(zip(rows, a.measures, strict=True)):
-        if k >= len(ms) or ms[k] not in a.config.what_if:
-            continue
-        last = {"income_wage": a.lag_w[i], "income_business": a.lag_b[i]}
-        saved = {c: mod.at[row, c] for c in a.touched}
-        if apply_measure(mod, row, ms[k], a.config.what_if[ms[k]], last):
-            changed.append(i)
-            names.append(ms[k])
-            saves.append((row, saved))
-        else:
-            for c, v in saved.items():
-                mod.at[row, c] = v
-    return changed, names, saves
+def _rounds(pos: np.ndarray) -> np.ndarray:
+    """For each alert, how many alerts before it share its record: alerts of
+    the same round have distinct records and are applied together."""
+    order = np.argsort(pos, kind="stable")
+    sorted_pos = pos[order]
+    first = np.r_[True, sorted_pos[1:] != sorted_pos[:-1]]
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    out = np.empty(pos.size, dtype=np.int64)
+    out[order] = np.arange(pos.size) - starts[group]
+    return out
 
 
 def what_if(
@@ -267,25 +286,27 @@ def what_if(
     before = alerts["risk_score"].to_numpy(dtype="float64")
     after: list[dict[str, float]] = [{} for _ in rows]
     mod = panel.copy(deep=False)  # copy-on-write: changed columns are new
-    touched = [c for c in TOUCHED if c in mod]
+    records = _Records(panel, pos, {"income_wage": lag_w, "income_business": lag_b})
     slots = max((len(m) for m in measures), default=0)
-    slots_of = _Slots(measures, config, lag_w, lag_b, touched)
-    vectorised = VECTORISED and (pos >= 0).all() and np.unique(pos).size == pos.size
+    missing = [
+        rows[i] for i in np.flatnonzero(pos < 0)
+        if any(m in config.what_if and m in RULES for m in measures[i])
+    ]  # fmt: skip
+    if missing:
+        raise KeyError(MSG_ROWS_NOT_IN_PANEL.format(n=len(missing), first=missing[0]))
+    rounds = _rounds(pos)  # alerts on the same record are applied one by one
+    n_rounds = int(rounds.max()) + 1 if len(rows) else 0
     for k in range(slots):
-        saves: list[tuple[Any, dict[str, Any]]] = []
-        if vectorised:
-            changed, names = _slot_vectorised(mod, panel, pos, slots_of, k)
-        else:
-            changed, names, saves = _slot_by_row(mod, rows, slots_of, k)
-        if changed:
-            p = rows_probabilities(model, mod, rows[changed])
-            for i, name, v in zip(changed, names, p, strict=True):
-                after[i][name] = float(v)
-        for row, saved in saves:  # every record as it was
-            for c, x in saved.items():
-                mod.at[row, c] = x
-        if vectorised:
-            for c in touched:
+        slot = np.array([ms[k] if k < len(ms) else "" for ms in measures], dtype=object)
+        slot[pos < 0] = ""
+        for r in range(n_rounds):
+            names = slot if n_rounds == 1 else np.where(rounds == r, slot, "")
+            changed, columns = _apply_slot(mod, records, names, config)
+            if changed.size:
+                p = rows_probabilities(model, mod, rows[changed])
+                for i, v in zip(changed, p, strict=True):
+                    after[i][str(names[i])] = float(v)
+            for c in columns:  # every record as it was
                 mod[c] = panel[c]
     best_m: list[str | None] = []
     best_after = np.full(len(rows), np.nan)
