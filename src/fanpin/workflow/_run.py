@@ -100,9 +100,10 @@ class AlertRun:
         What the rules could not do on the assessed households (scored and
         urgent): a rule not checked for some (which line type the lines lack,
         for which provinces and years, how many households), a rule checked on
-        placeholder lines (how many households, how many flagged), rules that
-        took every household as not on 低保 / 特困
-        (:func:`fanpin.rules.rule_notes`).
+        placeholder lines (how many households, how many flagged), a rule that
+        compares with the previous year not checked for households without a
+        record of it (how many), rules that took every household as not on
+        低保 / 特困 (:func:`fanpin.rules.rule_notes`).
     """
 
     alerts: pd.DataFrame
