@@ -8,6 +8,7 @@ moment they are written.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import os
 import re
@@ -268,6 +269,9 @@ _WIDE = _Memo(lambda ch: unicodedata.east_asian_width(ch) in "WF")
 _SURE = 1e-6
 """A paragraph narrower than the cell by this much takes one line (the width
 summed in another order differs by far less)."""
+_MAX_UNITS = max(_CJK_UNITS, _LATIN_UNITS, _NARROW_UNITS) * 1.001
+"""More than any character's width, however many are summed (float rounding
+adds far less than 0.1 %)."""
 
 
 def text_lines(text: str, width: float) -> int:
@@ -285,47 +289,69 @@ def text_lines(text: str, width: float) -> int:
     4
     """
     room = max(width - 0.8, 1.0)  # less the cell's padding
+    fits = room - _SURE
     units = _UNITS.__getitem__
     lines = 0
     for para in str(text).split("\n"):
-        lines += 1
-        if sum(map(units, para)) < room - _SURE:
-            continue  # no break in it
-        used = 0.0
-        for token in _tokens(para):
-            w = sum(map(units, token))
-            if used and used + w > room:
-                lines += 1
-                used = 0.0
-                token = token.lstrip(" ")
-                w = sum(map(units, token))
-            while w > room:  # longer than a line: broken anywhere
-                lines += 1
-                w -= room
-            used += w
+        # a paragraph too short to reach the edge (every character at most
+        # _MAX_UNITS wide), or whose width is short of it, takes one line
+        if len(para) * _MAX_UNITS < fits or sum(map(units, para)) < fits:
+            lines += 1
+        else:
+            lines += _para_lines(para, room)
     return lines
 
 
+@functools.lru_cache(maxsize=8192)
+def _para_lines(para: str, room: float) -> int:
+    """Lines of one paragraph that may not fit on one (the token walk; the
+    same paragraph recurs on many rows of a township's list)."""
+    units = _UNITS.__getitem__
+    lines = 1
+    used = 0.0
+    for token in _tokens(para):
+        w = sum(map(units, token))
+        if used and used + w > room:
+            lines += 1
+            used = 0.0
+            token = token.lstrip(" ")
+            w = sum(map(units, token))
+        while w > room:  # longer than a line: broken anywhere
+            lines += 1
+            w -= room
+        used += w
+    return lines
+
+
+def _char_class(code: int) -> str:
+    """How a character joins tokens: ``w`` full-width (a token of its own),
+    ``b`` a space or full-width punctuation (stays with what it follows), ``p``
+    half-width punctuation after which a line may break, ``n`` other half-width
+    (kept in its word)."""
+    ch = chr(code)
+    if _WIDE[ch]:
+        return "b" if ch in _BREAK_AFTER else "w"
+    if ch == " ":
+        return "b"
+    return "p" if ch in _BREAK_AFTER else "n"
+
+
+_CLASS = _Memo(_char_class)
+"""Character code -> its class letter, for :meth:`str.translate`."""
+_TOKEN = re.compile(r"b+|(?:w|[np]n*p?)b*")
+"""A token over the class letters: a leading run of spaces and punctuation, or
+a full-width character or a word (a punctuation mark may start a word, and
+ends one), with the spaces and punctuation that follow it."""
+
+
 def _tokens(text: str) -> list[str]:
+    """The pieces a line may break between (see :data:`_TOKEN`)."""
     out: list[str] = []
-    word = ""
-    wide_of = _WIDE.__getitem__
-    for ch in text:
-        if wide_of(ch) or ch == " ":
-            if word:
-                out.append(word)
-                word = ""
-            if out and ch in _BREAK_AFTER:
-                out[-1] += ch  # punctuation stays with what it follows
-            else:
-                out.append(ch)
-        elif ch in _BREAK_AFTER and word:
-            out.append(word + ch)
-            word = ""
-        else:
-            word += ch
-    if word:
-        out.append(word)
+    at = 0
+    for cls in _TOKEN.findall(text.translate(_CLASS)):
+        end = at + len(cls)
+        out.append(text[at:end])
+        at = end
     return out
 
 
