@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ..exceptions import FanpinWarning, InputError
 from ..io import (
     FORMULA_START,
+    PLACE_COLUMNS,
     atomic_path,
     clean_text,
+    has_personal_numbers,
     read_table,
     safe_frame,
     warn_text_repairs,
@@ -304,18 +307,18 @@ def text_lines(text: str, width: float) -> int:
 
 @functools.lru_cache(maxsize=8192)
 def _para_lines(para: str, room: float) -> int:
-    """Lines of one paragraph that may not fit on one (the token walk; the
-    same paragraph recurs on many rows of a township's list)."""
-    units = _UNITS.__getitem__
+    """Lines of one paragraph that may not fit on one (the same paragraph
+    recurs on many rows of a township's list): tokens (:func:`_token_widths`)
+    fill a line while the sum of their widths stays within ``room``; one that
+    passes it starts the next line, and one longer than a line is broken
+    anywhere. (Only a paragraph's first token can begin with a space, and a
+    line never breaks before it: no token loses its spaces at a break.)"""
     lines = 1
     used = 0.0
-    for token in _tokens(para):
-        w = sum(map(units, token))
+    for w in _token_widths(para):
         if used and used + w > room:
             lines += 1
             used = 0.0
-            token = token.lstrip(" ")
-            w = sum(map(units, token))
         while w > room:  # longer than a line: broken anywhere
             lines += 1
             w -= room
@@ -323,36 +326,59 @@ def _para_lines(para: str, room: float) -> int:
     return lines
 
 
-def _char_class(code: int) -> str:
-    """How a character joins tokens: ``w`` full-width (a token of its own),
-    ``b`` a space or full-width punctuation (stays with what it follows), ``p``
-    half-width punctuation after which a line may break, ``n`` other half-width
-    (kept in its word)."""
-    ch = chr(code)
+_WORD, _PUNCT, _TRAILING, _ALONE = range(4)
+
+
+def _char_kind(ch: str) -> tuple[int, float]:
+    """How a character joins tokens, and its width: full-width (a token of its
+    own), a space or full-width punctuation (stays with what it follows),
+    half-width punctuation after which a line may break (ends a word, or
+    starts one), other half-width (part of a word)."""
+    units = _UNITS[ch]
     if _WIDE[ch]:
-        return "b" if ch in _BREAK_AFTER else "w"
+        return (_TRAILING if ch in _BREAK_AFTER else _ALONE), units
     if ch == " ":
-        return "b"
-    return "p" if ch in _BREAK_AFTER else "n"
+        return _TRAILING, units
+    return (_PUNCT if ch in _BREAK_AFTER else _WORD), units
 
 
-_CLASS = _Memo(_char_class)
-"""Character code -> its class letter, for :meth:`str.translate`."""
-_TOKEN = re.compile(r"b+|(?:w|[np]n*p?)b*")
-"""A token over the class letters: a leading run of spaces and punctuation, or
-a full-width character or a word (a punctuation mark may start a word, and
-ends one), with the spaces and punctuation that follow it."""
+_KIND = _Memo(_char_kind)
 
 
-def _tokens(text: str) -> list[str]:
-    """The pieces a line may break between (see :data:`_TOKEN`)."""
-    out: list[str] = []
-    at = 0
-    for cls in _TOKEN.findall(text.translate(_CLASS)):
-        end = at + len(cls)
-        out.append(text[at:end])
-        at = end
-    return out
+def _token_widths(text: str) -> Iterator[float]:
+    """The width of each piece a line may break between, in order: each
+    full-width character, each run of half-width ones (a number, a word,
+    ended by half-width punctuation), each with the spaces and punctuation
+    that follow it. Summed character by character, as ``sum`` of the piece."""
+    kind_of = _KIND.__getitem__
+    last = word = 0.0  # the token before (it may still grow), the word being read
+    has_last = in_word = False
+    for ch in text:
+        kind, units = kind_of(ch)
+        if kind == _WORD or (kind == _PUNCT and not in_word):
+            word = word + units if in_word else units
+            in_word = True
+            continue
+        if in_word:  # the word ends here (with half-width punctuation in it)
+            if kind == _PUNCT:
+                word += units
+            if has_last:
+                yield last
+            last, has_last, in_word = word, True, False
+            if kind == _PUNCT:
+                continue
+        if kind == _TRAILING and has_last:
+            last += units
+        else:
+            if has_last:
+                yield last
+            last, has_last = units, True
+    if in_word:
+        if has_last:
+            yield last
+        last, has_last = word, True
+    if has_last:
+        yield last
 
 
 def column_widths(cols: list[str]) -> dict[str, float]:
@@ -388,18 +414,23 @@ def print_scale(widths: dict[str, float]) -> float:
 def _listed(value: object, sep: str = "、") -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return value
-    parts = [p.strip() for p in re.split(r"[;；]", str(value)) if p.strip()]
-    return sep.join(parts)
+    parts = str(value).replace("；", ";").split(";")
+    return sep.join([q for q in map(str.strip, parts) if q])
+
+
+def _split_list(text: str) -> list[str]:
+    """``text`` split at ``;``, ``；`` and ``、``."""
+    return text.replace("；", ";").replace("、", ";").split(";")
 
 
 def _measure_lines(measures: object, departments: object) -> object:
     """'健康帮扶;综合保障' + '医保;民政' -> '健康帮扶(医保)\\n综合保障(民政)'."""
     if measures is None or (not isinstance(measures, str) and pd.isna(measures)):
         return measures
-    ms = [m.strip() for m in re.split(r"[;；、]", str(measures)) if m.strip()]
+    ms = [m for m in map(str.strip, _split_list(str(measures))) if m]
     ds: list[str] = []
     if isinstance(departments, str):
-        ds = [d.strip() for d in re.split(r"[;；、]", departments)]
+        ds = [d.strip() for d in _split_list(departments)]
     lines = [
         f"{m}({ds[i]})" if i < len(ds) and ds[i] else m for i, m in enumerate(ms)
     ]
@@ -527,21 +558,17 @@ def _make_cell_format(fmt: _Formats, col: str, value: object, *, quoted: bool): 
     return fmt.get(**props)
 
 
-def _title(part: pd.DataFrame, village: str, as_of: pd.Timestamp | None) -> str:
-    def first(col: str) -> str:
-        if col not in part:
-            return ""
-        vals = part[col].dropna()
-        return str(vals.iloc[0]) if len(vals) else ""
-
-    county, township = first("county"), first("township")
+def _title(
+    table: _Table, rows: np.ndarray, village: str, as_of: pd.Timestamp | None
+) -> str:
+    county, township = table.first("county", rows), table.first("township", rows)
     text = TITLE.format(county=f"{county} " if county else "", township=township)
     parts = [text.strip()]
     if village and village != ALL_VILLAGES:
         parts.append(f"村：{village}")
     if as_of is not None:
         parts.append(f"截至 {as_of:%Y-%m-%d}")
-    parts.append(f"共 {len(part)} 户")
+    parts.append(f"共 {len(rows)} 户")
     return "　".join(parts)
 
 
@@ -550,10 +577,11 @@ def _hf(text: str) -> str:
     return clean_text(text).replace("&", "&&")
 
 
-def _write_sheet(ws, part, cols, fmt, *, title, first_date) -> None:  # noqa: ANN001, PLR0913
+def _write_sheet(ws, table, rows, cols, fmt, *, title, first_date) -> None:  # noqa: ANN001, PLR0913
+    """One sheet: the township's ``rows`` (positions in ``table``), ``cols``."""
     widths = column_widths(cols)
     printed = [c for c in cols if c not in SCREEN_ONLY]
-    last_row = HEADER_ROW + len(part)
+    last_row = HEADER_ROW + len(rows)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)  # the page width; rows flow onto further pages
@@ -576,38 +604,131 @@ def _write_sheet(ws, part, cols, fmt, *, title, first_date) -> None:  # noqa: AN
     ws.set_row(HEADER_ROW, lines * _LINE_PT + _PAD_PT)
     for j, h in enumerate(heads):
         ws.write_string(HEADER_ROW, j, h, fmt.header)
-    columns = [part[c].to_numpy(dtype=object) for c in cols]
-    wrapped = [j for j, c in enumerate(cols) if c in _WRAPPED]
-    for i in range(len(part)):
-        row = HEADER_ROW + 1 + i
-        n = 1
-        for j in wrapped:
-            v = columns[j][i]
-            if isinstance(v, str) and v:
-                n = max(n, text_lines(v, widths[cols[j]]))
-        ws.set_row(row, min(MAX_ROW_PT, n * _LINE_PT + _PAD_PT))
-        for j, c in enumerate(cols):
-            _write_value(ws, row, j, c, columns[j][i], fmt)
-    if len(part):
+    heights = table.heights(cols, widths)
+    cells = [table.cells(c, fmt) for c in cols]
+    set_row = ws.set_row
+    for row, i in enumerate(rows.tolist(), start=HEADER_ROW + 1):
+        set_row(row, heights[i])
+        for j, column in enumerate(cells):
+            write, value, cell_format = column[i]
+            write(ws, row, j, value, cell_format)
+    if len(rows):
         _validations(ws, cols, HEADER_ROW + 1, last_row, first_date)
 
 
-def _write_value(ws, row: int, j: int, col: str, v: object, fmt: _Formats) -> None:  # noqa: ANN001
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        ws.write_blank(row, j, None, _cell_format(fmt, col, None))
-    elif isinstance(v, str):
+class _Table:
+    """A township's rows as the sheets write them, column by column: the values
+    (objects), which are missing, and, made once for all its sheets, how each
+    cell is written and each row's height."""
+
+    def __init__(self, columns: dict[str, pd.Series]) -> None:
+        self._series = columns
+        self._values: dict[str, list] = {}
+        self._missing: dict[str, list[bool]] = {}
+        self._cells: dict[str, list[tuple]] = {}
+        self._heights: dict[tuple, list[float]] = {}
+
+    def values(self, col: str) -> list:
+        if col not in self._values:
+            arr = self._series[col].to_numpy(dtype=object)
+            self._values[col] = arr.tolist()
+            self._missing[col] = pd.isna(arr).tolist()
+        return self._values[col]
+
+    def first(self, col: str, rows: np.ndarray) -> str:
+        """The first value of ``col`` in ``rows`` that is not missing, as text."""
+        if col not in self._series:
+            return ""
+        values, missing = self.values(col), self._missing[col]
+        for i in rows.tolist():
+            if not missing[i]:
+                return str(values[i])
+        return ""
+
+    def heights(self, cols: list[str], widths: dict[str, float]) -> list[float]:
+        """Each row's height: tall enough for its longest wrapped cell."""
+        key = tuple(cols)
+        if key not in self._heights:
+            n = len(next(iter(self._series.values()))) if self._series else 0
+            most = [1] * n
+            for c in cols:
+                if c not in _WRAPPED:
+                    continue
+                w = widths[c]
+                for i, v in enumerate(self.values(c)):
+                    if isinstance(v, str) and v:
+                        k = _cell_lines(v, w)
+                        if k > most[i]:
+                            most[i] = k
+            self._heights[key] = [min(MAX_ROW_PT, k * _LINE_PT + _PAD_PT) for k in most]
+        return self._heights[key]
+
+    def cells(self, col: str, fmt: _Formats) -> list[tuple]:
+        """How each cell of ``col`` is written: (method, value, format)."""
+        if col not in self._cells:
+            self._cells[col] = _column_cells(
+                fmt, col, self.values(col), self._missing[col]
+            )
+        return self._cells[col]
+
+
+_cell_lines = functools.lru_cache(maxsize=4096)(text_lines)
+""":func:`text_lines` of a cell (measures, risk types and place names recur)."""
+
+
+def _column_cells(
+    fmt: _Formats, col: str, values: list, missing: list[bool]
+) -> list[tuple]:
+    """(method, value, format) of each cell of a column: blank when missing,
+    text as text (with Excel's quote prefix when it looks like a formula),
+    booleans, numbers and dates as such, anything else as its text. The
+    format depends on the column, and for :data:`_VALUE_STYLED` columns on the
+    value; a format is made when a cell first needs it."""
+    styled = col in _VALUE_STYLED
+    out: list[tuple] = []
+    known: dict[object, tuple] = {}
+    blank = plain = None
+    for v, na in zip(values, missing, strict=True):
+        if na:
+            if blank is None:
+                blank = (_BLANK, None, _cell_format(fmt, col, None))
+            out.append(blank)
+        elif type(v) is str and not styled:
+            if not v.startswith(FORMULA_START):
+                if plain is None:
+                    plain = _cell_format(fmt, col, None)
+                out.append((_STRING, v, plain))
+            else:
+                out.append((_STRING, v, _cell_format(fmt, col, v, quoted=True)))
+        elif type(v) is str or (type(v) is pd.Timestamp and v.tzinfo is None):
+            # recurring values: a risk level, a date (equal ones written alike)
+            cell = known.get(v)
+            if cell is None:
+                cell = known[v] = _cell(fmt, col, v)
+            out.append(cell)
+        else:
+            out.append(_cell(fmt, col, v))
+    return out
+
+
+_BLANK = Worksheet.write_blank
+_STRING = Worksheet.write_string
+
+
+def _cell(fmt: _Formats, col: str, v: object) -> tuple:
+    """(method, value, format) of one cell that is not missing."""
+    if isinstance(v, str):
         quoted = v.startswith(FORMULA_START)
-        ws.write_string(row, j, v, _cell_format(fmt, col, v, quoted=quoted))
-    elif isinstance(v, (bool, np.bool_)):
-        ws.write_boolean(row, j, bool(v), _cell_format(fmt, col, v))
-    elif isinstance(v, (int, float, np.integer, np.floating)):
+        return _STRING, v, _cell_format(fmt, col, v, quoted=quoted)
+    if isinstance(v, (bool, np.bool_)):
+        return Worksheet.write_boolean, bool(v), _cell_format(fmt, col, v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
         num = v.item() if hasattr(v, "item") else v
-        ws.write_number(row, j, num, _cell_format(fmt, col, v))
-    elif isinstance(v, (pd.Timestamp, datetime.date)):
+        return Worksheet.write_number, num, _cell_format(fmt, col, v)
+    if isinstance(v, (pd.Timestamp, datetime.date)):
         day = pd.Timestamp(v).to_pydatetime().replace(tzinfo=None)
-        ws.write_datetime(row, j, day, _cell_format(fmt, col, v))
-    else:
-        ws.write_string(row, j, str(v), _cell_format(fmt, col, v))
+        return Worksheet.write_datetime, day, _cell_format(fmt, col, v)
+    return _STRING, str(v), _cell_format(fmt, col, v)
 
 
 def _validations(ws, cols, first, last, first_date) -> None:  # noqa: ANN001
@@ -714,21 +835,28 @@ def write_township_workbook(
     ]
     keep = [*cols, *(["village"] if "village" in df and "village" not in cols else [])]
     shown = [c for c in keep if c in df.columns]
-    named, repairs = safe_frame(
-        df[shown].rename(columns=EXCEL_HEADERS), formulas=False
-    )
-    warn_text_repairs(p, repairs)
-    df = pd.concat(
-        [named.set_axis(shown, axis=1), df.drop(columns=shown)], axis=1
-    )
+    # the columns as written: those shown made safe, the others as they are
+    final = {c: df[c] for c in df.columns}
+    if _may_need_repair(final, shown):
+        named, repairs = safe_frame(
+            df[shown].rename(columns=EXCEL_HEADERS), formulas=False
+        )
+        warn_text_repairs(p, repairs)
+        final.update(zip(shown, (col for _, col in named.items()), strict=True))
+    table = _Table(final)
     village = (
-        df["village"].astype("string").fillna(NO_VILLAGE)
-        if "village" in df
-        else pd.Series(NO_VILLAGE, index=df.index, dtype="string")
+        final["village"].astype("string").fillna(NO_VILLAGE).to_numpy(dtype=object)
+        if "village" in final
+        else np.full(len(df), NO_VILLAGE, dtype=object)
     )
-    n_villages = village.nunique(dropna=False)
-    if n_villages <= MAX_VILLAGE_SHEETS:
-        groups = list(df.groupby(village.to_numpy(), sort=True))
+    names, codes = np.unique(village, return_inverse=True)
+    n_villages = len(names)
+    if n_villages <= MAX_VILLAGE_SHEETS:  # one sheet per village, by name
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(n_villages + 1))
+        groups = [
+            (names[k], order[starts[k] : starts[k + 1]]) for k in range(n_villages)
+        ]
         sheet_cols = [c for c in cols if c != "village"]
     else:
         warnings.warn(
@@ -742,16 +870,16 @@ def write_township_workbook(
             FanpinWarning,
             stacklevel=2,
         )
-        order = np.argsort(village.to_numpy(dtype=object), kind="stable")
-        whole = df.iloc[order]
-        starts = range(0, max(len(whole), 1), MAX_SHEET_ROWS)
-        groups = [(ALL_VILLAGES, whole.iloc[s : s + MAX_SHEET_ROWS]) for s in starts]
+        order = np.argsort(village, kind="stable")
+        starts = range(0, max(len(order), 1), MAX_SHEET_ROWS)
+        groups = [(ALL_VILLAGES, order[s : s + MAX_SHEET_ROWS]) for s in starts]
         sheet_cols = list(cols)
-        if "village" in df and "village" not in sheet_cols:
+        if "village" in final and "village" not in sheet_cols:
             at = sheet_cols.index("household_id") + 1 if "household_id" in cols else 0
             sheet_cols.insert(at, "village")
-    stamp = _stamp(df, when)
-    first_date = _first_date(df, stamp)
+    discovered = final.get("discovered")
+    stamp = _stamp(discovered, when)
+    first_date = _first_date(discovered, stamp)
     with atomic_path(p) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
@@ -775,12 +903,36 @@ def write_township_workbook(
         wb.set_properties({"created": stamp})
         fmt = _Formats(wb)
         used: set[str] = set()
-        for name, part in groups:
+        for name, rows_at in groups:
             ws = wb.add_worksheet(_sheet_title(str(name), used))
-            title = _title(part, str(name), when)
-            _write_sheet(ws, part, sheet_cols, fmt, title=title, first_date=first_date)
+            title = _title(table, rows_at, str(name), when)
+            _write_sheet(
+                ws, table, rows_at, sheet_cols, fmt, title=title, first_date=first_date
+            )
         wb.close()
     return p
+
+
+def _may_need_repair(columns: dict[str, pd.Series], shown: list[str]) -> bool:
+    """Whether :func:`~fanpin.io.safe_frame` could change a text cell of the
+    ``shown`` columns: a control character in any, an ID- or phone-like number
+    in a place column. Most townships have neither, and skip it (what it
+    returns for them is what they hold)."""
+    text: list[str] = []
+    places: list[str] = []
+    for c in shown:
+        s = columns[c]
+        if not (
+            s.dtype == object
+            or isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype))
+        ):
+            continue
+        values = [v for v in s.to_numpy(dtype=object) if isinstance(v, str)]
+        text += values
+        if EXCEL_HEADERS.get(c, c) in PLACE_COLUMNS:
+            places += values
+    joined = "\n".join(text)  # a newline is kept, and ends a number
+    return clean_text(joined) != joined or has_personal_numbers("\n".join(places))
 
 
 def _list_date(rows: pd.DataFrame) -> pd.Timestamp | None:
@@ -791,21 +943,25 @@ def _list_date(rows: pd.DataFrame) -> pd.Timestamp | None:
     return None if pd.isna(day) else day.normalize()
 
 
-def _stamp(df: pd.DataFrame, as_of: pd.Timestamp | None) -> datetime.datetime:
+def _stamp(
+    discovered: pd.Series | None, as_of: pd.Timestamp | None
+) -> datetime.datetime:
     """The workbook's only timestamp (reproducible): the as-of date, else the
     list's discovery date."""
     if as_of is not None:
         return as_of.to_pydatetime()
-    if "discovered" not in df:
+    if discovered is None:
         return datetime.datetime(1980, 1, 1)
-    day = pd.to_datetime(df["discovered"], errors="coerce").max()
+    day = pd.to_datetime(discovered, errors="coerce").max()
     return datetime.datetime(1980, 1, 1) if pd.isna(day) else day.to_pydatetime()
 
 
-def _first_date(df: pd.DataFrame, stamp: datetime.datetime) -> datetime.date:
+def _first_date(
+    discovered: pd.Series | None, stamp: datetime.datetime
+) -> datetime.date:
     """The earliest 核查日期 the sheet accepts: its earliest discovery date."""
-    if "discovered" in df:
-        day = pd.to_datetime(df["discovered"], errors="coerce").min()
+    if discovered is not None:
+        day = pd.to_datetime(discovered, errors="coerce").min()
         if not pd.isna(day):
             return day.date()
     return min(stamp.date(), datetime.date(2000, 1, 1))
