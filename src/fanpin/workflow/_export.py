@@ -465,20 +465,66 @@ def sheet_rows(rows: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     flag, and blank columns for the township to fill (:data:`VERIFY_COLUMNS`)."""
     df = rows.reset_index(drop=True).copy()
     if "reasons" in df:
-        df["reasons"] = df["reasons"].map(lambda v: _listed(v, "\n"))
+        df["reasons"] = df["reasons"].map(_reasons_listed)
     if "risk_names" in df:
         df["risk_names"] = df["risk_names"].map(_listed)
     if "measures" in df:
-        depts = df["departments"] if "departments" in df else [None] * len(df)
-        df["measures"] = [
-            _measure_lines(m, d) for m, d in zip(df["measures"], depts, strict=True)
-        ]
+        df["measures"] = _measures_shown(df)
     if "deadline" in df or "overdue" in df:
         df["overdue"] = _overdue(df, as_of)
     for c in VERIFY_COLUMNS:
         if c not in df:
             df[c] = None
     return df
+
+
+def _reasons_listed(value: object) -> object:
+    return _listed(value, "\n")
+
+
+def _measures_shown(df: pd.DataFrame) -> list:
+    measures = df["measures"].to_numpy(dtype=object)
+    depts = (
+        df["departments"].to_numpy(dtype=object)
+        if "departments" in df
+        else [None] * len(df)
+    )
+    return [_measure_lines(m, d) for m, d in zip(measures, depts, strict=True)]
+
+
+def _sheet_values(
+    rows: pd.DataFrame, as_of: pd.Timestamp | None, columns: set[str]
+) -> dict[str, np.ndarray]:
+    """The ``columns`` of :func:`sheet_rows` (those it has), as arrays of
+    objects, without building its frame; in its order of columns."""
+    out: dict[str, np.ndarray] = {}
+    for c in rows.columns:
+        if c not in columns:
+            continue
+        if c == "reasons":
+            out[c] = _objects(map(_reasons_listed, rows[c].to_numpy(dtype=object)))
+        elif c == "risk_names":
+            out[c] = _objects(map(_listed, rows[c].to_numpy(dtype=object)))
+        elif c == "measures":
+            out[c] = _objects(_measures_shown(rows))
+        elif c != "overdue":
+            out[c] = rows[c].to_numpy(dtype=object)
+    if "deadline" in rows or "overdue" in rows:
+        out["overdue"] = _overdue(rows.reset_index(drop=True), as_of).to_numpy(
+            dtype=object
+        )
+    for c in VERIFY_COLUMNS:
+        if c not in out:
+            out[c] = np.full(len(rows), None, dtype=object)
+    return {c: out[c] for c in (*rows.columns, "overdue", *VERIFY_COLUMNS) if c in out}
+
+
+def _objects(values: Iterator[object] | list) -> np.ndarray:
+    """A 1-d array of the objects ``values``."""
+    values = list(values)  # of scalars: text, or a missing value
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 # -- the workbook ----------------------------------------------------------------
@@ -621,8 +667,9 @@ class _Table:
     (objects), which are missing, and, made once for all its sheets, how each
     cell is written and each row's height."""
 
-    def __init__(self, columns: dict[str, pd.Series]) -> None:
-        self._series = columns
+    def __init__(self, columns: dict[str, np.ndarray], n: int) -> None:
+        self._arrays = columns
+        self.n = n
         self._values: dict[str, list] = {}
         self._missing: dict[str, list[bool]] = {}
         self._cells: dict[str, list[tuple]] = {}
@@ -630,14 +677,14 @@ class _Table:
 
     def values(self, col: str) -> list:
         if col not in self._values:
-            arr = self._series[col].to_numpy(dtype=object)
+            arr = self._arrays[col]
             self._values[col] = arr.tolist()
             self._missing[col] = pd.isna(arr).tolist()
         return self._values[col]
 
     def first(self, col: str, rows: np.ndarray) -> str:
         """The first value of ``col`` in ``rows`` that is not missing, as text."""
-        if col not in self._series:
+        if col not in self._arrays:
             return ""
         values, missing = self.values(col), self._missing[col]
         for i in rows.tolist():
@@ -649,8 +696,7 @@ class _Table:
         """Each row's height: tall enough for its longest wrapped cell."""
         key = tuple(cols)
         if key not in self._heights:
-            n = len(next(iter(self._series.values()))) if self._series else 0
-            most = [1] * n
+            most = [1] * self.n
             for c in cols:
                 if c not in _WRAPPED:
                     continue
@@ -829,25 +875,27 @@ def write_township_workbook(
     """
     p = Path(path)
     when = _list_date(rows) if as_of is None else pd.Timestamp(as_of).normalize()
-    df = sheet_rows(rows, when)
-    cols = columns or [
-        c for c in EXCEL_HEADERS if c in df.columns and c != "village"
-    ]
-    keep = [*cols, *(["village"] if "village" in df and "village" not in cols else [])]
-    shown = [c for c in keep if c in df.columns]
-    # the columns as written: those shown made safe, the others as they are
-    final = {c: df[c] for c in df.columns}
-    if _may_need_repair(final, shown):
+    wanted = {*EXCEL_HEADERS, *(columns or ()), "departments", "county", "township"}
+    data = _sheet_values(rows, when, wanted)
+    cols = columns or [c for c in EXCEL_HEADERS if c in data and c != "village"]
+    keep = [*cols, *(["village"] if "village" not in cols else [])]
+    shown = [c for c in keep if c in data]
+    if _may_need_repair(data, shown):  # the columns shown made safe
+        df = sheet_rows(rows, when)
         named, repairs = safe_frame(
             df[shown].rename(columns=EXCEL_HEADERS), formulas=False
         )
         warn_text_repairs(p, repairs)
-        final.update(zip(shown, (col for _, col in named.items()), strict=True))
-    table = _Table(final)
+        for c, (_, col) in zip(shown, named.items(), strict=True):
+            data[c] = col.to_numpy(dtype=object)
+    table = _Table(data, len(rows))
     village = (
-        final["village"].astype("string").fillna(NO_VILLAGE).to_numpy(dtype=object)
-        if "village" in final
-        else np.full(len(df), NO_VILLAGE, dtype=object)
+        pd.Series(data["village"], dtype=object)
+        .astype("string")
+        .fillna(NO_VILLAGE)
+        .to_numpy(dtype=object)
+        if "village" in data
+        else np.full(len(rows), NO_VILLAGE, dtype=object)
     )
     names, codes = np.unique(village, return_inverse=True)
     n_villages = len(names)
@@ -874,10 +922,12 @@ def write_township_workbook(
         starts = range(0, max(len(order), 1), MAX_SHEET_ROWS)
         groups = [(ALL_VILLAGES, order[s : s + MAX_SHEET_ROWS]) for s in starts]
         sheet_cols = list(cols)
-        if "village" in final and "village" not in sheet_cols:
+        if "village" in data and "village" not in sheet_cols:
             at = sheet_cols.index("household_id") + 1 if "household_id" in cols else 0
             sheet_cols.insert(at, "village")
-    discovered = final.get("discovered")
+    discovered = (
+        pd.Series(data["discovered"], dtype=object) if "discovered" in data else None
+    )
     stamp = _stamp(discovered, when)
     first_date = _first_date(discovered, stamp)
     with atomic_path(p) as tmp:
@@ -913,7 +963,7 @@ def write_township_workbook(
     return p
 
 
-def _may_need_repair(columns: dict[str, pd.Series], shown: list[str]) -> bool:
+def _may_need_repair(columns: dict[str, np.ndarray], shown: list[str]) -> bool:
     """Whether :func:`~fanpin.io.safe_frame` could change a text cell of the
     ``shown`` columns: a control character in any, an ID- or phone-like number
     in a place column. Most townships have neither, and skip it (what it
@@ -921,13 +971,7 @@ def _may_need_repair(columns: dict[str, pd.Series], shown: list[str]) -> bool:
     text: list[str] = []
     places: list[str] = []
     for c in shown:
-        s = columns[c]
-        if not (
-            s.dtype == object
-            or isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype))
-        ):
-            continue
-        values = [v for v in s.to_numpy(dtype=object) if isinstance(v, str)]
+        values = [v for v in columns[c].tolist() if isinstance(v, str)]
         text += values
         if EXCEL_HEADERS.get(c, c) in PLACE_COLUMNS:
             places += values
