@@ -291,11 +291,20 @@ def text_lines(text: str, width: float) -> int:
     >>> text_lines("因" * 20, 10.5)
     4
     """
+    # the estimate depends only on each character's width and how it joins
+    # its neighbours: it is taken once per shape of text (its characters
+    # replaced by one of each kind), and numbers, names and places of the same
+    # shape share it
+    return _shape_lines(str(text).translate(_SHAPE), width)
+
+
+@functools.lru_cache(maxsize=8192)
+def _shape_lines(text: str, width: float) -> int:
     room = max(width - 0.8, 1.0)  # less the cell's padding
     fits = room - _SURE
     units = _UNITS.__getitem__
     lines = 0
-    for para in str(text).split("\n"):
+    for para in text.split("\n"):
         # a paragraph too short to reach the edge (every character at most
         # _MAX_UNITS wide), or whose width is short of it, takes one line
         if len(para) * _MAX_UNITS < fits or sum(map(units, para)) < fits:
@@ -307,12 +316,12 @@ def text_lines(text: str, width: float) -> int:
 
 @functools.lru_cache(maxsize=8192)
 def _para_lines(para: str, room: float) -> int:
-    """Lines of one paragraph that may not fit on one (the same paragraph
-    recurs on many rows of a township's list): tokens (:func:`_token_widths`)
-    fill a line while the sum of their widths stays within ``room``; one that
-    passes it starts the next line, and one longer than a line is broken
-    anywhere. (Only a paragraph's first token can begin with a space, and a
-    line never breaks before it: no token loses its spaces at a break.)"""
+    """Lines of one paragraph (its shape) that may not fit on one: tokens
+    (:func:`_token_widths`) fill a line while the sum of their widths stays
+    within ``room``; one that passes it starts the next line, and one longer
+    than a line is broken anywhere. (Only a paragraph's first token can begin
+    with a space, and a line never breaks before it: no token loses its
+    spaces at a break.)"""
     lines = 1
     used = 0.0
     for w in _token_widths(para):
@@ -343,6 +352,19 @@ def _char_kind(ch: str) -> tuple[int, float]:
 
 
 _KIND = _Memo(_char_kind)
+_KINDS: dict[tuple[int, float], str] = {}
+"""The first character met of each kind and width."""
+
+
+def _shape_char(code: int) -> str:
+    """The character that stands for ``chr(code)`` in a text's shape: the first
+    one met of its kind and width (a newline stands for itself)."""
+    ch = chr(code)
+    return ch if ch == "\n" else _KINDS.setdefault(_KIND[ch], ch)
+
+
+_SHAPE = _Memo(_shape_char)
+"""Character code -> the character of its kind and width (:meth:`str.translate`)."""
 
 
 def _token_widths(text: str) -> Iterator[float]:
@@ -703,7 +725,7 @@ class _Table:
                 w = widths[c]
                 for i, v in enumerate(self.values(c)):
                     if isinstance(v, str) and v:
-                        k = _cell_lines(v, w)
+                        k = text_lines(v, w)
                         if k > most[i]:
                             most[i] = k
             self._heights[key] = [min(MAX_ROW_PT, k * _LINE_PT + _PAD_PT) for k in most]
@@ -716,10 +738,6 @@ class _Table:
                 fmt, col, self.values(col), self._missing[col]
             )
         return self._cells[col]
-
-
-_cell_lines = functools.lru_cache(maxsize=4096)(text_lines)
-""":func:`text_lines` of a cell (measures, risk types and place names recur)."""
 
 
 def _column_cells(
