@@ -461,23 +461,30 @@ def _measure_lines(measures: object, departments: object) -> object:
 
 def _overdue(df: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
     """已逾期 for rows still to be verified past their deadline at ``as_of``."""
+    return pd.Series(_overdue_values(df, as_of), index=df.index, dtype=object)
+
+
+def _overdue_values(df: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
     if "overdue" in df:
         flag = df["overdue"]
         if flag.dtype == bool or str(flag.dtype) == "boolean":
-            return pd.Series(
-                np.where(flag.fillna(False).to_numpy(dtype=bool), OVERDUE, ""),
-                index=df.index,
-                dtype=object,
-            )
-        return flag.astype(object)
-    out = pd.Series("", index=df.index, dtype=object)
+            shown = np.where(flag.fillna(False).to_numpy(dtype=bool), OVERDUE, "")
+            return shown.astype(object)
+        return flag.astype(object).to_numpy(dtype=object)
+    out = np.full(len(df), "", dtype=object)
     if as_of is None or "deadline" not in df:
         return out
-    deadline = pd.to_datetime(df["deadline"], errors="coerce")
-    due = deadline.dt.normalize() < as_of.normalize()
+    deadline = df["deadline"]
+    day = as_of.normalize()
+    if deadline.dtype.kind == "M" and deadline.dt.tz is None and day.tzinfo is None:
+        # before the day's midnight: its date is before the day (NaT is not)
+        due = deadline.to_numpy() < day.to_datetime64()
+    else:
+        dates = pd.to_datetime(deadline, errors="coerce")
+        due = (dates.dt.normalize() < day).fillna(False).to_numpy(dtype=bool)
     if "case_state" in df:
-        due &= df["case_state"].isin(("预警", "核查中")).to_numpy()
-    out[due.fillna(False).to_numpy(dtype=bool)] = OVERDUE
+        due &= df["case_state"].isin(("预警", "核查中")).to_numpy(dtype=bool)
+    out[due] = OVERDUE
     return out
 
 
@@ -511,7 +518,17 @@ def _measures_shown(df: pd.DataFrame) -> list:
         if "departments" in df
         else [None] * len(df)
     )
-    return [_measure_lines(m, d) for m, d in zip(measures, depts, strict=True)]
+    shown: dict[tuple, object] = {}  # the same measures recur
+    out = []
+    for m, d in zip(measures, depts, strict=True):
+        if isinstance(m, str) and (d is None or isinstance(d, str)):
+            line = shown.get((m, d))
+            if line is None:
+                line = shown[m, d] = _measure_lines(m, d)
+            out.append(line)
+        else:
+            out.append(_measure_lines(m, d))
+    return out
 
 
 def _sheet_values(
@@ -532,9 +549,7 @@ def _sheet_values(
         elif c != "overdue":
             out[c] = rows[c].to_numpy(dtype=object)
     if "deadline" in rows or "overdue" in rows:
-        out["overdue"] = _overdue(rows.reset_index(drop=True), as_of).to_numpy(
-            dtype=object
-        )
+        out["overdue"] = _overdue_values(rows, as_of)
     for c in VERIFY_COLUMNS:
         if c not in out:
             out[c] = np.full(len(rows), None, dtype=object)
@@ -543,10 +558,7 @@ def _sheet_values(
 
 def _objects(values: Iterator[object] | list) -> np.ndarray:
     """A 1-d array of the objects ``values``."""
-    values = list(values)  # of scalars: text, or a missing value
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr
+    return np.fromiter(values, dtype=object)
 
 
 # -- the workbook ----------------------------------------------------------------
@@ -898,6 +910,7 @@ def write_township_workbook(
     cols = columns or [c for c in EXCEL_HEADERS if c in data and c != "village"]
     keep = [*cols, *(["village"] if "village" not in cols else [])]
     shown = [c for c in keep if c in data]
+    discovered = rows["discovered"] if "discovered" in rows else None
     if _may_need_repair(data, shown):  # the columns shown made safe
         df = sheet_rows(rows, when)
         named, repairs = safe_frame(
@@ -906,6 +919,8 @@ def write_township_workbook(
         warn_text_repairs(p, repairs)
         for c, (_, col) in zip(shown, named.items(), strict=True):
             data[c] = col.to_numpy(dtype=object)
+            if c == "discovered":
+                discovered = col
     table = _Table(data, len(rows))
     village = (
         pd.Series(data["village"], dtype=object)
@@ -943,9 +958,6 @@ def write_township_workbook(
         if "village" in data and "village" not in sheet_cols:
             at = sheet_cols.index("household_id") + 1 if "household_id" in cols else 0
             sheet_cols.insert(at, "village")
-    discovered = (
-        pd.Series(data["discovered"], dtype=object) if "discovered" in data else None
-    )
     stamp = _stamp(discovered, when)
     first_date = _first_date(discovered, stamp)
     with atomic_path(p) as tmp:
@@ -1001,8 +1013,15 @@ def _list_date(rows: pd.DataFrame) -> pd.Timestamp | None:
     """The list's date when no as-of date is given: its latest discovery date."""
     if "discovered" not in rows:
         return None
-    day = pd.to_datetime(rows["discovered"], errors="coerce").max()
+    day = _dates(rows["discovered"]).max()
     return None if pd.isna(day) else day.normalize()
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """``values`` as dates (those that are not, missing)."""
+    if values.dtype.kind == "M":  # dates already (with a time zone or not)
+        return values
+    return pd.to_datetime(values, errors="coerce")
 
 
 def _stamp(
@@ -1014,7 +1033,7 @@ def _stamp(
         return as_of.to_pydatetime()
     if discovered is None:
         return datetime.datetime(1980, 1, 1)
-    day = pd.to_datetime(discovered, errors="coerce").max()
+    day = _dates(discovered).max()
     return datetime.datetime(1980, 1, 1) if pd.isna(day) else day.to_pydatetime()
 
 
@@ -1023,7 +1042,7 @@ def _first_date(
 ) -> datetime.date:
     """The earliest 核查日期 the sheet accepts: its earliest discovery date."""
     if discovered is not None:
-        day = pd.to_datetime(discovered, errors="coerce").min()
+        day = _dates(discovered).min()
         if not pd.isna(day):
             return day.date()
     return min(stamp.date(), datetime.date(2000, 1, 1))
@@ -1107,6 +1126,8 @@ def write_workbooks(
     df = alerts  # read only (each township's rows are taken from it)
     if pii is not None:
         df = df.merge(pii, on="household_id", how="left")
+    if "rank" in df:  # each township's rows by rank (ties as given)
+        df = df.sort_values("rank", kind="stable")
     cols = [c for c in EXCEL_HEADERS if c != "village" and (
         c in df.columns or c in VERIFY_COLUMNS or (c == "overdue" and "deadline" in df)
     )]  # fmt: skip
@@ -1128,9 +1149,7 @@ def write_workbooks(
     def tasks() -> Iterator[_Task]:  # one township at a time
         for (cty, t), part in groups:
             stem = t if counties_per_town[t] <= 1 else f"{cty}_{t}"
-            path = d / workbook_name(str(stem), used)
-            rows = part.sort_values("rank", kind="stable") if "rank" in part else part
-            yield rows, path, cols, as_of
+            yield part, d / workbook_name(str(stem), used), cols, as_of
 
     n = min(workers or os.cpu_count() or 1, groups.ngroups)
     if len(df) < PROCESS_MIN_ROWS:
