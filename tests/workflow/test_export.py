@@ -116,6 +116,21 @@ def test_control_characters_cleaned_with_a_warning_naming_the_column(tmp_path):
     assert load_workbook(tmp_path / "丁镇.xlsx").sheetnames == ["三村"]
 
 
+def test_phone_numbers_in_place_names_masked_only_where_they_are(tmp_path):
+    a = _alerts()
+    a.loc[1, "village"] = "二村 139-8765-4321"
+    a.loc[3, "reasons"] = "=1+1 医疗自付"  # looks like a formula: text, not masked
+    with pytest.warns(DataRepairWarning) as rec:
+        write_workbooks(a, tmp_path)
+    warned = [str(w.message) for w in rec if issubclass(w.category, DataRepairWarning)]
+    assert len(warned) == 1 and "乙镇.xlsx" in warned[0] and "'村'" in warned[0]
+    assert "8765" not in warned[0]
+    wb = load_workbook(tmp_path / "乙镇.xlsx")
+    assert wb.sheetnames == ["一村", "二村 ###-####-####"]
+    values = [c.value for _, c in _cells(tmp_path / "丁镇.xlsx")]
+    assert "=1+1 医疗自付" in values  # kept as text (a quote prefix, no formula)
+
+
 @pytest.mark.parametrize(
     ("town", "name"),
     [("..", "未填乡镇.xlsx"), ("CON", "CON_.xlsx"), ("nul.txt", "nul.txt_.xlsx"),

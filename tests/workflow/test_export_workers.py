@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fanpin.config import AlertsConfig
 from fanpin.workflow import _export, run_alerts, write_workbooks
@@ -43,31 +45,96 @@ def test_processes_write_the_bytes_of_one(alerts, tmp_path, monkeypatch):
     assert warned_one and warned_one == warned_two
 
 
+# -- row heights: the estimate as it was written first, kept as the reference --
+_REF_BREAK_AFTER = set(" 　、，。；：！？）】」』,;")
+
+
+def _reference_units(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in "WF":
+        return _export._CJK_UNITS
+    return _export._NARROW_UNITS if ch in _export._NARROW else _export._LATIN_UNITS
+
+
+def _reference_tokens(text: str) -> list[str]:
+    """The pieces a line breaks between, character by character (as first written)."""
+    out: list[str] = []
+    word = ""
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF" or ch == " ":
+            if word:
+                out.append(word)
+                word = ""
+            if out and ch in _REF_BREAK_AFTER:
+                out[-1] += ch  # punctuation stays with what it follows
+            else:
+                out.append(ch)
+        elif ch in _REF_BREAK_AFTER and word:
+            out.append(word + ch)
+            word = ""
+        else:
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
 def _reference_lines(text: str, width: float) -> int:
-    """The estimate as it was written first (character by character)."""
-
-    def units(ch):
-        if unicodedata.east_asian_width(ch) in "WF":
-            return _export._CJK_UNITS
-        return _export._NARROW_UNITS if ch in _export._NARROW else _export._LATIN_UNITS
-
+    """The estimate as it was written first (token by token, every paragraph)."""
     room = max(width - 0.8, 1.0)
     lines = 0
     for para in str(text).split("\n"):
         lines += 1
+        if sum(map(_reference_units, para)) < room - 1e-6:
+            continue
         used = 0.0
-        for token in _export._tokens(para):
-            w = sum(units(ch) for ch in token)
+        for token in _reference_tokens(para):
+            w = sum(map(_reference_units, token))
             if used and used + w > room:
                 lines += 1
                 used = 0.0
                 token = token.lstrip(" ")
-                w = sum(units(ch) for ch in token)
+                w = sum(map(_reference_units, token))
             while w > room:
                 lines += 1
                 w -= room
             used += w
     return lines
+
+
+# characters of every class the estimate tells apart, and some of no class
+_LETTERS = (
+    "因病致贫医疗自付　、，。；：！？）】」』（【「"
+    "0123456789 ,;.:'!|ilIjft()[]AbcXx-%"
+    "\t\u00e9\u0301\u200b\uff21\uff10\u3000\U0001f600\U00020000"
+)
+_widths = st.one_of(
+    st.sampled_from([1.0, 3, 4.2, 6, 7.5, 8.5, 9.3, 10.5, 14, 30, 38.79, 97.4]),
+    st.floats(min_value=0.0, max_value=200.0, allow_nan=False),
+    # a paragraph of k full-width characters exactly as wide as the cell
+    st.integers(1, 40).map(lambda k: k * _export._CJK_UNITS + 0.8),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(alphabet=_LETTERS, max_size=120),
+        st.text(max_size=60),  # any character at all
+        st.lists(st.sampled_from(["因病", "医疗自付 32,400 元", "，", " ", "\n",
+                                  "T0001", ";", ",", "（上年 1,000 元）"]),
+                 max_size=30).map("".join),
+    ),
+    width=_widths,
+)
+def test_row_heights_equal_the_reference(text, width):
+    assert text_lines(text, width) == _reference_lines(text, width)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(alphabet=_LETTERS, max_size=80), st.text(max_size=40)))
+def test_line_breaks_fall_where_they_did(text):
+    widths = [sum(map(_reference_units, t)) for t in _reference_tokens(text)]
+    assert list(_export._token_widths(text)) == widths
 
 
 def test_row_heights_as_before():
@@ -83,3 +150,6 @@ def test_row_heights_as_before():
         text = "因" * k
         width = k * _export._CJK_UNITS + 0.8
         assert text_lines(text, width) == _reference_lines(text, width)
+    # a paragraph longer than any line, and one far too long to be checked by length
+    assert text_lines("1" * 5000, 8.5) == _reference_lines("1" * 5000, 8.5)
+    assert text_lines("因 " * 3000, 38.79) == _reference_lines("因 " * 3000, 38.79)

@@ -8,6 +8,7 @@ moment they are written.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import os
 import re
@@ -21,12 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ..exceptions import FanpinWarning, InputError
 from ..io import (
     FORMULA_START,
+    PLACE_COLUMNS,
     atomic_path,
     clean_text,
+    has_personal_numbers,
     read_table,
     safe_frame,
     warn_text_repairs,
@@ -268,6 +272,9 @@ _WIDE = _Memo(lambda ch: unicodedata.east_asian_width(ch) in "WF")
 _SURE = 1e-6
 """A paragraph narrower than the cell by this much takes one line (the width
 summed in another order differs by far less)."""
+_MAX_UNITS = max(_CJK_UNITS, _LATIN_UNITS, _NARROW_UNITS) * 1.001
+"""More than any character's width, however many are summed (float rounding
+adds far less than 0.1 %)."""
 
 
 def text_lines(text: str, width: float) -> int:
@@ -284,49 +291,116 @@ def text_lines(text: str, width: float) -> int:
     >>> text_lines("因" * 20, 10.5)
     4
     """
+    # the estimate depends only on each character's width and how it joins
+    # its neighbours: it is taken once per shape of text (its characters
+    # replaced by one of each kind), and numbers, names and places of the same
+    # shape share it
+    return _shape_lines(str(text).translate(_SHAPE), width)
+
+
+@functools.lru_cache(maxsize=8192)
+def _shape_lines(text: str, width: float) -> int:
     room = max(width - 0.8, 1.0)  # less the cell's padding
+    fits = room - _SURE
     units = _UNITS.__getitem__
     lines = 0
-    for para in str(text).split("\n"):
-        lines += 1
-        if sum(map(units, para)) < room - _SURE:
-            continue  # no break in it
-        used = 0.0
-        for token in _tokens(para):
-            w = sum(map(units, token))
-            if used and used + w > room:
-                lines += 1
-                used = 0.0
-                token = token.lstrip(" ")
-                w = sum(map(units, token))
-            while w > room:  # longer than a line: broken anywhere
-                lines += 1
-                w -= room
-            used += w
+    for para in text.split("\n"):
+        # a paragraph too short to reach the edge (every character at most
+        # _MAX_UNITS wide), or whose width is short of it, takes one line
+        if len(para) * _MAX_UNITS < fits or sum(map(units, para)) < fits:
+            lines += 1
+        else:
+            lines += _para_lines(para, room)
     return lines
 
 
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    word = ""
-    wide_of = _WIDE.__getitem__
+@functools.lru_cache(maxsize=8192)
+def _para_lines(para: str, room: float) -> int:
+    """Lines of one paragraph (its shape) that may not fit on one: tokens
+    (:func:`_token_widths`) fill a line while the sum of their widths stays
+    within ``room``; one that passes it starts the next line, and one longer
+    than a line is broken anywhere. (Only a paragraph's first token can begin
+    with a space, and a line never breaks before it: no token loses its
+    spaces at a break.)"""
+    lines = 1
+    used = 0.0
+    for w in _token_widths(para):
+        if used and used + w > room:
+            lines += 1
+            used = 0.0
+        while w > room:  # longer than a line: broken anywhere
+            lines += 1
+            w -= room
+        used += w
+    return lines
+
+
+_WORD, _PUNCT, _TRAILING, _ALONE = range(4)
+
+
+def _char_kind(ch: str) -> tuple[int, float]:
+    """How a character joins tokens, and its width: full-width (a token of its
+    own), a space or full-width punctuation (stays with what it follows),
+    half-width punctuation after which a line may break (ends a word, or
+    starts one), other half-width (part of a word)."""
+    units = _UNITS[ch]
+    if _WIDE[ch]:
+        return (_TRAILING if ch in _BREAK_AFTER else _ALONE), units
+    if ch == " ":
+        return _TRAILING, units
+    return (_PUNCT if ch in _BREAK_AFTER else _WORD), units
+
+
+_KIND = _Memo(_char_kind)
+_KINDS: dict[tuple[int, float], str] = {}
+"""The first character met of each kind and width."""
+
+
+def _shape_char(code: int) -> str:
+    """The character that stands for ``chr(code)`` in a text's shape: the first
+    one met of its kind and width (a newline stands for itself)."""
+    ch = chr(code)
+    return ch if ch == "\n" else _KINDS.setdefault(_KIND[ch], ch)
+
+
+_SHAPE = _Memo(_shape_char)
+"""Character code -> the character of its kind and width (:meth:`str.translate`)."""
+
+
+def _token_widths(text: str) -> Iterator[float]:
+    """The width of each piece a line may break between, in order: each
+    full-width character, each run of half-width ones (a number, a word,
+    ended by half-width punctuation), each with the spaces and punctuation
+    that follow it. Summed character by character, as ``sum`` of the piece."""
+    kind_of = _KIND.__getitem__
+    last = word = 0.0  # the token before (it may still grow), the word being read
+    has_last = in_word = False
     for ch in text:
-        if wide_of(ch) or ch == " ":
-            if word:
-                out.append(word)
-                word = ""
-            if out and ch in _BREAK_AFTER:
-                out[-1] += ch  # punctuation stays with what it follows
-            else:
-                out.append(ch)
-        elif ch in _BREAK_AFTER and word:
-            out.append(word + ch)
-            word = ""
+        kind, units = kind_of(ch)
+        if kind == _WORD or (kind == _PUNCT and not in_word):
+            word = word + units if in_word else units
+            in_word = True
+            continue
+        if in_word:  # the word ends here (with half-width punctuation in it)
+            if kind == _PUNCT:
+                word += units
+            if has_last:
+                yield last
+            last, has_last, in_word = word, True, False
+            if kind == _PUNCT:
+                continue
+        if kind == _TRAILING and has_last:
+            last += units
         else:
-            word += ch
-    if word:
-        out.append(word)
-    return out
+            if has_last:
+                yield last
+            last, has_last = units, True
+    if in_word:
+        if has_last:
+            yield last
+        last, has_last = word, True
+    if has_last:
+        yield last
 
 
 def column_widths(cols: list[str]) -> dict[str, float]:
@@ -362,18 +436,23 @@ def print_scale(widths: dict[str, float]) -> float:
 def _listed(value: object, sep: str = "、") -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return value
-    parts = [p.strip() for p in re.split(r"[;；]", str(value)) if p.strip()]
-    return sep.join(parts)
+    parts = str(value).replace("；", ";").split(";")
+    return sep.join([q for q in map(str.strip, parts) if q])
+
+
+def _split_list(text: str) -> list[str]:
+    """``text`` split at ``;``, ``；`` and ``、``."""
+    return text.replace("；", ";").replace("、", ";").split(";")
 
 
 def _measure_lines(measures: object, departments: object) -> object:
     """'健康帮扶;综合保障' + '医保;民政' -> '健康帮扶(医保)\\n综合保障(民政)'."""
     if measures is None or (not isinstance(measures, str) and pd.isna(measures)):
         return measures
-    ms = [m.strip() for m in re.split(r"[;；、]", str(measures)) if m.strip()]
+    ms = [m for m in map(str.strip, _split_list(str(measures))) if m]
     ds: list[str] = []
     if isinstance(departments, str):
-        ds = [d.strip() for d in re.split(r"[;；、]", departments)]
+        ds = [d.strip() for d in _split_list(departments)]
     lines = [
         f"{m}({ds[i]})" if i < len(ds) and ds[i] else m for i, m in enumerate(ms)
     ]
@@ -382,23 +461,30 @@ def _measure_lines(measures: object, departments: object) -> object:
 
 def _overdue(df: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
     """已逾期 for rows still to be verified past their deadline at ``as_of``."""
+    return pd.Series(_overdue_values(df, as_of), index=df.index, dtype=object)
+
+
+def _overdue_values(df: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
     if "overdue" in df:
         flag = df["overdue"]
         if flag.dtype == bool or str(flag.dtype) == "boolean":
-            return pd.Series(
-                np.where(flag.fillna(False).to_numpy(dtype=bool), OVERDUE, ""),
-                index=df.index,
-                dtype=object,
-            )
-        return flag.astype(object)
-    out = pd.Series("", index=df.index, dtype=object)
+            shown = np.where(flag.fillna(False).to_numpy(dtype=bool), OVERDUE, "")
+            return shown.astype(object)
+        return flag.astype(object).to_numpy(dtype=object)
+    out = np.full(len(df), "", dtype=object)
     if as_of is None or "deadline" not in df:
         return out
-    deadline = pd.to_datetime(df["deadline"], errors="coerce")
-    due = deadline.dt.normalize() < as_of.normalize()
+    deadline = df["deadline"]
+    day = as_of.normalize()
+    if deadline.dtype.kind == "M" and deadline.dt.tz is None and day.tzinfo is None:
+        # before the day's midnight: its date is before the day (NaT is not)
+        due = deadline.to_numpy() < day.to_datetime64()
+    else:
+        dates = pd.to_datetime(deadline, errors="coerce")
+        due = (dates.dt.normalize() < day).fillna(False).to_numpy(dtype=bool)
     if "case_state" in df:
-        due &= df["case_state"].isin(("预警", "核查中")).to_numpy()
-    out[due.fillna(False).to_numpy(dtype=bool)] = OVERDUE
+        due &= df["case_state"].isin(("预警", "核查中")).to_numpy(dtype=bool)
+    out[due] = OVERDUE
     return out
 
 
@@ -408,20 +494,71 @@ def sheet_rows(rows: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     flag, and blank columns for the township to fill (:data:`VERIFY_COLUMNS`)."""
     df = rows.reset_index(drop=True).copy()
     if "reasons" in df:
-        df["reasons"] = df["reasons"].map(lambda v: _listed(v, "\n"))
+        df["reasons"] = df["reasons"].map(_reasons_listed)
     if "risk_names" in df:
         df["risk_names"] = df["risk_names"].map(_listed)
     if "measures" in df:
-        depts = df["departments"] if "departments" in df else [None] * len(df)
-        df["measures"] = [
-            _measure_lines(m, d) for m, d in zip(df["measures"], depts, strict=True)
-        ]
+        df["measures"] = _measures_shown(df)
     if "deadline" in df or "overdue" in df:
         df["overdue"] = _overdue(df, as_of)
     for c in VERIFY_COLUMNS:
         if c not in df:
             df[c] = None
     return df
+
+
+def _reasons_listed(value: object) -> object:
+    return _listed(value, "\n")
+
+
+def _measures_shown(df: pd.DataFrame) -> list:
+    measures = df["measures"].to_numpy(dtype=object)
+    depts = (
+        df["departments"].to_numpy(dtype=object)
+        if "departments" in df
+        else [None] * len(df)
+    )
+    shown: dict[tuple, object] = {}  # the same measures recur
+    out = []
+    for m, d in zip(measures, depts, strict=True):
+        if isinstance(m, str) and (d is None or isinstance(d, str)):
+            line = shown.get((m, d))
+            if line is None:
+                line = shown[m, d] = _measure_lines(m, d)
+            out.append(line)
+        else:
+            out.append(_measure_lines(m, d))
+    return out
+
+
+def _sheet_values(
+    rows: pd.DataFrame, as_of: pd.Timestamp | None, columns: set[str]
+) -> dict[str, np.ndarray]:
+    """The ``columns`` of :func:`sheet_rows` (those it has), as arrays of
+    objects, without building its frame; in its order of columns."""
+    out: dict[str, np.ndarray] = {}
+    for c in rows.columns:
+        if c not in columns:
+            continue
+        if c == "reasons":
+            out[c] = _objects(map(_reasons_listed, rows[c].to_numpy(dtype=object)))
+        elif c == "risk_names":
+            out[c] = _objects(map(_listed, rows[c].to_numpy(dtype=object)))
+        elif c == "measures":
+            out[c] = _objects(_measures_shown(rows))
+        elif c != "overdue":
+            out[c] = rows[c].to_numpy(dtype=object)
+    if "deadline" in rows or "overdue" in rows:
+        out["overdue"] = _overdue_values(rows, as_of)
+    for c in VERIFY_COLUMNS:
+        if c not in out:
+            out[c] = np.full(len(rows), None, dtype=object)
+    return {c: out[c] for c in (*rows.columns, "overdue", *VERIFY_COLUMNS) if c in out}
+
+
+def _objects(values: Iterator[object] | list) -> np.ndarray:
+    """A 1-d array of the objects ``values``."""
+    return np.fromiter(values, dtype=object)
 
 
 # -- the workbook ----------------------------------------------------------------
@@ -501,21 +638,17 @@ def _make_cell_format(fmt: _Formats, col: str, value: object, *, quoted: bool): 
     return fmt.get(**props)
 
 
-def _title(part: pd.DataFrame, village: str, as_of: pd.Timestamp | None) -> str:
-    def first(col: str) -> str:
-        if col not in part:
-            return ""
-        vals = part[col].dropna()
-        return str(vals.iloc[0]) if len(vals) else ""
-
-    county, township = first("county"), first("township")
+def _title(
+    table: _Table, rows: np.ndarray, village: str, as_of: pd.Timestamp | None
+) -> str:
+    county, township = table.first("county", rows), table.first("township", rows)
     text = TITLE.format(county=f"{county} " if county else "", township=township)
     parts = [text.strip()]
     if village and village != ALL_VILLAGES:
         parts.append(f"村：{village}")
     if as_of is not None:
         parts.append(f"截至 {as_of:%Y-%m-%d}")
-    parts.append(f"共 {len(part)} 户")
+    parts.append(f"共 {len(rows)} 户")
     return "　".join(parts)
 
 
@@ -524,10 +657,11 @@ def _hf(text: str) -> str:
     return clean_text(text).replace("&", "&&")
 
 
-def _write_sheet(ws, part, cols, fmt, *, title, first_date) -> None:  # noqa: ANN001, PLR0913
+def _write_sheet(ws, table, rows, cols, fmt, *, title, first_date) -> None:  # noqa: ANN001, PLR0913
+    """One sheet: the township's ``rows`` (positions in ``table``), ``cols``."""
     widths = column_widths(cols)
     printed = [c for c in cols if c not in SCREEN_ONLY]
-    last_row = HEADER_ROW + len(part)
+    last_row = HEADER_ROW + len(rows)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)  # the page width; rows flow onto further pages
@@ -550,38 +684,127 @@ def _write_sheet(ws, part, cols, fmt, *, title, first_date) -> None:  # noqa: AN
     ws.set_row(HEADER_ROW, lines * _LINE_PT + _PAD_PT)
     for j, h in enumerate(heads):
         ws.write_string(HEADER_ROW, j, h, fmt.header)
-    columns = [part[c].to_numpy(dtype=object) for c in cols]
-    wrapped = [j for j, c in enumerate(cols) if c in _WRAPPED]
-    for i in range(len(part)):
-        row = HEADER_ROW + 1 + i
-        n = 1
-        for j in wrapped:
-            v = columns[j][i]
-            if isinstance(v, str) and v:
-                n = max(n, text_lines(v, widths[cols[j]]))
-        ws.set_row(row, min(MAX_ROW_PT, n * _LINE_PT + _PAD_PT))
-        for j, c in enumerate(cols):
-            _write_value(ws, row, j, c, columns[j][i], fmt)
-    if len(part):
+    heights = table.heights(cols, widths)
+    cells = [table.cells(c, fmt) for c in cols]
+    set_row = ws.set_row
+    for row, i in enumerate(rows.tolist(), start=HEADER_ROW + 1):
+        set_row(row, heights[i])
+        for j, column in enumerate(cells):
+            write, value, cell_format = column[i]
+            write(ws, row, j, value, cell_format)
+    if len(rows):
         _validations(ws, cols, HEADER_ROW + 1, last_row, first_date)
 
 
-def _write_value(ws, row: int, j: int, col: str, v: object, fmt: _Formats) -> None:  # noqa: ANN001
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        ws.write_blank(row, j, None, _cell_format(fmt, col, None))
-    elif isinstance(v, str):
+class _Table:
+    """A township's rows as the sheets write them, column by column: the values
+    (objects), which are missing, and, made once for all its sheets, how each
+    cell is written and each row's height."""
+
+    def __init__(self, columns: dict[str, np.ndarray], n: int) -> None:
+        self._arrays = columns
+        self.n = n
+        self._values: dict[str, list] = {}
+        self._missing: dict[str, list[bool]] = {}
+        self._cells: dict[str, list[tuple]] = {}
+        self._heights: dict[tuple, list[float]] = {}
+
+    def values(self, col: str) -> list:
+        if col not in self._values:
+            arr = self._arrays[col]
+            self._values[col] = arr.tolist()
+            self._missing[col] = pd.isna(arr).tolist()
+        return self._values[col]
+
+    def first(self, col: str, rows: np.ndarray) -> str:
+        """The first value of ``col`` in ``rows`` that is not missing, as text."""
+        if col not in self._arrays:
+            return ""
+        values, missing = self.values(col), self._missing[col]
+        for i in rows.tolist():
+            if not missing[i]:
+                return str(values[i])
+        return ""
+
+    def heights(self, cols: list[str], widths: dict[str, float]) -> list[float]:
+        """Each row's height: tall enough for its longest wrapped cell."""
+        key = tuple(cols)
+        if key not in self._heights:
+            most = [1] * self.n
+            for c in cols:
+                if c not in _WRAPPED:
+                    continue
+                w = widths[c]
+                for i, v in enumerate(self.values(c)):
+                    if isinstance(v, str) and v:
+                        k = text_lines(v, w)
+                        if k > most[i]:
+                            most[i] = k
+            self._heights[key] = [min(MAX_ROW_PT, k * _LINE_PT + _PAD_PT) for k in most]
+        return self._heights[key]
+
+    def cells(self, col: str, fmt: _Formats) -> list[tuple]:
+        """How each cell of ``col`` is written: (method, value, format)."""
+        if col not in self._cells:
+            self._cells[col] = _column_cells(
+                fmt, col, self.values(col), self._missing[col]
+            )
+        return self._cells[col]
+
+
+def _column_cells(
+    fmt: _Formats, col: str, values: list, missing: list[bool]
+) -> list[tuple]:
+    """(method, value, format) of each cell of a column: blank when missing,
+    text as text (with Excel's quote prefix when it looks like a formula),
+    booleans, numbers and dates as such, anything else as its text. The
+    format depends on the column, and for :data:`_VALUE_STYLED` columns on the
+    value; a format is made when a cell first needs it."""
+    styled = col in _VALUE_STYLED
+    out: list[tuple] = []
+    known: dict[object, tuple] = {}
+    blank = plain = None
+    for v, na in zip(values, missing, strict=True):
+        if na:
+            if blank is None:
+                blank = (_BLANK, None, _cell_format(fmt, col, None))
+            out.append(blank)
+        elif type(v) is str and not styled:
+            if not v.startswith(FORMULA_START):
+                if plain is None:
+                    plain = _cell_format(fmt, col, None)
+                out.append((_STRING, v, plain))
+            else:
+                out.append((_STRING, v, _cell_format(fmt, col, v, quoted=True)))
+        elif type(v) is str or (type(v) is pd.Timestamp and v.tzinfo is None):
+            # recurring values: a risk level, a date (equal ones written alike)
+            cell = known.get(v)
+            if cell is None:
+                cell = known[v] = _cell(fmt, col, v)
+            out.append(cell)
+        else:
+            out.append(_cell(fmt, col, v))
+    return out
+
+
+_BLANK = Worksheet.write_blank
+_STRING = Worksheet.write_string
+
+
+def _cell(fmt: _Formats, col: str, v: object) -> tuple:
+    """(method, value, format) of one cell that is not missing."""
+    if isinstance(v, str):
         quoted = v.startswith(FORMULA_START)
-        ws.write_string(row, j, v, _cell_format(fmt, col, v, quoted=quoted))
-    elif isinstance(v, (bool, np.bool_)):
-        ws.write_boolean(row, j, bool(v), _cell_format(fmt, col, v))
-    elif isinstance(v, (int, float, np.integer, np.floating)):
+        return _STRING, v, _cell_format(fmt, col, v, quoted=quoted)
+    if isinstance(v, (bool, np.bool_)):
+        return Worksheet.write_boolean, bool(v), _cell_format(fmt, col, v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
         num = v.item() if hasattr(v, "item") else v
-        ws.write_number(row, j, num, _cell_format(fmt, col, v))
-    elif isinstance(v, (pd.Timestamp, datetime.date)):
+        return Worksheet.write_number, num, _cell_format(fmt, col, v)
+    if isinstance(v, (pd.Timestamp, datetime.date)):
         day = pd.Timestamp(v).to_pydatetime().replace(tzinfo=None)
-        ws.write_datetime(row, j, day, _cell_format(fmt, col, v))
-    else:
-        ws.write_string(row, j, str(v), _cell_format(fmt, col, v))
+        return Worksheet.write_datetime, day, _cell_format(fmt, col, v)
+    return _STRING, str(v), _cell_format(fmt, col, v)
 
 
 def _validations(ws, cols, first, last, first_date) -> None:  # noqa: ANN001
@@ -682,27 +905,39 @@ def write_township_workbook(
     """
     p = Path(path)
     when = _list_date(rows) if as_of is None else pd.Timestamp(as_of).normalize()
-    df = sheet_rows(rows, when)
-    cols = columns or [
-        c for c in EXCEL_HEADERS if c in df.columns and c != "village"
-    ]
-    keep = [*cols, *(["village"] if "village" in df and "village" not in cols else [])]
-    shown = [c for c in keep if c in df.columns]
-    named, repairs = safe_frame(
-        df[shown].rename(columns=EXCEL_HEADERS), formulas=False
-    )
-    warn_text_repairs(p, repairs)
-    df = pd.concat(
-        [named.set_axis(shown, axis=1), df.drop(columns=shown)], axis=1
-    )
+    wanted = {*EXCEL_HEADERS, *(columns or ()), "departments", "county", "township"}
+    data = _sheet_values(rows, when, wanted)
+    cols = columns or [c for c in EXCEL_HEADERS if c in data and c != "village"]
+    keep = [*cols, *(["village"] if "village" not in cols else [])]
+    shown = [c for c in keep if c in data]
+    discovered = rows["discovered"] if "discovered" in rows else None
+    if _may_need_repair(data, shown):  # the columns shown made safe
+        df = sheet_rows(rows, when)
+        named, repairs = safe_frame(
+            df[shown].rename(columns=EXCEL_HEADERS), formulas=False
+        )
+        warn_text_repairs(p, repairs)
+        for c, (_, col) in zip(shown, named.items(), strict=True):
+            data[c] = col.to_numpy(dtype=object)
+            if c == "discovered":
+                discovered = col
+    table = _Table(data, len(rows))
     village = (
-        df["village"].astype("string").fillna(NO_VILLAGE)
-        if "village" in df
-        else pd.Series(NO_VILLAGE, index=df.index, dtype="string")
+        pd.Series(data["village"], dtype=object)
+        .astype("string")
+        .fillna(NO_VILLAGE)
+        .to_numpy(dtype=object)
+        if "village" in data
+        else np.full(len(rows), NO_VILLAGE, dtype=object)
     )
-    n_villages = village.nunique(dropna=False)
-    if n_villages <= MAX_VILLAGE_SHEETS:
-        groups = list(df.groupby(village.to_numpy(), sort=True))
+    names, codes = np.unique(village, return_inverse=True)
+    n_villages = len(names)
+    if n_villages <= MAX_VILLAGE_SHEETS:  # one sheet per village, by name
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(n_villages + 1))
+        groups = [
+            (names[k], order[starts[k] : starts[k + 1]]) for k in range(n_villages)
+        ]
         sheet_cols = [c for c in cols if c != "village"]
     else:
         warnings.warn(
@@ -716,16 +951,15 @@ def write_township_workbook(
             FanpinWarning,
             stacklevel=2,
         )
-        order = np.argsort(village.to_numpy(dtype=object), kind="stable")
-        whole = df.iloc[order]
-        starts = range(0, max(len(whole), 1), MAX_SHEET_ROWS)
-        groups = [(ALL_VILLAGES, whole.iloc[s : s + MAX_SHEET_ROWS]) for s in starts]
+        order = np.argsort(village, kind="stable")
+        starts = range(0, max(len(order), 1), MAX_SHEET_ROWS)
+        groups = [(ALL_VILLAGES, order[s : s + MAX_SHEET_ROWS]) for s in starts]
         sheet_cols = list(cols)
-        if "village" in df and "village" not in sheet_cols:
+        if "village" in data and "village" not in sheet_cols:
             at = sheet_cols.index("household_id") + 1 if "household_id" in cols else 0
             sheet_cols.insert(at, "village")
-    stamp = _stamp(df, when)
-    first_date = _first_date(df, stamp)
+    stamp = _stamp(discovered, when)
+    first_date = _first_date(discovered, stamp)
     with atomic_path(p) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
@@ -749,37 +983,66 @@ def write_township_workbook(
         wb.set_properties({"created": stamp})
         fmt = _Formats(wb)
         used: set[str] = set()
-        for name, part in groups:
+        for name, rows_at in groups:
             ws = wb.add_worksheet(_sheet_title(str(name), used))
-            title = _title(part, str(name), when)
-            _write_sheet(ws, part, sheet_cols, fmt, title=title, first_date=first_date)
+            title = _title(table, rows_at, str(name), when)
+            _write_sheet(
+                ws, table, rows_at, sheet_cols, fmt, title=title, first_date=first_date
+            )
         wb.close()
     return p
+
+
+def _may_need_repair(columns: dict[str, np.ndarray], shown: list[str]) -> bool:
+    """Whether :func:`~fanpin.io.safe_frame` could change a text cell of the
+    ``shown`` columns: a control character in any, an ID- or phone-like number
+    in a place column. Most townships have neither, and skip it (what it
+    returns for them is what they hold)."""
+    text: list[str] = []
+    places: list[str] = []
+    for c in shown:
+        values = [v for v in columns[c].tolist() if isinstance(v, str)]
+        text += values
+        if EXCEL_HEADERS.get(c, c) in PLACE_COLUMNS:
+            places += values
+    joined = "\n".join(text)  # a newline is kept, and ends a number
+    return clean_text(joined) != joined or has_personal_numbers("\n".join(places))
 
 
 def _list_date(rows: pd.DataFrame) -> pd.Timestamp | None:
     """The list's date when no as-of date is given: its latest discovery date."""
     if "discovered" not in rows:
         return None
-    day = pd.to_datetime(rows["discovered"], errors="coerce").max()
+    day = _dates(rows["discovered"]).max()
     return None if pd.isna(day) else day.normalize()
 
 
-def _stamp(df: pd.DataFrame, as_of: pd.Timestamp | None) -> datetime.datetime:
+def _dates(values: pd.Series) -> pd.Series:
+    """``values`` as dates (those that are not, missing)."""
+    if values.dtype.kind == "M":  # dates already (with a time zone or not)
+        return values
+    return pd.to_datetime(values, errors="coerce")
+
+
+def _stamp(
+    discovered: pd.Series | None, as_of: pd.Timestamp | None
+) -> datetime.datetime:
     """The workbook's only timestamp (reproducible): the as-of date, else the
     list's discovery date."""
     if as_of is not None:
         return as_of.to_pydatetime()
-    if "discovered" not in df:
+    if discovered is None:
         return datetime.datetime(1980, 1, 1)
-    day = pd.to_datetime(df["discovered"], errors="coerce").max()
+    day = _dates(discovered).max()
     return datetime.datetime(1980, 1, 1) if pd.isna(day) else day.to_pydatetime()
 
 
-def _first_date(df: pd.DataFrame, stamp: datetime.datetime) -> datetime.date:
+def _first_date(
+    discovered: pd.Series | None, stamp: datetime.datetime
+) -> datetime.date:
     """The earliest 核查日期 the sheet accepts: its earliest discovery date."""
-    if "discovered" in df:
-        day = pd.to_datetime(df["discovered"], errors="coerce").min()
+    if discovered is not None:
+        day = _dates(discovered).min()
         if not pd.isna(day):
             return day.date()
     return min(stamp.date(), datetime.date(2000, 1, 1))
@@ -863,6 +1126,8 @@ def write_workbooks(
     df = alerts  # read only (each township's rows are taken from it)
     if pii is not None:
         df = df.merge(pii, on="household_id", how="left")
+    if "rank" in df:  # each township's rows by rank (ties as given)
+        df = df.sort_values("rank", kind="stable")
     cols = [c for c in EXCEL_HEADERS if c != "village" and (
         c in df.columns or c in VERIFY_COLUMNS or (c == "overdue" and "deadline" in df)
     )]  # fmt: skip
@@ -884,9 +1149,7 @@ def write_workbooks(
     def tasks() -> Iterator[_Task]:  # one township at a time
         for (cty, t), part in groups:
             stem = t if counties_per_town[t] <= 1 else f"{cty}_{t}"
-            path = d / workbook_name(str(stem), used)
-            rows = part.sort_values("rank", kind="stable") if "rank" in part else part
-            yield rows, path, cols, as_of
+            yield part, d / workbook_name(str(stem), used), cols, as_of
 
     n = min(workers or os.cpu_count() or 1, groups.ngroups)
     if len(df) < PROCESS_MIN_ROWS:
