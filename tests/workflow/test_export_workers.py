@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fanpin.config import AlertsConfig
-from fanpin.workflow import _export, run_alerts, write_workbooks
-from fanpin.workflow._export import text_lines
+from fanpin.workflow import _export, _wrapped_text, run_alerts, write_workbooks
+from fanpin.workflow._wrapped_text import text_lines
 from tests.explain.support import small_panel, small_pipe
 
 
@@ -51,8 +51,9 @@ _REF_BREAK_AFTER = set(" 　、，。；：！？）】」』,;")
 
 def _reference_units(ch: str) -> float:
     if unicodedata.east_asian_width(ch) in "WF":
-        return _export._CJK_UNITS
-    return _export._NARROW_UNITS if ch in _export._NARROW else _export._LATIN_UNITS
+        return _wrapped_text._CJK_UNITS
+    wt = _wrapped_text
+    return wt._NARROW_UNITS if ch in wt._NARROW else wt._LATIN_UNITS
 
 
 def _reference_tokens(text: str) -> list[str]:
@@ -111,7 +112,7 @@ _widths = st.one_of(
     st.sampled_from([1.0, 3, 4.2, 6, 7.5, 8.5, 9.3, 10.5, 14, 30, 38.79, 97.4]),
     st.floats(min_value=0.0, max_value=200.0, allow_nan=False),
     # a paragraph of k full-width characters exactly as wide as the cell
-    st.integers(1, 40).map(lambda k: k * _export._CJK_UNITS + 0.8),
+    st.integers(1, 40).map(lambda k: k * _wrapped_text._CJK_UNITS + 0.8),
 )
 
 
@@ -134,7 +135,7 @@ def test_row_heights_equal_the_reference(text, width):
 @given(st.one_of(st.text(alphabet=_LETTERS, max_size=80), st.text(max_size=40)))
 def test_line_breaks_fall_where_they_did(text):
     widths = [sum(map(_reference_units, t)) for t in _reference_tokens(text)]
-    assert list(_export._token_widths(text)) == widths
+    assert list(_wrapped_text._token_widths(text)) == widths
 
 
 def test_row_heights_as_before():
@@ -148,7 +149,7 @@ def test_row_heights_as_before():
     # widths at the boundary: a paragraph exactly as wide as the cell
     for k in range(1, 30):
         text = "因" * k
-        width = k * _export._CJK_UNITS + 0.8
+        width = k * _wrapped_text._CJK_UNITS + 0.8
         assert text_lines(text, width) == _reference_lines(text, width)
     # a paragraph longer than any line, and one far too long to be checked by length
     assert text_lines("1" * 5000, 8.5) == _reference_lines("1" * 5000, 8.5)
