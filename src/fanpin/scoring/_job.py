@@ -670,6 +670,7 @@ def run_job(
                     explained[index] = result
                     done += hooks.explained(selection[index])
                     report(hooks.explain_stage, done, total)
+                del jobs, selection  # what was explained, before the outputs
                 release_memory()
             return hooks.finish(job, explained)
     finally:

@@ -674,6 +674,7 @@ class AlertHooks(Hooks):
         if not flags.listed:
             return {}
         listed = pd.concat(flags.listed, ignore_index=True)
+        flags.listed.clear()  # one copy of the listed rows at a time
         # why listed comes first: the events (and the urgent hardship), then
         # the rules that flagged the household; the model's reasons follow
         rule = _rule_part(listed["rule_hit"], listed["rules"], listed["_rule_reasons"])
