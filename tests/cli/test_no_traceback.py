@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .catalogue import ALIAS, TITLE, Ctx, export_xlsx
+from .catalogue import ALIAS, TITLE, Ctx, _panel_file, export_xlsx
 from .conftest import SMALL_MODEL_YAML, invoke
 
 # -- hostile inputs --------------------------------------------------------------
@@ -109,15 +109,13 @@ def _folder(ctx: Ctx) -> Path:
 
 def _with_events(dates: list[str] | None) -> Callable[[Ctx], Files]:
     def make(ctx: Ctx) -> Files:
-        p = ctx.tmp / "p.parquet"
-        ctx.sim.panel.to_parquet(p)
-        return Files(p, _events(ctx, dates))
+        return Files(_panel_file(ctx), _events(ctx, dates))
 
     return make
 
 
 INPUTS: dict[str, Callable[[Ctx], Path | Files]] = {
-    "parquet": lambda ctx: _panel_parquet(ctx),
+    "parquet": _panel_file,
     "export-xlsx": lambda ctx: export_xlsx(ctx.tmp / "p.xlsx", _panel(ctx)),
     "gbk-title-csv": _title_gbk,
     "control-chars": lambda ctx: _edit(ctx, "village", "一村\x1b[2J\x0b"),
@@ -140,12 +138,6 @@ INPUTS: dict[str, Callable[[Ctx], Path | Files]] = {
     "events-ambiguous": _with_events(["25-02-03", "02/03/2025"]),
     "events-excel-serial": _with_events(["45717"]),
 }
-
-
-def _panel_parquet(ctx: Ctx) -> Path:
-    p = ctx.tmp / "p.parquet"
-    ctx.sim.panel.to_parquet(p)
-    return p
 
 
 # -- commands --------------------------------------------------------------------
