@@ -29,7 +29,9 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -215,24 +217,21 @@ def alerts_against_score(
     out["ratio_alerts_over_score"] = round(statistics.median(ratios), 2)
     out["ratios_all"] = [round(r, 2) for r in ratios]
     out["load_avg_after"] = os.getloadavg()[0]
-    out["floor"] = treeshap_floor(m, a["listed"], out["score"]["seconds_median"])
+    out["floor"] = treeshap_floor(
+        m, d1, a["listed"], out["score"]["seconds_median"]
+    )
     return out
 
 
-def treeshap_floor(model: Path, listed: int, score_seconds: float) -> dict:
+def treeshap_floor(
+    model: Path, data: Path, listed: int, score_seconds: float
+) -> dict:
     """The least ``fanpin alerts`` can take on this machine: ``fanpin score``
     on the same panel plus LightGBM's own TreeSHAP (``pred_contrib``) of every
     listed household, spread over every core, with nothing else (no events,
     rules, what-if, sentences or workbooks). TreeSHAP's CPU per row is timed on
-    one thread over 20,000 rows of the base panel's latest year."""
-    from fanpin.models import load_model
-
-    m = load_model(model)
-    panel = pd.read_parquet(tiled_panel(1))
-    latest = panel.index[(panel["year"] == panel["year"].max()).to_numpy()]
-    x = m.features.transform(panel).loc[latest].iloc[:20_000]
-    x = x.to_numpy(dtype="float64")
-    booster = m.model.booster_
+    one thread over the latest records of 20,000 households of ``data``."""
+    x, booster = latest_matrix(model, data, 20_000)
     booster.predict(x[:100], pred_contrib=True, num_threads=1)  # warm
     t0 = time.process_time()
     booster.predict(x, pred_contrib=True, num_threads=1)
@@ -342,7 +341,9 @@ def summarise(runs: list[dict]) -> dict:
 
 
 # --- anchors ---------------------------------------------------------------------
-def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
+def latest_matrix(model_path: Path, data: Path, n: int) -> tuple[np.ndarray, Any]:
+    """The bench model's feature matrix of ``n`` households' 2025 records (the
+    first tiles of ``data``) and its LightGBM booster."""
     from fanpin.explain import booster_of
     from fanpin.models import load_model
     from fanpin.schema import validate_households
@@ -351,12 +352,15 @@ def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
     pf = pq.ParquetFile(data)
     first = pf.read_row_groups(list(range(min(4, pf.num_row_groups)))).to_pandas()
     # whole households of the first tiles: all their rows are in these row groups
-    ids = first.loc[first["year"] == 2025, "household_id"].iloc[:n_predict]
+    ids = first.loc[first["year"] == 2025, "household_id"].iloc[:n]
     panel = validate_households(first.loc[first["household_id"].isin(set(ids))])
     X = model.features.transform(panel)
     X = X.loc[(panel["year"] == 2025).to_numpy(), model.feature_names]
-    data_np = X.to_numpy(dtype="float64")
-    booster = booster_of(model)  # the LightGBM booster (a gbdt model)
+    return X.to_numpy(dtype="float64"), booster_of(model)  # a gbdt model's
+
+
+def anchors(model_path: Path, data: Path, n_predict: int, n_shap: int) -> dict:
+    data_np, booster = latest_matrix(model_path, data, n_predict)
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
